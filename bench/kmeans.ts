@@ -1,0 +1,160 @@
+/**
+ * k-means benchmark on seeded synthetic data: Gaussian blobs around random directions in
+ * d = 1024, normalised to unit length like sentence embeddings, k = round(√N).
+ *
+ *   node --import tsx bench/kmeans.ts [N ...]        (default 10000 100000)
+ *   BENCH_FULL_LLOYD=1 ...                           also runs full Lloyd at every size
+ */
+import { pathToFileURL } from 'node:url';
+import { type KMeansOptions, type KMeansTuning, kmeans } from '../lib/cluster/kmeans.js';
+import { mulberry32, normalGenerator } from '../lib/util/random.js';
+
+const DIM = 1024;
+/** Noise norm relative to the unit blob centre: in-blob cosine ≈ 0.3, as for real embeddings. */
+const NOISE = 1.5;
+
+export interface KmeansBenchRow {
+  n: number;
+  k: number;
+  method: string;
+  seconds: number;
+  iterations: number;
+  inertia: number;
+  nmi: number;
+  peakRssMiB: number;
+}
+
+export function makeBlobs(n: number, blobs: number, dim: number, seed: number) {
+  const rng = mulberry32(seed);
+  const normal = normalGenerator(rng);
+  const unit = (v: Float32Array) => {
+    let s = 0;
+    for (const x of v) s += x * x;
+    const inv = 1 / Math.sqrt(s);
+    for (let j = 0; j < v.length; j++) v[j] = (v[j] as number) * inv;
+    return v;
+  };
+  const centres = Array.from({ length: blobs }, () =>
+    unit(Float32Array.from({ length: dim }, normal)),
+  );
+  // Uneven blob sizes (weights in [0.2, 1.2)), as real topics are.
+  const weights = Array.from({ length: blobs }, () => 0.2 + rng());
+  const total = weights.reduce((a, b) => a + b, 0);
+  const labels = new Int32Array(n);
+  const vectors: Float32Array[] = [];
+  const scale = NOISE / Math.sqrt(dim);
+  for (let i = 0; i < n; i++) {
+    let r = rng() * total;
+    let b = 0;
+    while (b < blobs - 1 && r >= (weights[b] as number)) r -= weights[b++] as number;
+    labels[i] = b;
+    const centre = centres[b] as Float32Array;
+    const v = new Float32Array(dim);
+    for (let j = 0; j < dim; j++) v[j] = (centre[j] as number) + normal() * scale;
+    vectors.push(unit(v));
+  }
+  return { vectors, labels };
+}
+
+/** Normalised mutual information of two non-negative labelings, arithmetic normalisation (sklearn's default). */
+export function nmi(a: Int32Array, b: Int32Array): number {
+  const n = a.length;
+  const width = Math.max(0, ...b) + 1;
+  const joint = new Map<number, number>();
+  const countA = new Map<number, number>();
+  const countB = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    const key = x * width + y;
+    joint.set(key, (joint.get(key) ?? 0) + 1);
+    countA.set(x, (countA.get(x) ?? 0) + 1);
+    countB.set(y, (countB.get(y) ?? 0) + 1);
+  }
+  const entropy = (m: Map<number, number>) =>
+    [...m.values()].reduce((h, c) => h - (c / n) * Math.log(c / n), 0);
+  let mi = 0;
+  for (const [key, c] of joint) {
+    const x = Math.floor(key / width);
+    const y = key % width;
+    mi += (c / n) * Math.log((c * n) / ((countA.get(x) as number) * (countB.get(y) as number)));
+  }
+  const h = (entropy(countA) + entropy(countB)) / 2;
+  return h === 0 ? 1 : mi / h;
+}
+
+const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
+
+async function timed(
+  vectors: Float32Array[],
+  labels: Int32Array,
+  method: string,
+  options: KMeansOptions & KMeansTuning,
+): Promise<KmeansBenchRow> {
+  const start = performance.now();
+  const result = await kmeans(vectors, options);
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    n: vectors.length,
+    k: options.k,
+    method,
+    seconds,
+    iterations: result.iterations,
+    inertia: result.inertia,
+    nmi: nmi(result.assignments, labels),
+    peakRssMiB: peakRssMiB(),
+  };
+}
+
+function print(row: KmeansBenchRow, reference?: KmeansBenchRow): void {
+  const versus = reference
+    ? ` (${(((row.inertia - reference.inertia) / reference.inertia) * 100).toFixed(3)}% vs full Lloyd)`
+    : '';
+  console.log(
+    `  ${row.method.padEnd(26)} ${row.seconds.toFixed(2).padStart(7)} s  ` +
+      `${String(row.iterations).padStart(3)} it  inertia ${row.inertia.toFixed(2)}${versus}  ` +
+      `NMI ${row.nmi.toFixed(4)}  peak RSS ${row.peakRssMiB.toFixed(0)} MiB`,
+  );
+}
+
+export async function runKmeansBench(sizes: number[] = [10_000, 100_000]): Promise<KmeansBenchRow[]> {
+  const rows: KmeansBenchRow[] = [];
+  for (const n of sizes) {
+    const k = Math.round(Math.sqrt(n));
+    const { vectors, labels } = makeBlobs(n, k, DIM, 42);
+    console.log(`k-means N=${n} d=${DIM} k=${k} (data RSS ${peakRssMiB().toFixed(0)} MiB)`);
+    const chosen = await timed(vectors, labels, 'default', { k, seed: 7 });
+    const runFull = n <= 10_000 || process.env.BENCH_FULL_LLOYD === '1';
+    const full = runFull
+      ? await timed(vectors, labels, 'full Lloyd (no projection)', {
+          k,
+          seed: 7,
+          projectDim: 0,
+          tolerance: 0,
+          maxIterations: 300,
+        })
+      : undefined;
+    print(chosen, full);
+    rows.push(chosen);
+    if (n <= 10_000) {
+      // The default only projects big jobs; show what projection costs in quality here too.
+      const projected = await timed(vectors, labels, 'projected to 256-d', {
+        k,
+        seed: 7,
+        minWorkForProjection: 0,
+      });
+      print(projected, full);
+      rows.push(projected);
+    }
+    if (full) {
+      print(full);
+      rows.push(full);
+    }
+  }
+  return rows;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const sizes = process.argv.slice(2).map(Number).filter(Number.isFinite);
+  await runKmeansBench(sizes.length > 0 ? sizes : undefined);
+}

@@ -1,0 +1,42 @@
+import cliProgress from 'cli-progress';
+import type { ProgressReporter } from '../pipeline/types.js';
+
+type Write = (line: string) => void;
+
+/** A bar per stage on a terminal; on a pipe (CI, logs) one line per stage start and end. */
+export function terminalProgress(options: { quiet: boolean; tty: boolean; write?: Write }): ProgressReporter {
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (options.quiet) {
+    return { start() {}, tick() {}, finish() {}, info() {}, warn: (m) => write(`warning: ${m}`) };
+  }
+  let bar: cliProgress.SingleBar | undefined;
+  let stage = '';
+  let total = 0;
+  let startedAt = 0;
+  return {
+    start(name, count) {
+      stage = name;
+      total = count;
+      startedAt = performance.now();
+      if (options.tty && count > 1) {
+        bar = new cliProgress.SingleBar(
+          { format: `${name.padEnd(16)} {bar} {value}/{total} {percentage}% | {duration_formatted}`, hideCursor: true, stream: process.stderr },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(count, 0);
+      } else write(`${name}: ${count} to do`);
+    },
+    tick(done) {
+      bar?.update(Math.min(done, total));
+    },
+    finish() {
+      if (bar) {
+        bar.update(total);
+        bar.stop();
+        bar = undefined;
+      } else write(`${stage}: done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+    },
+    info: (message) => write(message),
+    warn: (message) => write(`warning: ${message}`),
+  };
+}

@@ -1,0 +1,128 @@
+import pLimit from 'p-limit';
+import type { Embedder } from '../embed/types.js';
+import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import {
+  assignParentTask,
+  dedupeParentsTask,
+  type NamedCluster,
+  proposeParentsTask,
+  renameParentTask,
+} from '../prompts/grouping.js';
+import type { Failure } from '../pipeline/types.js';
+import { kmeans } from './kmeans.js';
+import { dot } from './vectors.js';
+
+/** About this many clusters are shown to the model at once when it proposes parents. */
+const NEIGHBORHOOD_SIZE = 40;
+
+export interface ParentGroup {
+  name: string;
+  description: string;
+  /** Indices into the `children` array given to the grouping. */
+  members: number[];
+}
+
+export interface GroupingDeps {
+  readonly llm: Llm;
+  readonly embedder: Embedder;
+  readonly concurrency: number;
+  readonly seed: number;
+}
+
+/**
+ * Groups clusters into about `k` parents with the model: neighbourhoods of similar clusters get
+ * candidate parent names, the candidates are merged to about `k`, each cluster is assigned to its
+ * best parent, and each parent is renamed from the clusters it received.
+ */
+export async function groupWithLlm(
+  children: readonly NamedCluster[],
+  k: number,
+  deps: GroupingDeps,
+): Promise<{ groups: ParentGroup[]; failures: Failure[]; usage: TokenUsage }> {
+  const { llm, embedder } = deps;
+  const limit = pLimit(deps.concurrency);
+  const failures: Failure[] = [];
+  let usage = emptyUsage();
+  const track = <O>(reply: { value: O; usage: TokenUsage }) => {
+    usage = addUsage(usage, reply.usage);
+    return reply.value;
+  };
+
+  const childVectors = await embedder.embed(children.map((c) => `${c.name}: ${c.description}`));
+  const hoodCount = Math.max(1, Math.round(children.length / NEIGHBORHOOD_SIZE));
+  const hoods =
+    hoodCount === 1
+      ? new Int32Array(children.length)
+      : (await kmeans(childVectors, { k: hoodCount, seed: deps.seed, threads: 1 })).assignments;
+  const hoodMembers = new Map<number, NamedCluster[]>();
+  hoods.forEach((hood, i) =>
+    hoodMembers.set(hood, [...(hoodMembers.get(hood) ?? []), children[i] as NamedCluster]),
+  );
+
+  const proposals = await Promise.all(
+    [...hoodMembers.values()].map((clusters) =>
+      limit(async () => {
+        const count = Math.max(1, Math.ceil((k * clusters.length) / children.length));
+        return track(await llm.run(proposeParentsTask, { clusters, count })).names;
+      }),
+    ),
+  );
+  let names = [...new Set(proposals.flat())];
+  if (names.length > k)
+    names = [
+      ...new Set(track(await llm.run(dedupeParentsTask, { candidates: names, count: k })).names),
+    ];
+
+  const nameVectors = await embedder.embed(names);
+  const assign = assignParentTask(names);
+  const chosen = await Promise.all(
+    children.map((cluster, i) =>
+      limit(async () => {
+        try {
+          return names.indexOf(track(await llm.run(assign, { cluster, parents: names })).parent);
+        } catch (error) {
+          // Filed by meaning instead, and recorded, rather than left without a parent.
+          failures.push({
+            stage: 'name',
+            id: `cluster "${cluster.name}"`,
+            reason: (error as Error).message,
+          });
+          const vector = childVectors[i] as Float32Array;
+          let best = 0;
+          nameVectors.forEach((v, j) => {
+            if (dot(v, vector) > dot(nameVectors[best] as Float32Array, vector)) best = j;
+          });
+          return best;
+        }
+      }),
+    ),
+  );
+
+  const groups: ParentGroup[] = names
+    .map((name) => ({ name, description: '', members: [] as number[] }))
+    .map((group, p) => ({ ...group, members: chosen.flatMap((c, i) => (c === p ? [i] : [])) }))
+    .filter((group) => group.members.length > 0);
+  await Promise.all(
+    groups.map((group) =>
+      limit(async () => {
+        try {
+          const reply = track(
+            await llm.run(renameParentTask, {
+              children: group.members.map((i) => children[i] as NamedCluster),
+            }),
+          );
+          group.name = reply.name;
+          group.description = reply.description;
+        } catch (error) {
+          failures.push({
+            stage: 'name',
+            id: `parent "${group.name}"`,
+            reason: (error as Error).message,
+          });
+          group.description = `Groups: ${group.members.map((i) => children[i]?.name).join('; ')}`;
+        }
+      }),
+    ),
+  );
+  return { groups, failures, usage };
+}

@@ -1,0 +1,182 @@
+/**
+ * The data-parallel steps of k-means over shared memory. Both the in-thread path and each worker
+ * run these same functions on the same SharedArrayBuffer-backed arrays, so the two paths give
+ * bit-identical results: every per-point and per-centroid result is computed in a fixed order
+ * that does not depend on how the work was split.
+ */
+import { DotKernel } from './kmeans-wasm.js';
+
+/** A point set in one coordinate space: rows of `dim` floats (a multiple of 4, zero padded). */
+export interface Space {
+  data: Float32Array;
+  /** Squared norm of each row. */
+  norms: Float32Array;
+  dim: number;
+}
+
+export type SpaceId = 'original' | 'projected';
+
+export interface SharedState {
+  n: number;
+  original: Space;
+  /** Present when clustering runs on a random projection of `original` first. */
+  projected?: Space;
+  /** Projection rows (projected.dim × original.dim), each a random direction. */
+  projection?: Float32Array;
+  /** Centroid rows in the current space (stride = that space's dim). */
+  centroids: Float32Array;
+  /** Per-centroid coordinate sums in float64 (stride = that space's dim). */
+  sums: Float64Array;
+  assignments: Int32Array;
+  /** Squared distance from each point to its assigned centroid at the last assignment. */
+  dists: Float32Array;
+  /** Inertia per block of INERTIA_BLOCK points, summed by the caller in block order. */
+  blockInertia: Float64Array;
+}
+
+export const INERTIA_BLOCK = 1024;
+/** Points per kernel call: small enough to stay in cache next to the centroids. */
+const CHUNK = 128;
+
+export type Task =
+  | { op: 'assign'; space: SpaceId; k: number; start: number; end: number }
+  | { op: 'accumulate'; space: SpaceId; k: number; from: number; to: number }
+  | { op: 'project'; start: number; end: number }
+  | { op: 'inertia'; space: SpaceId; start: number; end: number };
+
+export function spaceOf(state: SharedState, id: SpaceId): Space {
+  const space = id === 'original' ? state.original : state.projected;
+  if (!space) throw new Error(`k-means: no ${id} space`);
+  return space;
+}
+
+/** Squared norms of `count` rows of `dim` starting at `first`, accumulated in float64. */
+export function rowNorms(data: Float32Array, dim: number, first: number, count: number) {
+  const out = new Float64Array(count);
+  for (let r = 0; r < count; r++) {
+    const base = (first + r) * dim;
+    let s = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = data[base + j] as number;
+      s += v * v;
+    }
+    out[r] = s;
+  }
+  return out;
+}
+
+/** Runs tasks against shared state; owns one kernel so its memory is reused across calls. */
+export class KMeansCore {
+  private readonly kernel = new DotKernel();
+  private reserved = '';
+
+  constructor(private readonly state: SharedState) {}
+
+  run(task: Task): number {
+    switch (task.op) {
+      case 'assign':
+        return this.assign(task.space, task.k, task.start, task.end);
+      case 'accumulate':
+        this.accumulate(task.space, task.from, task.to);
+        return 0;
+      case 'project':
+        this.project(task.start, task.end);
+        return 0;
+      case 'inertia':
+        this.inertia(task.space, task.start, task.end);
+        return 0;
+    }
+  }
+
+  private reserve(dim: number, centres: number): void {
+    const key = `${dim}:${centres}`;
+    if (key === this.reserved) return;
+    this.kernel.reserve(dim, centres, CHUNK);
+    this.reserved = key;
+  }
+
+  /** Nearest centroid for points [start, end); returns how many points changed cluster. */
+  private assign(id: SpaceId, k: number, start: number, end: number): number {
+    const { data, norms, dim } = spaceOf(this.state, id);
+    const { centroids, assignments, dists } = this.state;
+    this.reserve(dim, k);
+    const stride = this.kernel.setCentres(centroids, 0, k);
+    const centroidNorms = rowNorms(centroids, dim, 0, k);
+    let moved = 0;
+    for (let s = start; s < end; s += CHUNK) {
+      const count = Math.min(CHUNK, end - s);
+      this.kernel.setPoints(data, s, count);
+      const dots = this.kernel.compute();
+      for (let i = 0; i < count; i++) {
+        const row = i * stride;
+        // ||x||² is the same for every centroid, so compare ||c||² − 2x·c only.
+        let best = Number.POSITIVE_INFINITY;
+        let bestC = 0;
+        for (let c = 0; c < k; c++) {
+          const v = (centroidNorms[c] as number) - 2 * (dots[row + c] as number);
+          if (v < best) {
+            best = v;
+            bestC = c;
+          }
+        }
+        const p = s + i;
+        if (assignments[p] !== bestC) {
+          assignments[p] = bestC;
+          moved++;
+        }
+        dists[p] = Math.max(0, (norms[p] as number) + best);
+      }
+    }
+    return moved;
+  }
+
+  /** Sums the points of centroids [from, to) in point order, so the result is split-independent. */
+  private accumulate(id: SpaceId, from: number, to: number): void {
+    const { data, dim } = spaceOf(this.state, id);
+    const { sums, assignments, n } = this.state;
+    sums.fill(0, from * dim, to * dim);
+    for (let p = 0; p < n; p++) {
+      const a = assignments[p] as number;
+      if (a < from || a >= to) continue;
+      const src = p * dim;
+      const dst = a * dim;
+      for (let j = 0; j < dim; j++) {
+        sums[dst + j] = (sums[dst + j] as number) + (data[src + j] as number);
+      }
+    }
+  }
+
+  /** Projects points [start, end) of the original space into the projected space. */
+  private project(start: number, end: number): void {
+    const { original, projected, projection } = this.state;
+    if (!projected || !projection) throw new Error('k-means: projection not prepared');
+    const p = projected.dim;
+    this.reserve(original.dim, p);
+    this.kernel.setCentres(projection, 0, p);
+    for (let s = start; s < end; s += CHUNK) {
+      const count = Math.min(CHUNK, end - s);
+      this.kernel.setPoints(original.data, s, count);
+      // p is a multiple of 4, so the kernel's rows are exactly the projected rows.
+      projected.data.set(this.kernel.compute(), s * p);
+      projected.norms.set(rowNorms(projected.data, p, s, count), s);
+    }
+  }
+
+  /** Exact float64 inertia of blocks of points [start, end) (start is block-aligned). */
+  private inertia(id: SpaceId, start: number, end: number): void {
+    const { data, dim } = spaceOf(this.state, id);
+    const { centroids, assignments, blockInertia } = this.state;
+    for (let b = start; b < end; b += INERTIA_BLOCK) {
+      let total = 0;
+      for (let p = b; p < Math.min(end, b + INERTIA_BLOCK); p++) {
+        const src = p * dim;
+        const c = (assignments[p] as number) * dim;
+        for (let j = 0; j < dim; j++) {
+          const diff = (data[src + j] as number) - (centroids[c + j] as number);
+          total += diff * diff;
+        }
+      }
+      blockInertia[b / INERTIA_BLOCK] = total;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import Mustache from 'mustache';
+import { z } from 'zod';
+
+export const LLM_PROVIDERS = ['auto', 'offline', 'anthropic', 'bedrock'] as const;
+export const EMBEDDER_PROVIDERS = ['offline', 'tfidf', 'bedrock', 'voyage', 'openai'] as const;
+export const SOURCE_FORMATS = ['jsonl', 'csv'] as const;
+
+export type LlmProvider = (typeof LLM_PROVIDERS)[number];
+export type EmbedderProvider = (typeof EMBEDDER_PROVIDERS)[number];
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
+
+export const DEFAULT_SAVE_PATH = './clustering_results';
+
+/**
+ * Issues whose message is a whole sentence rather than the `expected …` phrase the formatter
+ * appends to `got <value>, expected`.
+ */
+export const FULL_MESSAGE = { full: true } as const;
+
+// Every schema message below is the "expected" half of a problem; the formatter adds the key
+// path and the value received, so zod's own vaguer wording never reaches the user.
+const posInt = (what = 'a positive integer') =>
+  z.number({ error: what }).int({ error: what }).positive({ error: what });
+
+const nonEmpty = (what = 'a non-empty string') =>
+  z.string({ error: what }).refine((s) => s.trim() !== '', { error: what });
+
+// Python's `config.get(key)` treats null like an absent key; keep that for optional keys.
+const nullishToUndefined = <T extends z.ZodType>(schema: T) =>
+  schema
+    .nullish()
+    .transform((v): z.output<T> | undefined => v ?? undefined)
+    .optional();
+
+const ISO_WITH_ZONE =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/** True for an ISO 8601 timestamp that names its timezone and is a real calendar instant. */
+export function isIsoTimestampWithZone(s: string): boolean {
+  const m = ISO_WITH_ZONE.exec(s.trim());
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1).map((x) => Number(x ?? 0));
+  if (month === undefined || day === undefined || year === undefined) return false;
+  // Date.parse rolls 2025-02-30 over into March instead of rejecting it.
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth) return false;
+  if ((hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) return false;
+  return !Number.isNaN(Date.parse(s.trim()));
+}
+
+const timestamp = z
+  .string({ error: 'an ISO 8601 timestamp with a timezone, e.g. "2025-07-19T00:00:00Z"' })
+  .refine(isIsoTimestampWithZone, {
+    error: 'an ISO 8601 timestamp with a timezone, e.g. "2025-07-19T00:00:00Z"',
+  });
+
+const hierarchy = z
+  .array(z.unknown(), {
+    error: 'a non-empty array of cluster counts, base level first, e.g. [15, 8, 3]',
+  })
+  .min(1, { error: 'a non-empty array of cluster counts, base level first, e.g. [15, 8, 3]' })
+  .superRefine((levels, ctx) => {
+    levels.forEach((level, i) => {
+      if (typeof level !== 'number' || !Number.isSafeInteger(level) || level < 1) {
+        ctx.addIssue({ code: 'custom', path: [i], message: 'a positive integer (cluster count)' });
+        return;
+      }
+      const below = levels[i - 1];
+      if (i > 0 && typeof below === 'number' && Number.isSafeInteger(below) && level >= below) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [i],
+          params: FULL_MESSAGE,
+          message: `got ${level} after ${below}, expected fewer clusters than the level below`,
+        });
+      }
+    });
+  })
+  .transform((levels) => levels as number[]);
+
+const summaryPrompt = z
+  .string({ error: 'a non-empty mustache template string' })
+  .superRefine((prompt, ctx) => {
+    if (prompt.trim() === '') {
+      ctx.addIssue({ code: 'custom', message: 'a non-empty mustache template string' });
+      return;
+    }
+    try {
+      Mustache.parse(prompt);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      ctx.addIssue({ code: 'custom', message: `a valid mustache template (mustache: ${reason})` });
+    }
+  });
+
+// Emptiness of the object and of its names is checked in rules.ts: zod skips refinements on a
+// record whose values already failed, and both kinds of problem should be reported together.
+export const PARTITIONS_EXPECTED =
+  'null or an object of {"partition name": "description"} with at least one entry';
+const partitions = z.record(z.string(), nonEmpty('a non-empty description string'), {
+  error: PARTITIONS_EXPECTED,
+});
+
+const oneOf = (values: readonly string[]) =>
+  `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
+
+export const sourceSchema = z.strictObject(
+  {
+    file: nonEmpty('a path to a .jsonl or .csv file, relative to the config file'),
+    format: nullishToUndefined(z.enum(SOURCE_FORMATS, { error: oneOf(SOURCE_FORMATS) })),
+    id_field: nonEmpty('a non-empty column/field name').default('id'),
+    label_field: nonEmpty('a non-empty column/field name').default('label'),
+    inputs_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
+    outputs_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
+    metadata_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
+  },
+  { error: 'an object like {"file": "data.jsonl"}' },
+);
+
+export const llmSchema = z.strictObject(
+  {
+    provider: z.enum(LLM_PROVIDERS, { error: oneOf(LLM_PROVIDERS) }).default('auto'),
+    model: nonEmpty('a non-empty model id').optional(),
+    naming_model: nonEmpty('a non-empty model id').optional(),
+    max_tokens: posInt().optional(),
+    temperature: z
+      .number({ error: 'a number from 0 to 1' })
+      .min(0, { error: 'a number from 0 to 1' })
+      .max(1, { error: 'a number from 0 to 1' })
+      .optional(),
+    region: nonEmpty('a non-empty region name, e.g. "us-east-1"').optional(),
+    batch: z.boolean({ error: 'true or false' }).optional(),
+    budget_usd: z
+      .number({ error: 'a positive number of US dollars' })
+      .positive({ error: 'a positive number of US dollars' })
+      .optional(),
+  },
+  { error: 'an object like {"provider": "anthropic"}' },
+);
+
+const isHttpUrl = (s: string): boolean => {
+  try {
+    const url = new URL(s);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+};
+
+export const embedderSchema = z.strictObject(
+  {
+    provider: z.enum(EMBEDDER_PROVIDERS, { error: oneOf(EMBEDDER_PROVIDERS) }).default('offline'),
+    model: nonEmpty('a non-empty model id').optional(),
+    dimensions: posInt().optional(),
+    base_url: z
+      .string({ error: 'an http(s) URL' })
+      .refine(isHttpUrl, { error: 'an http(s) URL' })
+      .optional(),
+    region: nonEmpty('a non-empty region name, e.g. "us-east-1"').optional(),
+  },
+  { error: 'an object like {"provider": "offline"}' },
+);
+
+export const configSchema = z.strictObject(
+  {
+    dataset_name: nullishToUndefined(nonEmpty('a LangSmith dataset name (non-empty string)')),
+    project_name: nullishToUndefined(nonEmpty('a LangSmith project name (non-empty string)')),
+    source: nullishToUndefined(sourceSchema),
+    start_time: nullishToUndefined(timestamp),
+    end_time: nullishToUndefined(timestamp),
+    hours: nullishToUndefined(posInt('a positive whole number of hours')),
+    days: nullishToUndefined(posInt('a positive whole number of days')),
+    filter_string: nullishToUndefined(nonEmpty('a non-empty LangSmith filter string')),
+    hierarchy,
+    summary_prompt: summaryPrompt,
+    save_path: nonEmpty('a non-empty directory path').default(DEFAULT_SAVE_PATH),
+    sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
+    partitions: partitions.nullable().default(null),
+    max_concurrency: posInt().default(8),
+    seed: z.number({ error: 'an integer' }).int({ error: 'an integer' }).default(42),
+    llm: llmSchema.prefault({}),
+    embedder: embedderSchema.prefault({}),
+    min_cluster_size: posInt().default(1),
+    eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
+  },
+  {
+    error:
+      'a JSON object with `hierarchy`, `summary_prompt` and one data source (`dataset_name`, `project_name` or `source`)',
+  },
+);
+
+/** Known keys per object path, for unknown-key suggestions. */
+export const KNOWN_KEYS = {
+  '': Object.keys(configSchema.shape),
+  source: Object.keys(sourceSchema.shape),
+  llm: Object.keys(llmSchema.shape),
+  embedder: Object.keys(embedderSchema.shape),
+} as const satisfies Record<string, readonly string[]>;
+
+type SchemaOutput = z.output<typeof configSchema>;
+type SchemaSource = NonNullable<SchemaOutput['source']>;
+
+/** `source` after loading: `file` is absolute and `format` is always known. */
+export type FileSourceConfig = Omit<SchemaSource, 'format'> & { format: SourceFormat };
+
+/** A validated config: the reference's snake_case keys with every default applied. */
+export type ClioConfig = Omit<SchemaOutput, 'source'> & { source?: FileSourceConfig };
+export type LlmConfig = ClioConfig['llm'];
+export type EmbedderConfig = ClioConfig['embedder'];
+
+export type SourceKind = 'dataset' | 'project' | 'file';
+
+export function configSourceKind(config: ClioConfig): SourceKind {
+  if (config.source) return 'file';
+  return config.project_name !== undefined ? 'project' : 'dataset';
+}

@@ -1,0 +1,78 @@
+/**
+ * Text helpers of the offline provider: getting the words that matter out of the values a
+ * summary template inserted, without a model.
+ */
+
+const USER_ROLES = new Set(['user', 'human', 'customer']);
+const SKIPPED_KEYS = new Set(['id', 'role', 'type', 'name', 'tool_call_id', 'timestamp']);
+
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map(contentText).filter(Boolean).join(' ');
+  if (content && typeof content === 'object' && 'text' in content) {
+    return contentText((content as { text: unknown }).text);
+  }
+  return '';
+}
+
+function roleOf(message: Record<string, unknown>): string {
+  return String(message.role ?? message.type ?? '').toLowerCase();
+}
+
+/** Messages of a chat transcript anywhere in the value (a `messages` array or an array of them). */
+function findMessages(value: unknown, depth = 0): Record<string, unknown>[] {
+  if (depth > 4 || value === null || typeof value !== 'object') return [];
+  if (Array.isArray(value)) {
+    const messages = value.filter(
+      (v): v is Record<string, unknown> =>
+        v !== null && typeof v === 'object' && 'content' in v && ('role' in v || 'type' in v),
+    );
+    if (messages.length > 0) return messages;
+    return value.flatMap((v) => findMessages(v, depth + 1));
+  }
+  return Object.values(value).flatMap((v) => findMessages(v, depth + 1));
+}
+
+function stringLeaves(value: unknown, out: string[], depth = 0): void {
+  if (depth > 6 || value === null || value === undefined) return;
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number' || typeof value === 'boolean') return;
+  else if (Array.isArray(value)) for (const v of value) stringLeaves(v, out, depth + 1);
+  else if (typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (!SKIPPED_KEYS.has(key)) stringLeaves(v, out, depth + 1);
+    }
+  }
+}
+
+/**
+ * The text an item is about: what the user said when the data holds a conversation (an
+ * assistant's replies mostly repeat or answer it), otherwise every string in the inserted values.
+ */
+export function itemText(values: readonly unknown[]): string {
+  const messages = values.flatMap((v) => findMessages(v));
+  const userTurns = messages.filter((m) => USER_ROLES.has(roleOf(m))).map((m) => contentText(m.content));
+  if (userTurns.some((t) => t.trim())) return userTurns.join('\n');
+  const leaves: string[] = [];
+  for (const value of values) stringLeaves(value, leaves);
+  return leaves.join('\n');
+}
+
+export function cleanText(text: string): string {
+  return text
+    .replace(/```[\s\S]*?```/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/[*_#>`|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** Up to `maxWords` words, cut at a sentence end when one falls in the last two thirds. */
+export function truncateWords(text: string, maxWords: number): string {
+  const words = text.split(' ');
+  if (words.length <= maxWords) return text;
+  const head = words.slice(0, maxWords).join(' ');
+  const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('? '), head.lastIndexOf('! '));
+  if (sentenceEnd > head.length / 3) return head.slice(0, sentenceEnd + 1);
+  return `${head}…`;
+}

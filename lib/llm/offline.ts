@@ -1,0 +1,91 @@
+import type { Embedder } from '../embed/types.js';
+import type { ClusterNameReply, NameClusterInput } from '../prompts/naming.js';
+import type { SummarizeInput, SummaryReply } from '../prompts/summarize.js';
+import { cleanText, itemText, truncateWords } from './offline-text.js';
+import { emptyUsage, type Llm, type LlmReply, type LlmTask } from './types.js';
+
+export const OFFLINE_SUMMARY_WORDS = 60;
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += (a[i] ?? 0) * (b[i] ?? 0);
+  return dot;
+}
+
+function tokens(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[a-z0-9]{3,}/g) ?? []);
+}
+
+/**
+ * The provider used when no model is configured. It does only what can be computed honestly from
+ * its input: an extractive summary of the item's own text, the partition whose description is
+ * most similar, and names built from a cluster's distinctive terms. It cannot propose or judge,
+ * so `generative` is false and the grouping stages use centroid similarity instead.
+ */
+export class OfflineLlm implements Llm {
+  readonly id = 'offline@1';
+  readonly generative = false;
+  readonly #embedder: Embedder | undefined;
+  #partitionVectors: Promise<Float32Array[]> | undefined;
+
+  /** With an embedder, partitions are picked by embedding similarity; without, by shared words. */
+  constructor(options: { embedder?: Embedder } = {}) {
+    this.#embedder = options.embedder;
+  }
+
+  async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {
+    const value = await this.#answer(task.name, input);
+    return { value: task.reply.parse(value), usage: emptyUsage(), model: this.id };
+  }
+
+  #answer(task: string, input: unknown): Promise<unknown> | unknown {
+    switch (task) {
+      case 'summarize':
+        return this.#summarize(input as SummarizeInput);
+      case 'name_cluster':
+        return nameFromKeywords(input as NameClusterInput);
+      default:
+        throw new Error(`the offline provider cannot run the "${task}" task; configure an LLM`);
+    }
+  }
+
+  async #summarize({ rendered, partitions }: SummarizeInput): Promise<SummaryReply> {
+    const text = cleanText(itemText(rendered.values));
+    const summary = truncateWords(text, OFFLINE_SUMMARY_WORDS) || '(no text)';
+    if (!partitions) return { summary };
+    return { summary, partition: await this.#closestPartition(text, partitions) };
+  }
+
+  async #closestPartition(text: string, partitions: Readonly<Record<string, string>>) {
+    const entries = Object.entries(partitions);
+    let scores: number[];
+    if (this.#embedder) {
+      const embedder = this.#embedder;
+      this.#partitionVectors ??= embedder.embed(entries.map(([n, d]) => `${n}: ${d}`));
+      const [partitionVectors, [vector]] = await Promise.all([
+        this.#partitionVectors,
+        embedder.embed([text]),
+      ]);
+      scores = partitionVectors.map((p) => (vector ? cosine(vector, p) : 0));
+    } else {
+      const words = tokens(text);
+      scores = entries.map(([n, d]) => [...tokens(`${n} ${d}`)].filter((t) => words.has(t)).length);
+    }
+    let best = 0;
+    for (let i = 1; i < scores.length; i++) if ((scores[i] ?? 0) > (scores[best] ?? 0)) best = i;
+    return entries[best]?.[0] ?? '';
+  }
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function nameFromKeywords({ members, keywords }: NameClusterInput): ClusterNameReply {
+  const top = keywords.slice(0, 3);
+  const name = top.length > 0 ? capitalise(top.join(', ')) : 'Miscellaneous items';
+  const example = members[0] ? ` A typical member: "${truncateWords(members[0], 25)}"` : '';
+  const terms = keywords.slice(0, 8).join(', ');
+  return {
+    name,
+    description: `${members.length} sampled items that stand out for: ${terms || 'no distinctive terms'}.${example}`,
+  };
+}

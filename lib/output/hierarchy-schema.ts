@@ -1,0 +1,80 @@
+import { z } from 'zod';
+
+/**
+ * `hierarchy.json`: the one contract that the viewer, `evaluate`, `extend` and the AWS writer
+ * read. Bump `schemaVersion` on any change a reader could trip over.
+ */
+export const HIERARCHY_SCHEMA_VERSION = 1;
+
+const usage = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  requests: z.number(),
+});
+
+export const failureSchema = z.object({
+  stage: z.enum(['source', 'summarize', 'embed', 'name']),
+  id: z.string(),
+  reason: z.string(),
+});
+
+export const runInfoSchema = z.object({
+  runId: z.string(),
+  createdAt: z.string(),
+  configDigest: z.string(),
+  source: z.string(),
+  window: z.object({ start: z.string(), end: z.string() }).nullable(),
+  hierarchy: z.array(z.number().int().positive()),
+  partitions: z.record(z.string(), z.string()).nullable(),
+  llm: z.string(),
+  embedder: z.string(),
+  counts: z.object({
+    loaded: z.number().int(),
+    sampled: z.number().int(),
+    summarized: z.number().int(),
+    failed: z.number().int(),
+    clustered: z.number().int(),
+  }),
+  usage,
+  costUsd: z.number(),
+  failures: z.array(failureSchema),
+  warnings: z.array(z.string()),
+  timingsMs: z.record(z.string(), z.number()),
+});
+
+export const clusterSchema = z.object({
+  level: z.number().int().nonnegative(),
+  id: z.number().int().nonnegative(),
+  name: z.string(),
+  description: z.string(),
+  size: z.number().int().positive(),
+  partition: z.string(),
+  parent: z.number().int().nullable(),
+  children: z.array(z.number().int()),
+});
+
+export const itemSchema = z.object({
+  id: z.string(),
+  summary: z.string(),
+  partition: z.string(),
+  /** Cluster id at each level, base first. */
+  path: z.array(z.number().int()),
+  label: z.string().optional(),
+  /** The start of the original item as text, bounded so the file stays loadable. */
+  preview: z.string(),
+});
+
+export const hierarchySchema = z.object({
+  schemaVersion: z.literal(HIERARCHY_SCHEMA_VERSION),
+  run: runInfoSchema,
+  levels: z.array(z.object({ level: z.number().int(), count: z.number().int() })),
+  clusters: z.array(clusterSchema),
+  items: z.array(itemSchema),
+});
+
+export type HierarchyDoc = z.infer<typeof hierarchySchema>;
+export type RunInfo = z.infer<typeof runInfoSchema>;
+export type ClusterRecord = z.infer<typeof clusterSchema>;
+export type ItemRecord = z.infer<typeof itemSchema>;

@@ -1,0 +1,179 @@
+import { buildHierarchy } from '../cluster/hierarchy.js';
+import { configSourceKind, configWarnings, type LoadedConfig, resolveTimeWindow } from '../config/index.js';
+import type { Embedder } from '../embed/types.js';
+import { addUsage, emptyUsage, type Llm } from '../llm/types.js';
+import { assembleHierarchy } from '../output/assemble.js';
+import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import { writeOutputs } from '../output/write.js';
+import { loadSource } from '../sources/index.js';
+import type { Item, LoadedItems } from '../sources/types.js';
+import type { RecordCache, Store } from '../store/types.js';
+import { ClioError } from '../util/errors.js';
+import { embedTexts } from './embed.js';
+import { type RunRecord, writeRunRecord } from './run-record.js';
+import { sampleItems } from './sample.js';
+import { type CachedSummary, summarizeItems } from './summarize.js';
+import type { Failure, ProgressReporter } from './types.js';
+import { silentProgress } from './types.js';
+
+export interface GenerateDeps {
+  readonly llm: Llm;
+  readonly embedder: Embedder;
+  readonly store: Store;
+  readonly summaryCache: RecordCache<CachedSummary>;
+  readonly embeddingCache: RecordCache<string>;
+  readonly progress?: ProgressReporter;
+  readonly now?: () => Date;
+  /** Replaces the configured source, e.g. for tests or a runner that already holds the items. */
+  readonly loadItems?: () => Promise<LoadedItems>;
+}
+
+export interface GenerateResult {
+  readonly doc: HierarchyDoc;
+  readonly record: RunRecord;
+  readonly files: string[];
+  /** Summaries and embeddings taken from the cache rather than computed. */
+  readonly reused: { readonly summaries: number; readonly embeddings: number };
+}
+
+function runId(now: Date, digest: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${digest.slice(0, 6)}`;
+}
+
+/**
+ * The whole `generate` job: load, sample, summarize, embed, cluster and name every level,
+ * assemble and write. `run.json` is rewritten after each stage, so a crash leaves a record of
+ * where it stopped; the caches make the next run resume.
+ */
+export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promise<GenerateResult> {
+  const { config } = loaded;
+  const now = deps.now ?? (() => new Date());
+  const progress = deps.progress ?? silentProgress;
+  const started = now();
+  const timings: Record<string, number> = {};
+  const record: RunRecord = {
+    runId: runId(started, loaded.digest),
+    createdAt: started.toISOString(),
+    configDigest: loaded.digest,
+    source: '',
+    window: null,
+    hierarchy: config.hierarchy,
+    partitions: config.partitions,
+    llm: deps.llm.id,
+    embedder: deps.embedder.id,
+    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0 },
+    usage: emptyUsage(),
+    costUsd: 0,
+    failures: [],
+    warnings: [],
+    timingsMs: timings,
+    status: 'running',
+    stage: 'load',
+    finishedAt: null,
+    error: null,
+  };
+  const save = () => writeRunRecord(deps.store, record);
+  const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    record.stage = name;
+    await save();
+    const t0 = performance.now();
+    const result = await work();
+    timings[name] = Math.round(performance.now() - t0);
+    return result;
+  };
+  const warn = (message: string) => {
+    record.warnings.push(message);
+    progress.warn(message);
+  };
+  const fail = (failures: readonly Failure[]) => {
+    record.failures.push(...failures);
+    record.counts.failed = record.failures.filter((f) => f.stage === 'summarize' || f.stage === 'embed').length;
+  };
+
+  try {
+    if (configSourceKind(config) === 'project') {
+      const window = resolveTimeWindow(config, started);
+      record.window = { start: window.start.toISOString(), end: window.end.toISOString() };
+    }
+    const source = await stage('load', () => (deps.loadItems ?? (() => loadSource(config)))());
+    record.source = source.description;
+    record.counts.loaded = source.items.length;
+    fail(source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })));
+    for (const p of source.problems) progress.warn(`${p.location}: ${p.message}`);
+
+    const items: Item[] = sampleItems(source.items, config.sample, config.seed);
+    record.counts.sampled = items.length;
+    if (items.length === 0) throw new ClioError(`the source has no items (${source.description})`);
+    for (const message of configWarnings(config, items.length)) warn(message);
+    progress.info(`${items.length} items from ${source.description}`);
+
+    const summarized = await stage('summarize', () =>
+      summarizeItems(items, { llm: deps.llm, cache: deps.summaryCache }, {
+        template: config.summary_prompt,
+        partitions: config.partitions,
+        concurrency: config.max_concurrency,
+        progress,
+      }),
+    );
+    record.usage = addUsage(record.usage, summarized.usage);
+    record.counts.summarized = summarized.summarized.length;
+    fail(summarized.failures);
+    for (const gap of summarized.templateGaps) {
+      warn(
+        `summary_prompt names {{${gap.field}}}, which item "${gap.firstItemId}" lacks` +
+          (gap.count > 1 ? ` (and ${gap.count - 1} more items)` : '') +
+          '; it rendered empty there',
+      );
+    }
+    if (summarized.summarized.length === 0) {
+      throw new ClioError(
+        `no item could be summarized; first failure: ${summarized.failures[0]?.reason ?? 'unknown'}`,
+      );
+    }
+
+    const texts = summarized.summarized.map((s) => s.summary);
+    const embedded = await stage('embed', () =>
+      embedTexts(texts, { embedder: deps.embedder, cache: deps.embeddingCache }, { progress }),
+    );
+
+    const built = await stage('cluster', () =>
+      buildHierarchy(summarized.summarized, embedded.vectors, deps, {
+        hierarchy: config.hierarchy,
+        partitions: config.partitions,
+        seed: config.seed,
+        concurrency: config.max_concurrency,
+        progress,
+      }),
+    );
+    record.usage = addUsage(record.usage, built.usage);
+    fail(built.failures);
+    for (const message of built.warnings) warn(message);
+    record.counts.clustered = summarized.summarized.length;
+
+    const doc = assembleHierarchy(summarized.summarized, built.levels, record);
+    const files = await stage('write', () => writeOutputs(doc, summarized.summarized, deps.store));
+    record.status = 'done';
+    record.stage = 'done';
+    record.finishedAt = now().toISOString();
+    doc.run.timingsMs = { ...timings };
+    await save();
+    await deps.store.write('hierarchy.json', JSON.stringify({ ...doc, run: stripRecord(record) }));
+    return {
+      doc,
+      record,
+      files: ['run.json', ...files],
+      reused: { summaries: summarized.reused, embeddings: embedded.reused },
+    };
+  } catch (error) {
+    record.status = 'failed';
+    record.error = error instanceof Error ? error.message : String(error);
+    record.finishedAt = now().toISOString();
+    await save();
+    throw error;
+  }
+}
+
+function stripRecord(record: RunRecord) {
+  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = record;
+  return info;
+}

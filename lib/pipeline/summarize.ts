@@ -1,0 +1,106 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import { renderSummaryPrompt } from '../prompts/render.js';
+import { summarizeTask } from '../prompts/summarize.js';
+import type { Item } from '../sources/types.js';
+import type { RecordCache } from '../store/types.js';
+import { canonicalJson, hashParts } from '../util/hash.js';
+import {
+  DEFAULT_PARTITION,
+  type Failure,
+  type ProgressReporter,
+  type SummarizedItem,
+  silentProgress,
+} from './types.js';
+
+export const cachedSummary = z.object({ summary: z.string().min(1), partition: z.string() });
+export type CachedSummary = z.infer<typeof cachedSummary>;
+
+/** A template field some items lack: reported once, with the first item that lacked it. */
+export interface TemplateGap {
+  readonly field: string;
+  readonly firstItemId: string;
+  readonly count: number;
+}
+
+export interface SummarizeOptions {
+  readonly template: string;
+  readonly partitions: Readonly<Record<string, string>> | null;
+  readonly concurrency: number;
+  readonly progress?: ProgressReporter;
+}
+
+export interface SummarizeResult {
+  /** In the order of the input items; failed items are absent here and listed in `failures`. */
+  readonly summarized: SummarizedItem[];
+  readonly failures: Failure[];
+  readonly templateGaps: TemplateGap[];
+  readonly usage: TokenUsage;
+  /** How many summaries came from the cache instead of the model. */
+  readonly reused: number;
+}
+
+/**
+ * Summarizes every item through the LLM with bounded concurrency. A summary is cached under a
+ * hash of the item, template, partitions, prompt version and model, so a re-run pays only for
+ * items it has not finished. An item whose reply never validates is recorded as a failure.
+ */
+export async function summarizeItems(
+  items: readonly Item[],
+  deps: { readonly llm: Llm; readonly cache: RecordCache<CachedSummary> },
+  options: SummarizeOptions,
+): Promise<SummarizeResult> {
+  const { llm, cache } = deps;
+  const progress = options.progress ?? silentProgress;
+  const task = summarizeTask(options.partitions);
+  const limit = pLimit(options.concurrency);
+  const results: (SummarizedItem | undefined)[] = new Array(items.length);
+  const failures: Failure[] = [];
+  const gaps = new Map<string, { firstItemId: string; count: number }>();
+  let usage = emptyUsage();
+  let reused = 0;
+  let done = 0;
+  const settingsKey = canonicalJson([llm.id, task.version, options.template, options.partitions]);
+
+  progress.start('summarize', items.length);
+  await Promise.all(
+    items.map((item, index) =>
+      limit(async () => {
+        const rendered = renderSummaryPrompt(options.template, item);
+        for (const field of rendered.missing) {
+          const gap = gaps.get(field);
+          if (gap) gap.count++;
+          else gaps.set(field, { firstItemId: item.id, count: 1 });
+        }
+        const key = hashParts(settingsKey, canonicalJson(item));
+        let record = cache.get(key);
+        if (record) reused++;
+        else {
+          try {
+            const reply = await llm.run(task, { rendered, partitions: options.partitions });
+            usage = addUsage(usage, reply.usage);
+            record = {
+              summary: reply.value.summary,
+              partition: reply.value.partition ?? DEFAULT_PARTITION,
+            };
+            await cache.set(key, record);
+          } catch (error) {
+            failures.push({ stage: 'summarize', id: item.id, reason: (error as Error).message });
+          }
+        }
+        if (record) results[index] = { item, ...record };
+        progress.tick(++done);
+      }),
+    ),
+  );
+  progress.finish();
+
+  return {
+    summarized: results.filter((r): r is SummarizedItem => r !== undefined),
+    failures,
+    templateGaps: [...gaps].map(([field, gap]) => ({ field, ...gap })),
+    usage,
+    reused,
+  };
+}

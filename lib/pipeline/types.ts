@@ -1,0 +1,37 @@
+import type { Item } from '../sources/types.js';
+
+/** The partition every item goes to when the config defines none (as in the reference). */
+export const DEFAULT_PARTITION = 'Default';
+
+export interface SummarizedItem {
+  readonly item: Item;
+  readonly summary: string;
+  readonly partition: string;
+}
+
+export type FailureStage = 'source' | 'summarize' | 'embed' | 'name';
+
+/** Something that could not be done for one item or cluster; recorded, reported, never hidden. */
+export interface Failure {
+  readonly stage: FailureStage;
+  /** Item id, cluster id or file location. */
+  readonly id: string;
+  readonly reason: string;
+}
+
+/** Per-stage progress, for a progress bar locally and structured logs in a Lambda. */
+export interface ProgressReporter {
+  start(stage: string, total: number): void;
+  tick(done: number): void;
+  finish(): void;
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentProgress: ProgressReporter = {
+  start() {},
+  tick() {},
+  finish() {},
+  info() {},
+  warn() {},
+};

@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Store } from './types.js';
+
+/** Artifacts as files under one folder; writes go to a temp file first and are renamed. */
+export class FsStore implements Store {
+  readonly location: string;
+
+  constructor(root: string) {
+    this.location = resolve(root);
+  }
+
+  path(key: string): string {
+    return join(this.location, key);
+  }
+
+  async read(key: string): Promise<string | undefined> {
+    try {
+      return await readFile(this.path(key), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  async write(key: string, body: string | Uint8Array): Promise<void> {
+    const target = this.path(key);
+    await mkdir(dirname(target), { recursive: true });
+    const temp = `${target}.${randomUUID()}.tmp`;
+    await writeFile(temp, body);
+    await rename(temp, target);
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * Run artifacts by key (`run.json`, `combined.csv`, `cache/summaries.jsonl`, ...). `FsStore`
+ * keeps them under the config's `save_path`; an S3 store will keep them under a run prefix.
+ */
+export interface Store {
+  /** Where the artifacts live, for messages (a folder or an `s3://` URL). */
+  readonly location: string;
+  read(key: string): Promise<string | undefined>;
+  /** Replaces the artifact whole; a reader never sees half of it. */
+  write(key: string, body: string | Uint8Array): Promise<void>;
+}
+
+/**
+ * A persistent key → record map used to never pay twice for a summary or an embedding.
+ * Records are re-validated when read; a record that no longer parses is ignored and recomputed.
+ */
+export interface RecordCache<T> {
+  get(key: string): T | undefined;
+  /** Persists at once, so a killed run loses at most the records in flight. */
+  set(key: string, value: T): Promise<void>;
+  readonly size: number;
+  close(): Promise<void>;
+}
