@@ -1,13 +1,16 @@
 import { Command, Option } from 'commander';
+import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { formatOverview } from '../lib/cli/overview.js';
 import { terminalProgress } from '../lib/cli/progress.js';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { ClioError } from '../lib/util/errors.js';
 
 /** Thrown by a command to end the process with a code; only this file calls process.exit. */
 class ExitError extends Error {
   override name = 'ExitError';
-  constructor(readonly code: number, message: string) {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -22,13 +25,18 @@ const program = new Command()
 
 program
   .command('generate')
-  .description('summarize, cluster and write combined.csv, level_{x}_clusters.csv and hierarchy.json')
+  .description(
+    'summarize, cluster and write combined.csv, level_{x}_clusters.csv and hierarchy.json',
+  )
   .addOption(configOption())
   .option('-q, --quiet', 'print only warnings and the final overview')
   .option('--json', 'print the run record as JSON instead of the overview')
   .option('--no-viz', 'do not open the explorer afterwards (the explorer is not built yet)')
   .action(async (opts: { config: string; quiet?: boolean; json?: boolean }) => {
-    const progress = terminalProgress({ quiet: Boolean(opts.quiet || opts.json), tty: Boolean(process.stderr.isTTY) });
+    const progress = terminalProgress({
+      quiet: Boolean(opts.quiet || opts.json),
+      tty: Boolean(process.stderr.isTTY),
+    });
     const result = await runGenerateCommand({ config: opts.config, cwd: process.cwd(), progress });
     if (opts.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
     else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
@@ -51,9 +59,13 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   const code = error instanceof ExitError ? error.code : 1;
-  const known = error instanceof ExitError || error instanceof ClioError || (error as Error)?.name?.endsWith('Error');
+  const known =
+    error instanceof ExitError ||
+    error instanceof ClioError ||
+    (error as Error)?.name?.endsWith('Error');
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`open-clio: ${known ? message : String(error)}\n`);
-  if (process.env.OPEN_CLIO_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (process.env.OPEN_CLIO_DEBUG && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(code);
 }

@@ -13,7 +13,9 @@ export function createEmbedder(config: ClioConfig): Embedder {
   const { provider } = config.embedder;
   if (provider === 'offline') return createOfflineEmbedder('use-lite');
   if (provider === 'tfidf') return createOfflineEmbedder('tfidf-lsa');
-  throw new ClioError(`embedder.provider "${provider}" is not available in this version; use "offline" or "tfidf"`);
+  throw new ClioError(
+    `embedder.provider "${provider}" is not available in this version; use "offline" or "tfidf"`,
+  );
 }
 
 /**
@@ -23,5 +25,7 @@ export function createEmbedder(config: ClioConfig): Embedder {
 export function createLlm(config: ClioConfig, embedder: Embedder): Llm {
   const { provider } = config.llm;
   if (provider === 'offline' || provider === 'auto') return new OfflineLlm({ embedder });
-  throw new ClioError(`llm.provider "${provider}" is not available in this version; use "offline" or "auto"`);
+  throw new ClioError(
+    `llm.provider "${provider}" is not available in this version; use "offline" or "auto"`,
+  );
 }

@@ -1,12 +1,12 @@
 import { join, resolve } from 'node:path';
+import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
 import { type GenerateResult, generate } from '../pipeline/generate.js';
 import { cachedSummary } from '../pipeline/summarize.js';
+import type { ProgressReporter } from '../pipeline/types.js';
 import { createEmbedder, createLlm } from '../providers.js';
 import { FsStore } from '../store/fs-store.js';
 import { JsonlCache } from '../store/jsonl-cache.js';
-import { z } from 'zod';
-import type { ProgressReporter } from '../pipeline/types.js';
 
 export const CACHE_FILES = {
   summaries: join('cache', 'summaries.jsonl'),
@@ -23,7 +23,9 @@ export interface GenerateCommandOptions {
  * `open-clio generate`: wires the local runner (files under `save_path`, offline or configured
  * providers) to the pipeline and returns its result; printing is the caller's.
  */
-export async function runGenerateCommand(options: GenerateCommandOptions): Promise<GenerateResult & { location: string }> {
+export async function runGenerateCommand(
+  options: GenerateCommandOptions,
+): Promise<GenerateResult & { location: string }> {
   const loaded = await loadConfig(options.config, { cwd: options.cwd });
   const store = new FsStore(resolve(options.cwd, loaded.config.save_path));
   const embedder = createEmbedder(loaded.config);

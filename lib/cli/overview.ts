@@ -1,7 +1,11 @@
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 
 /** The short report printed after a run: where the files are and the top-level clusters. */
-export function formatOverview(doc: HierarchyDoc, location: string, files: readonly string[]): string {
+export function formatOverview(
+  doc: HierarchyDoc,
+  location: string,
+  files: readonly string[],
+): string {
   const top = doc.levels.length - 1;
   const total = doc.items.length;
   const clusters = doc.clusters.filter((c) => c.level === top).sort((a, b) => b.size - a.size);

@@ -4,7 +4,11 @@ import type { ProgressReporter } from '../pipeline/types.js';
 type Write = (line: string) => void;
 
 /** A bar per stage on a terminal; on a pipe (CI, logs) one line per stage start and end. */
-export function terminalProgress(options: { quiet: boolean; tty: boolean; write?: Write }): ProgressReporter {
+export function terminalProgress(options: {
+  quiet: boolean;
+  tty: boolean;
+  write?: Write;
+}): ProgressReporter {
   const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (options.quiet) {
     return { start() {}, tick() {}, finish() {}, info() {}, warn: (m) => write(`warning: ${m}`) };
@@ -20,7 +24,11 @@ export function terminalProgress(options: { quiet: boolean; tty: boolean; write?
       startedAt = performance.now();
       if (options.tty && count > 1) {
         bar = new cliProgress.SingleBar(
-          { format: `${name.padEnd(16)} {bar} {value}/{total} {percentage}% | {duration_formatted}`, hideCursor: true, stream: process.stderr },
+          {
+            format: `${name.padEnd(16)} {bar} {value}/{total} {percentage}% | {duration_formatted}`,
+            hideCursor: true,
+            stream: process.stderr,
+          },
           cliProgress.Presets.shades_classic,
         );
         bar.start(count, 0);

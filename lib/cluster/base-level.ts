@@ -1,19 +1,9 @@
 import type { SummarizedItem } from '../pipeline/types.js';
+import { indicesByLabel } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
 import { kmeans } from './kmeans.js';
 import type { Level } from './types.js';
 import { meanVector } from './vectors.js';
-
-/** Item indices grouped by partition, partitions in first-seen order. */
-export function indicesByPartition(items: readonly SummarizedItem[]): Map<string, number[]> {
-  const groups = new Map<string, number[]>();
-  items.forEach((item, index) => {
-    const group = groups.get(item.partition);
-    if (group) group.push(index);
-    else groups.set(item.partition, [index]);
-  });
-  return groups;
-}
 
 /**
  * The base level: k-means within each partition, the requested count shared among partitions by
@@ -24,7 +14,7 @@ export async function clusterBaseLevel(
   vectors: readonly Float32Array[],
   options: { readonly k: number; readonly seed: number; readonly threads?: number },
 ): Promise<Level> {
-  const groups = [...indicesByPartition(items)];
+  const groups = [...indicesByLabel(items.map((item) => item.partition))];
   const counts = allocateClusters(
     groups.map(([, indices]) => indices.length),
     options.k,
@@ -39,13 +29,10 @@ export async function clusterBaseLevel(
             indices.map((i) => vectors[i] as Float32Array),
             { k, seed: options.seed, ...(options.threads ? { threads: options.threads } : {}) },
           );
-    const members = new Map<number, number[]>();
-    result.assignments.forEach((cluster, j) => {
-      const list = members.get(cluster);
-      if (list) list.push(indices[j] as number);
-      else members.set(cluster, [indices[j] as number]);
-    });
-    const ordered = [...members.values()].sort(
+    const members = [...indicesByLabel(result.assignments).values()].map((local) =>
+      local.map((j) => indices[j] as number),
+    );
+    const ordered = members.sort(
       (a, b) => b.length - a.length || (a[0] as number) - (b[0] as number),
     );
     for (const itemIndices of ordered) {

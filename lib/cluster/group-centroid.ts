@@ -1,3 +1,4 @@
+import { indicesByLabel } from '../util/group-by.js';
 import { kmeans } from './kmeans.js';
 
 /**
@@ -14,9 +15,5 @@ export async function groupByCentroid(
     k <= 1
       ? new Int32Array(centroids.length)
       : (await kmeans(centroids, { k, seed, threads: 1 })).assignments;
-  const groups = new Map<number, number[]>();
-  assignments.forEach((parent, child) =>
-    groups.set(parent, [...(groups.get(parent) ?? []), child]),
-  );
-  return [...groups.values()];
+  return [...indicesByLabel(assignments).values()];
 }

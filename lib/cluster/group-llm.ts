@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import type { Embedder } from '../embed/types.js';
 import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import type { Failure } from '../pipeline/types.js';
 import {
   assignParentTask,
   dedupeParentsTask,
@@ -8,7 +9,7 @@ import {
   proposeParentsTask,
   renameParentTask,
 } from '../prompts/grouping.js';
-import type { Failure } from '../pipeline/types.js';
+import { groupBy } from '../util/group-by.js';
 import { kmeans } from './kmeans.js';
 import { dot } from './vectors.js';
 
@@ -54,11 +55,7 @@ export async function groupWithLlm(
     hoodCount === 1
       ? new Int32Array(children.length)
       : (await kmeans(childVectors, { k: hoodCount, seed: deps.seed, threads: 1 })).assignments;
-  const hoodMembers = new Map<number, NamedCluster[]>();
-  hoods.forEach((hood, i) =>
-    hoodMembers.set(hood, [...(hoodMembers.get(hood) ?? []), children[i] as NamedCluster]),
-  );
-
+  const hoodMembers = groupBy(children, (_, i) => hoods[i]);
   const proposals = await Promise.all(
     [...hoodMembers.values()].map((clusters) =>
       limit(async () => {

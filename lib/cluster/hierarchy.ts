@@ -2,6 +2,7 @@ import type { Embedder } from '../embed/types.js';
 import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../pipeline/types.js';
 import { silentProgress } from '../pipeline/types.js';
+import { groupBy } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
 import { clusterBaseLevel } from './base-level.js';
 import { groupByCentroid } from './group-centroid.js';
@@ -114,9 +115,7 @@ export async function buildHierarchy(
     const level = offset + 1;
     const below = levels[levels.length - 1] as Level;
     const isTop = level === options.hierarchy.length - 1;
-    const byPartition = new Map<string, ClusterNode[]>();
-    for (const c of below)
-      byPartition.set(c.partition, [...(byPartition.get(c.partition) ?? []), c]);
+    const byPartition = groupBy(below, (c) => c.partition);
     const partitionNames = [...byPartition.keys()];
     progress.start(`group level ${level}`, partitionNames.length);
 

@@ -48,13 +48,9 @@ export class Lloyd {
         start,
         end,
       }));
-      const t0 = performance.now();
       const moved = (await this.executor.run(tasks)).reduce((a, b) => a + b, 0);
-      const t1 = performance.now();
       this.countAndFillEmpty(space);
-      const t2 = performance.now();
       await this.update(space);
-      console.log('T', space, (t1 - t0).toFixed(0), (t2 - t1).toFixed(0), (performance.now() - t2).toFixed(0));
       this.iterations++;
       this.options.onProgress?.(this.iterations, moved);
       if (moved <= this.options.tolerance * n) break;

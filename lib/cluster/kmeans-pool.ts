@@ -46,7 +46,13 @@ export class WorkerExecutor implements Executor {
   private closed = false;
 
   constructor(state: SharedState, threads: number) {
-    this.workers = Array.from({ length: threads }, () => this.spawn(state));
+    this.workers = [];
+    try {
+      for (let i = 0; i < threads; i++) this.workers.push(this.spawn(state));
+    } catch (error) {
+      void this.close();
+      throw error;
+    }
   }
 
   get threads(): number {

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
-import { nameClusterTask } from '../prompts/naming.js';
 import type { Failure } from '../pipeline/types.js';
+import { nameClusterTask } from '../prompts/naming.js';
 import { distinctiveTerms } from './keywords.js';
 import type { Level } from './types.js';
 import { byCloseness, dot } from './vectors.js';

@@ -1,3 +1,4 @@
+import { mulberry32, normalGenerator } from '../util/random.js';
 import { symmetricEigen } from './eigen.js';
 
 /** Compressed sparse rows: row i holds `colIdx/values[rowPtr[i] .. rowPtr[i+1])`. */
@@ -12,13 +13,13 @@ export interface SparseMatrix {
 export interface RandomizedSvdOptions {
   /** Extra random directions beyond `k`; they make the top `k` far more accurate. Default 10. */
   oversample?: number;
-  /** Subspace iterations on XᵀX after the first product. Default 2. */
+  /** Subspace iterations on XᵀX after the first product. Default 1. */
   powerIterations?: number;
   seed?: number;
 }
 
 export interface TruncatedSvd {
-  /** Number of components found: min(k, cols, k + oversample). */
+  /** Number of components found: min(k, cols). */
   k: number;
   /** Right singular vectors, cols×k row-major (component c of term j at `j * k + c`). */
   components: Float64Array;
@@ -27,10 +28,11 @@ export interface TruncatedSvd {
 
 /**
  * Top-`k` right singular vectors of a sparse X (n×m) by randomized subspace iteration (Halko,
- * Martinsson & Tropp 2011) on XᵀX. All dense work is on the m side (vocabulary) or in the
- * l×l Rayleigh–Ritz matrix, and X is only touched through sparse products, so 100k short texts
- * cost a few seconds. Orthonormalising after every product keeps the small singular
- * directions from being swamped by the first one.
+ * Martinsson & Tropp 2011, algorithm 4.4) on XᵀX, with l = k + oversample random directions.
+ * X is touched only through sparse products; the dense work (Gram–Schmidt, Rayleigh–Ritz,
+ * O(m·l²)) is all on the vocabulary side, on contiguous columns, so its cost grows with the
+ * vocabulary cap rather than with the number of texts. Orthonormalising after every product
+ * keeps the weaker directions from being swamped by the first one.
  */
 export function randomizedSvd(
   X: SparseMatrix,
@@ -43,41 +45,124 @@ export function randomizedSvd(
   if (l === 0 || X.rows === 0) {
     return { k: 0, components: new Float64Array(0), singularValues: new Float64Array(0) };
   }
-  const gauss = gaussian(options.seed ?? 42);
-  let Q = new Float64Array(m * l);
-  for (let i = 0; i < Q.length; i++) Q[i] = gauss();
-  const iterations = 1 + Math.max(0, options.powerIterations ?? 2);
+  // Start from Xᵀ·Ω, Ω an n×l Gaussian drawn row by row: a random sample of the row space for
+  // the price of one sparse product, without storing Ω.
+  let Y = mulSparseTRandom(X, l, normalGenerator(mulberry32(options.seed ?? 42)));
+  const iterations = 1 + Math.max(0, options.powerIterations ?? 1);
+  let Q: Float64Array[] = [];
   for (let it = 0; it < iterations; it++) {
-    Q = mulSparseT(X, mulSparse(X, Q, l), l);
-    orthonormalizeColumns(Q, m, l);
+    Q = toColumns(Y, m, l);
+    // Intermediate bases only need to be well conditioned; the last one must be orthonormal
+    // to working precision for Rayleigh–Ritz, which a second pass guarantees.
+    orthonormalize(Q, m, it === iterations - 1 ? 2 : 1);
+    Y = mulSparseT(X, mulSparse(X, toRowMajor(Q, m), l), l);
   }
-  // Rayleigh–Ritz: eigenvectors of Qᵀ XᵀX Q = ZᵀZ rotate Q onto the singular directions.
-  const Z = mulSparse(X, Q, l);
-  const eig = symmetricEigen(gram(Z, X.rows, l), l);
-  const components = new Float64Array(m * kk);
-  for (let j = 0; j < m; j++) {
-    const out = j * kk;
-    for (let a = 0; a < l; a++) {
-      const q = Q[j * l + a] as number;
-      if (q === 0) continue;
-      const w = eig.vectors[a] as Float64Array;
-      for (let c = 0; c < kk; c++) components[out + c] = (components[out + c] as number) + q * (w[c] as number);
+  // Rayleigh–Ritz: the eigenvectors W of T = Qᵀ·XᵀX·Q = Qᵀ·Y rotate Q onto the singular
+  // directions. T is symmetric, so only its upper triangle is computed.
+  const T = crossProduct(Q, toColumns(Y, m, l), m, true);
+  const eig = symmetricEigen(T, l);
+  const V: Float64Array[] = Array.from({ length: kk }, () => new Float64Array(m));
+  forChunks(m, (start, end) => {
+    for (let c = 0; c < kk; c++) {
+      for (let a = 0; a < l; a++) {
+        const w = (eig.vectors[a] as Float64Array)[c] as number;
+        if (w !== 0) axpy(col(V, c), col(Q, a), w, start, end);
+      }
     }
+  });
+  for (const v of V) {
+    // Singular vectors are defined up to sign; pinning the largest entry positive keeps
+    // components stable across runs that differ only in rounding.
+    let best = 0;
+    for (let j = 0; j < m; j++)
+      if (Math.abs(v[j] as number) > Math.abs(best)) best = v[j] as number;
+    if (best < 0) for (let j = 0; j < m; j++) v[j] = -(v[j] as number);
   }
-  fixSigns(components, m, kk);
-  const singularValues = Float64Array.from(eig.values.subarray(0, kk), (v) => Math.sqrt(Math.max(0, v)));
-  return { k: kk, components, singularValues };
+  const singularValues = Float64Array.from(eig.values.subarray(0, kk), (v) =>
+    Math.sqrt(Math.max(0, v)),
+  );
+  return { k: kk, components: toRowMajor(V, m), singularValues };
+}
+
+// The dense m-side work runs over row chunks of all columns at once, so the chunk of every
+// column stays in cache; whole-column passes are memory-bound once the vocabulary is large.
+const CHUNK = 512;
+
+function forChunks(rows: number, body: (start: number, end: number) => void): void {
+  for (let start = 0; start < rows; start += CHUNK) body(start, Math.min(rows, start + CHUNK));
+}
+
+/** Aᵀ·B for column sets A, B of equal length; with `symmetric`, only b ≥ a is computed. */
+function crossProduct(
+  A: readonly Float64Array[],
+  B: readonly Float64Array[],
+  rows: number,
+  symmetric: boolean,
+): Float64Array {
+  const p = A.length;
+  const q = B.length;
+  const out = new Float64Array(p * q);
+  forChunks(rows, (start, end) => {
+    for (let a = 0; a < p; a++) {
+      for (let b = symmetric ? a : 0; b < q; b++) {
+        out[a * q + b] = (out[a * q + b] as number) + dot(col(A, a), col(B, b), start, end);
+      }
+    }
+  });
+  if (symmetric)
+    for (let a = 0; a < p; a++)
+      for (let b = 0; b < a; b++) out[a * q + b] = out[b * q + a] as number;
+  return out;
+}
+
+/**
+ * Orthonormalises columns in place by Cholesky QR: R from the Cholesky factor of the Gram
+ * matrix, then Q = Y·R⁻¹. It does Gram–Schmidt's arithmetic as cache-friendly dot products and
+ * updates, at the cost of squaring the condition number, which a second pass repairs. A column
+ * that is (nearly) a combination of earlier ones is zeroed rather than blown up: the corpus
+ * then has fewer independent directions than asked for, and those components come out as zeros.
+ */
+function orthonormalize(cols: Float64Array[], rows: number, passes: number): void {
+  const w = cols.length;
+  for (let pass = 0; pass < passes; pass++) {
+    const G = crossProduct(cols, cols, rows, true);
+    const R = new Float64Array(w * w);
+    for (let j = 0; j < w; j++) {
+      let d = G[j * w + j] as number;
+      for (let p = 0; p < j; p++) d -= (R[p * w + j] as number) ** 2;
+      if (!(d > 1e-11 * (G[j * w + j] as number)) || d <= 0) continue; // dependent: row stays 0
+      const rjj = Math.sqrt(d);
+      R[j * w + j] = rjj;
+      for (let i = j + 1; i < w; i++) {
+        let v = G[j * w + i] as number;
+        for (let p = 0; p < j; p++) v -= (R[p * w + j] as number) * (R[p * w + i] as number);
+        R[j * w + i] = v / rjj;
+      }
+    }
+    forChunks(rows, (start, end) => {
+      for (let j = 0; j < w; j++) {
+        const v = col(cols, j);
+        const rjj = R[j * w + j] as number;
+        if (rjj === 0) {
+          v.fill(0, start, end);
+          continue;
+        }
+        for (let p = 0; p < j; p++) {
+          const r = R[p * w + j] as number;
+          if (r !== 0) axpy(v, col(cols, p), -r, start, end);
+        }
+        for (let i = start; i < end; i++) v[i] = (v[i] as number) / rjj;
+      }
+    });
+  }
 }
 
 /** X · B for a dense B of X.cols×w (row-major); returns X.rows×w. */
 export function mulSparse(X: SparseMatrix, B: Float64Array, w: number): Float64Array {
   const out = new Float64Array(X.rows * w);
   for (let i = 0; i < X.rows; i++) {
-    const o = i * w;
     for (let p = X.rowPtr[i] as number, end = X.rowPtr[i + 1] as number; p < end; p++) {
-      const v = X.values[p] as number;
-      const b = (X.colIdx[p] as number) * w;
-      for (let c = 0; c < w; c++) out[o + c] = (out[o + c] as number) + v * (B[b + c] as number);
+      axpyRow(out, i * w, B, (X.colIdx[p] as number) * w, X.values[p] as number, w);
     }
   }
   return out;
@@ -87,100 +172,81 @@ export function mulSparse(X: SparseMatrix, B: Float64Array, w: number): Float64A
 function mulSparseT(X: SparseMatrix, Z: Float64Array, w: number): Float64Array {
   const out = new Float64Array(X.cols * w);
   for (let i = 0; i < X.rows; i++) {
-    const z = i * w;
     for (let p = X.rowPtr[i] as number, end = X.rowPtr[i + 1] as number; p < end; p++) {
-      const v = X.values[p] as number;
-      const o = (X.colIdx[p] as number) * w;
-      for (let c = 0; c < w; c++) out[o + c] = (out[o + c] as number) + v * (Z[z + c] as number);
+      axpyRow(out, (X.colIdx[p] as number) * w, Z, i * w, X.values[p] as number, w);
     }
   }
   return out;
 }
 
-/**
- * Modified Gram–Schmidt on the columns of a rows×w row-major matrix, in place. Columns are
- * copied out first so the dot products run over contiguous memory. A column that is (nearly) a
- * combination of earlier ones is zeroed rather than blown up: the corpus then simply has fewer
- * independent directions than asked for, and those components come out as zeros.
- */
-function orthonormalizeColumns(A: Float64Array, rows: number, w: number): void {
+/** Xᵀ · Ω for an X.rows×w standard normal Ω whose rows are drawn as needed and then dropped. */
+function mulSparseTRandom(X: SparseMatrix, w: number, gauss: () => number): Float64Array {
+  const out = new Float64Array(X.cols * w);
+  const omega = new Float64Array(w);
+  for (let i = 0; i < X.rows; i++) {
+    for (let c = 0; c < w; c++) omega[c] = gauss();
+    for (let p = X.rowPtr[i] as number, end = X.rowPtr[i + 1] as number; p < end; p++) {
+      axpyRow(out, (X.colIdx[p] as number) * w, omega, 0, X.values[p] as number, w);
+    }
+  }
+  return out;
+}
+
+function toColumns(A: Float64Array, rows: number, w: number): Float64Array[] {
   const cols: Float64Array[] = [];
   for (let c = 0; c < w; c++) {
-    const col = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) col[r] = A[r * w + c] as number;
-    const before = norm(col);
-    for (const prev of cols) {
-      let dot = 0;
-      for (let r = 0; r < rows; r++) dot += (col[r] as number) * (prev[r] as number);
-      if (dot === 0) continue;
-      for (let r = 0; r < rows; r++) col[r] = (col[r] as number) - dot * (prev[r] as number);
-    }
-    const after = norm(col);
-    const scale = after > 1e-10 * before && after > 0 ? 1 / after : 0;
-    for (let r = 0; r < rows; r++) col[r] = (col[r] as number) * scale;
-    cols.push(col);
+    const v = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) v[r] = A[r * w + c] as number;
+    cols.push(v);
   }
-  for (let c = 0; c < w; c++) {
-    const col = cols[c] as Float64Array;
-    for (let r = 0; r < rows; r++) A[r * w + c] = col[r] as number;
-  }
+  return cols;
 }
 
-function norm(v: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += (v[i] as number) * (v[i] as number);
-  return Math.sqrt(s);
+function toRowMajor(cols: readonly Float64Array[], rows: number): Float64Array {
+  const w = cols.length;
+  const A = new Float64Array(rows * w);
+  cols.forEach((v, c) => {
+    for (let r = 0; r < rows; r++) A[r * w + c] = v[r] as number;
+  });
+  return A;
 }
 
-/** ZᵀZ (w×w) of a rows×w row-major Z, accumulating the upper triangle row by row. */
-function gram(Z: Float64Array, rows: number, w: number): Float64Array {
-  const G = new Float64Array(w * w);
-  for (let r = 0; r < rows; r++) {
-    const z = r * w;
-    for (let a = 0; a < w; a++) {
-      const za = Z[z + a] as number;
-      if (za === 0) continue;
-      const g = a * w;
-      for (let b = a; b < w; b++) G[g + b] = (G[g + b] as number) + za * (Z[z + b] as number);
-    }
+function col(cols: readonly Float64Array[], c: number): Float64Array {
+  return cols[c] as Float64Array;
+}
+
+/** `x[xo .. xo+w) += v * y[yo .. yo+w)`; unrolled by four, which V8 runs about 1.5× faster. */
+function axpyRow(x: Float64Array, xo: number, y: Float64Array, yo: number, v: number, w: number) {
+  const w4 = w - (w & 3);
+  let c = 0;
+  for (; c < w4; c += 4) {
+    x[xo + c] = (x[xo + c] as number) + v * (y[yo + c] as number);
+    x[xo + c + 1] = (x[xo + c + 1] as number) + v * (y[yo + c + 1] as number);
+    x[xo + c + 2] = (x[xo + c + 2] as number) + v * (y[yo + c + 2] as number);
+    x[xo + c + 3] = (x[xo + c + 3] as number) + v * (y[yo + c + 3] as number);
   }
-  for (let a = 0; a < w; a++) for (let b = 0; b < a; b++) G[a * w + b] = G[b * w + a] as number;
-  return G;
+  for (; c < w; c++) x[xo + c] = (x[xo + c] as number) + v * (y[yo + c] as number);
 }
 
-// Singular vectors are defined up to sign; pinning the largest entry positive keeps components
-// stable across runs that differ only in rounding.
-function fixSigns(V: Float64Array, rows: number, k: number): void {
-  for (let c = 0; c < k; c++) {
-    let best = 0;
-    for (let r = 0; r < rows; r++) {
-      const v = V[r * k + c] as number;
-      if (Math.abs(v) > Math.abs(best)) best = v;
-    }
-    if (best < 0) for (let r = 0; r < rows; r++) V[r * k + c] = -(V[r * k + c] as number);
+/** `x[start .. end) += v * y[start .. end)`. */
+function axpy(x: Float64Array, y: Float64Array, v: number, start: number, end: number) {
+  axpyRow(x, start, y, start, v, end - start);
+}
+
+// Four partial sums break the add-latency chain of a plain loop.
+function dot(x: Float64Array, y: Float64Array, start: number, end: number): number {
+  const end4 = end - ((end - start) & 3);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let i = start;
+  for (; i < end4; i += 4) {
+    s0 += (x[i] as number) * (y[i] as number);
+    s1 += (x[i + 1] as number) * (y[i + 1] as number);
+    s2 += (x[i + 2] as number) * (y[i + 2] as number);
+    s3 += (x[i + 3] as number) * (y[i + 3] as number);
   }
-}
-
-/** Seeded standard normal samples (mulberry32 + Box–Muller), so embeddings are reproducible. */
-export function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  let spare: number | undefined;
-  return () => {
-    if (spare !== undefined) {
-      const s = spare;
-      spare = undefined;
-      return s;
-    }
-    const radius = Math.sqrt(-2 * Math.log(uniform()));
-    const angle = 2 * Math.PI * uniform();
-    spare = radius * Math.sin(angle);
-    return radius * Math.cos(angle);
-  };
+  for (; i < end; i++) s0 += (x[i] as number) * (y[i] as number);
+  return s0 + s1 + s2 + s3;
 }

@@ -2,6 +2,8 @@ import { randomizedSvd, type SparseMatrix } from './svd.js';
 import { tokenize } from './tokenize.js';
 import type { Embedder } from './types.js';
 
+const DEFAULT_MAX_FEATURES = 50_000;
+
 export interface TfidfOptions {
   /** Drop terms found in fewer texts. Default 2; falls back to 1 if nothing would be left. */
   minDf?: number;
@@ -56,7 +58,10 @@ export function buildTfidf(texts: readonly string[], options: TfidfOptions = {})
     column[id] = col;
   });
   const n = texts.length;
-  const idf = Float64Array.from(vocabulary, (id) => Math.log((1 + n) / (1 + (df[id] as number))) + 1);
+  const idf = Float64Array.from(
+    vocabulary,
+    (id) => Math.log((1 + n) / (1 + (df[id] as number))) + 1,
+  );
 
   const rowPtr = new Int32Array(n + 1);
   const colIdx: number[] = [];
@@ -98,13 +103,11 @@ function selectTerms(df: Int32Array, count: number, minDf: number, maxFeatures?:
   // A handful of texts may share no term at all; keeping singletons beats embedding nothing.
   let kept = pick(minDf);
   if (kept.length === 0 && minDf > 1) kept = pick(1);
-  const max = maxFeatures ?? 50_000;
-  if (kept.length > max) {
-    // Stable sort: ties keep first-seen order, so the choice is deterministic.
-    kept = kept.sort((a, b) => (df[b] as number) - (df[a] as number)).slice(0, max);
-    kept.sort((a, b) => a - b);
-  }
-  return kept;
+  // Most frequent first (stable, so ties keep first-seen order and the result is
+  // deterministic): the cap then drops the rarest terms, and the rows of frequent terms sit
+  // together in the SVD's dense matrices, where the sparse products find them in cache.
+  kept.sort((a, b) => (df[b] as number) - (df[a] as number));
+  return kept.slice(0, maxFeatures ?? DEFAULT_MAX_FEATURES);
 }
 
 export interface TfidfLsaOptions extends TfidfOptions {
@@ -130,8 +133,8 @@ export interface TfidfLsaOptions extends TfidfOptions {
 export class TfidfLsaEmbedder implements Embedder {
   readonly id: string;
   readonly dimensions: number;
-  /** Marks that vectors depend on the whole batch passed to `embed()` (see class comment). */
-  readonly corpusDependent = true;
+  /** Vectors depend on the whole batch passed to `embed()`: never cache them per text. */
+  readonly contextual = true;
   private readonly options: TfidfLsaOptions;
 
   constructor(options: TfidfLsaOptions = {}) {
@@ -149,7 +152,10 @@ export class TfidfLsaEmbedder implements Embedder {
     this.id = [`tfidf-lsa-${this.dimensions}`, ...extras].join('-');
   }
 
-  async embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
+  async embed(
+    texts: readonly string[],
+    onProgress?: (done: number) => void,
+  ): Promise<Float32Array[]> {
     const n = texts.length;
     if (n === 0) return [];
     const { matrix } = buildTfidf(texts, this.options);

@@ -51,7 +51,9 @@ function stringLeaves(value: unknown, out: string[], depth = 0): void {
  */
 export function itemText(values: readonly unknown[]): string {
   const messages = values.flatMap((v) => findMessages(v));
-  const userTurns = messages.filter((m) => USER_ROLES.has(roleOf(m))).map((m) => contentText(m.content));
+  const userTurns = messages
+    .filter((m) => USER_ROLES.has(roleOf(m)))
+    .map((m) => contentText(m.content));
   if (userTurns.some((t) => t.trim())) return userTurns.join('\n');
   const leaves: string[] = [];
   for (const value of values) stringLeaves(value, leaves);
@@ -72,7 +74,11 @@ export function truncateWords(text: string, maxWords: number): string {
   const words = text.split(' ');
   if (words.length <= maxWords) return text;
   const head = words.slice(0, maxWords).join(' ');
-  const sentenceEnd = Math.max(head.lastIndexOf('. '), head.lastIndexOf('? '), head.lastIndexOf('! '));
+  const sentenceEnd = Math.max(
+    head.lastIndexOf('. '),
+    head.lastIndexOf('? '),
+    head.lastIndexOf('! '),
+  );
   if (sentenceEnd > head.length / 3) return head.slice(0, sentenceEnd + 1);
   return `${head}…`;
 }

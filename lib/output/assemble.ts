@@ -14,7 +14,9 @@ export const PREVIEW_CHARS = 600;
 
 /** The original item as readable text: its inputs, with its outputs when it has any. */
 export function originalText(item: SummarizedItem['item']): string {
-  return formatValue(item.outputs === undefined ? item.inputs : { inputs: item.inputs, outputs: item.outputs });
+  return formatValue(
+    item.outputs === undefined ? item.inputs : { inputs: item.inputs, outputs: item.outputs },
+  );
 }
 
 /** The original item as readable text, bounded. */
@@ -59,13 +61,17 @@ export function assembleHierarchy(
       });
     }
     if (covered !== items.length) {
-      throw new HierarchyInvariantError(`level ${level[0]?.level}: clusters hold ${covered} items, expected ${items.length}`);
+      throw new HierarchyInvariantError(
+        `level ${level[0]?.level}: clusters hold ${covered} items, expected ${items.length}`,
+      );
     }
   }
   const records: ItemRecord[] = items.map((entry, index) => {
     const path = paths[index] as number[];
     if (path.length !== levels.length) {
-      throw new HierarchyInvariantError(`item ${entry.item.id} has no full path (${path.length} of ${levels.length} levels)`);
+      throw new HierarchyInvariantError(
+        `item ${entry.item.id} has no full path (${path.length} of ${levels.length} levels)`,
+      );
     }
     const label = itemLabel(entry.item);
     return {

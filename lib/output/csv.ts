@@ -12,7 +12,9 @@ export function guardFormula(cell: string): string {
 }
 
 function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const guarded = rows.map((row) => row.map((cell) => (typeof cell === 'string' ? guardFormula(cell) : cell)));
+  const guarded = rows.map((row) =>
+    row.map((cell) => (typeof cell === 'string' ? guardFormula(cell) : cell)),
+  );
   return stringify([header, ...guarded]);
 }
 
@@ -55,9 +57,19 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
 
 /** `level_{x}_clusters.csv`: the clusters of one level, largest first. */
 export function levelCsv(doc: HierarchyDoc, level: number): string {
-  const clusters = doc.clusters.filter((c) => c.level === level).sort((a, b) => b.size - a.size || a.id - b.id);
+  const clusters = doc.clusters
+    .filter((c) => c.level === level)
+    .sort((a, b) => b.size - a.size || a.id - b.id);
   const total = clusters.reduce((sum, c) => sum + c.size, 0);
-  const header = ['cluster_id', 'name', 'description', 'size', 'partition', 'total_size', 'member_clusters'];
+  const header = [
+    'cluster_id',
+    'name',
+    'description',
+    'size',
+    'partition',
+    'total_size',
+    'member_clusters',
+  ];
   const rows = clusters.map((c) => [
     c.id,
     c.name,

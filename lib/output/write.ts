@@ -24,7 +24,9 @@ export async function writeOutputs(
   const files: [string, string][] = [
     [OUTPUT_FILES.hierarchy, JSON.stringify(doc)],
     [OUTPUT_FILES.combined, combinedCsv(doc, fullExample)],
-    ...doc.levels.map(({ level }) => [OUTPUT_FILES.level(level), levelCsv(doc, level)] as [string, string]),
+    ...doc.levels.map(
+      ({ level }) => [OUTPUT_FILES.level(level), levelCsv(doc, level)] as [string, string],
+    ),
   ];
   for (const [key, body] of files) await store.write(key, body);
   return files.map(([key]) => key);

@@ -54,7 +54,8 @@ export async function embedTexts(
     const fresh = await embedder.embed(chunk, (done) => progress.tick(reused + start + done));
     for (const [i, text] of chunk.entries()) {
       const vector = fresh[i];
-      if (!vector) throw new Error(`the embedder returned ${fresh.length} vectors for ${chunk.length} texts`);
+      if (!vector)
+        throw new Error(`the embedder returned ${fresh.length} vectors for ${chunk.length} texts`);
       byText.set(text, vector);
       await cache?.set(hashParts(embedder.id, text), vectorToBase64(vector));
     }

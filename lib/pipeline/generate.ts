@@ -1,5 +1,10 @@
 import { buildHierarchy } from '../cluster/hierarchy.js';
-import { configSourceKind, configWarnings, type LoadedConfig, resolveTimeWindow } from '../config/index.js';
+import {
+  configSourceKind,
+  configWarnings,
+  type LoadedConfig,
+  resolveTimeWindow,
+} from '../config/index.js';
 import type { Embedder } from '../embed/types.js';
 import { addUsage, emptyUsage, type Llm } from '../llm/types.js';
 import { assembleHierarchy } from '../output/assemble.js';
@@ -37,7 +42,10 @@ export interface GenerateResult {
 }
 
 function runId(now: Date, digest: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${digest.slice(0, 6)}`;
+  return `${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${digest.slice(0, 6)}`;
 }
 
 /**
@@ -87,7 +95,9 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
   };
   const fail = (failures: readonly Failure[]) => {
     record.failures.push(...failures);
-    record.counts.failed = record.failures.filter((f) => f.stage === 'summarize' || f.stage === 'embed').length;
+    record.counts.failed = record.failures.filter(
+      (f) => f.stage === 'summarize' || f.stage === 'embed',
+    ).length;
   };
 
   try {
@@ -108,12 +118,16 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     progress.info(`${items.length} items from ${source.description}`);
 
     const summarized = await stage('summarize', () =>
-      summarizeItems(items, { llm: deps.llm, cache: deps.summaryCache }, {
-        template: config.summary_prompt,
-        partitions: config.partitions,
-        concurrency: config.max_concurrency,
-        progress,
-      }),
+      summarizeItems(
+        items,
+        { llm: deps.llm, cache: deps.summaryCache },
+        {
+          template: config.summary_prompt,
+          partitions: config.partitions,
+          concurrency: config.max_concurrency,
+          progress,
+        },
+      ),
     );
     record.usage = addUsage(record.usage, summarized.usage);
     record.counts.summarized = summarized.summarized.length;

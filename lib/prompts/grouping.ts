@@ -77,7 +77,8 @@ export function assignParentTask(
     tool: { name: 'assign_category', description: 'Pick the category the cluster belongs to.' },
     prompt({ cluster, parents }) {
       return {
-        system: 'You file a cluster under the one category that fits it best. Answer only through the tool.',
+        system:
+          'You file a cluster under the one category that fits it best. Answer only through the tool.',
         user:
           `Cluster: ${cluster.name}: ${cluster.description}\n\n` +
           `Categories (answer with one name exactly as written):\n${parents.map((p) => `- ${p}`).join('\n')}`,

@@ -29,7 +29,8 @@ export const nameClusterTask: LlmTask<NameClusterInput, ClusterNameReply> = {
   reply: clusterNameReply,
   tool: {
     name: 'name_cluster',
-    description: 'Give the group of summaries a short imperative name and a two-sentence description.',
+    description:
+      'Give the group of summaries a short imperative name and a two-sentence description.',
   },
   prompt({ members, contrast, keywords }) {
     return {

@@ -9,7 +9,8 @@ export { itemLabel } from './types.js';
 /** Loads the items the config names. LangSmith sources are not built yet and say so plainly. */
 export async function loadSource(config: ClioConfig): Promise<LoadedItems> {
   if (config.source) {
-    const { file, format, id_field, label_field, inputs_field, outputs_field, metadata_field } = config.source;
+    const { file, format, id_field, label_field, inputs_field, outputs_field, metadata_field } =
+      config.source;
     return loadFileSource({
       path: file,
       format,

@@ -19,7 +19,11 @@ export class ScriptedLlm implements Llm {
     if (!answer) throw new Error(`no scripted answer for ${task.name}`);
     task.prompt(input); // the prompt must build for every input a stage sends
     const value = task.reply.parse(await answer(input as never));
-    return { value, usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5, requests: 1 }, model: this.id };
+    return {
+      value,
+      usage: { ...emptyUsage(), inputTokens: 10, outputTokens: 5, requests: 1 },
+      model: this.id,
+    };
   }
 }
 

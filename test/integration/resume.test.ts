@@ -13,7 +13,11 @@ import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
 
-const TOPICS = ['refund for a double charge', 'cannot login after password reset', 'export projects to a file'];
+const TOPICS = [
+  'refund for a double charge',
+  'cannot login after password reset',
+  'export projects to a file',
+];
 const items: Item[] = Array.from({ length: 60 }, (_, i) => ({
   id: `t${i}`,
   inputs: { messages: [{ role: 'user', content: `${TOPICS[i % 3]} (case ${i})` }] },
@@ -31,7 +35,9 @@ class CountingLlm implements Llm {
     if (task.name === 'summarize') {
       this.summaries++;
       const text = JSON.stringify(input);
-      for (const id of this.failIds) if (text.includes(`case ${id.slice(1)})`)) return Promise.reject(new Error('provider overloaded'));
+      for (const id of this.failIds)
+        if (text.includes(`case ${id.slice(1)})`))
+          return Promise.reject(new Error('provider overloaded'));
     }
     return this.#inner.run(task, input);
   }
@@ -39,7 +45,12 @@ class CountingLlm implements Llm {
 
 async function runOnce(dir: string, llm: Llm, sample: number | null) {
   const config = parseConfig(
-    { source: { file: 'unused.jsonl' }, hierarchy: [6, 3], summary_prompt: 'Summarize: {{example.inputs.messages}}', sample },
+    {
+      source: { file: 'unused.jsonl' },
+      hierarchy: [6, 3],
+      summary_prompt: 'Summarize: {{example.inputs.messages}}',
+      sample,
+    },
     { file: join(dir, 'config.json'), dir },
   );
   const store = new FsStore(dir);
@@ -48,7 +59,14 @@ async function runOnce(dir: string, llm: Llm, sample: number | null) {
   try {
     return await generate(
       { config, path: join(dir, 'config.json'), dir, digest: 'test' },
-      { llm, embedder: wordEmbedder, store, summaryCache, embeddingCache, loadItems: async () => ({ items, problems: [], description: 'test items' }) },
+      {
+        llm,
+        embedder: wordEmbedder,
+        store,
+        summaryCache,
+        embeddingCache,
+        loadItems: async () => ({ items, problems: [], description: 'test items' }),
+      },
     );
   } finally {
     await summaryCache.close();
@@ -80,8 +98,18 @@ describe('resume', () => {
     const dir = await mkdtemp(join(tmpdir(), 'clio-fail-'));
     const failing = new CountingLlm(new Set(['t4', 't7']));
     const result = await runOnce(dir, failing, null);
-    expect(result.record.counts).toMatchObject({ sampled: 60, summarized: 58, failed: 2, clustered: 58 });
-    expect(result.record.failures.filter((f) => f.stage === 'summarize').map((f) => [f.id, f.reason]).sort()).toEqual([
+    expect(result.record.counts).toMatchObject({
+      sampled: 60,
+      summarized: 58,
+      failed: 2,
+      clustered: 58,
+    });
+    expect(
+      result.record.failures
+        .filter((f) => f.stage === 'summarize')
+        .map((f) => [f.id, f.reason])
+        .sort(),
+    ).toEqual([
       ['t4', 'provider overloaded'],
       ['t7', 'provider overloaded'],
     ]);

@@ -16,8 +16,18 @@ describe('allocateClusters', () => {
 describe('distinctiveTerms', () => {
   it('picks what sets a cluster apart, not what all clusters share', () => {
     const [billing, login] = distinctiveTerms([
-      ['refund my invoice please', 'invoice charged twice need refund', 'customer wants invoice refund', 'refund double charge'],
-      ['customer cannot login', 'login fails after password reset', 'password reset link broken', 'customer login error'],
+      [
+        'refund my invoice please',
+        'invoice charged twice need refund',
+        'customer wants invoice refund',
+        'refund double charge',
+      ],
+      [
+        'customer cannot login',
+        'login fails after password reset',
+        'password reset link broken',
+        'customer login error',
+      ],
     ]);
     expect(billing?.slice(0, 2)).toEqual(expect.arrayContaining(['refund']));
     expect(billing).not.toContain('customer');

@@ -10,32 +10,102 @@ const doc = {
     { level: 2, count: 1 },
   ],
   clusters: [
-    { level: 0, id: 0, name: '=HYPERLINK("x")', description: 'd0', size: 2, partition: 'Default', parent: 0, children: [] },
-    { level: 0, id: 1, name: 'Refunds', description: '-1 trick', size: 1, partition: 'Default', parent: 0, children: [] },
-    { level: 1, id: 0, name: 'Money', description: 'd', size: 3, partition: 'Default', parent: 0, children: [0, 1] },
-    { level: 2, id: 0, name: 'All', description: 'd', size: 3, partition: 'Default', parent: null, children: [0] },
+    {
+      level: 0,
+      id: 0,
+      name: '=HYPERLINK("x")',
+      description: 'd0',
+      size: 2,
+      partition: 'Default',
+      parent: 0,
+      children: [],
+    },
+    {
+      level: 0,
+      id: 1,
+      name: 'Refunds',
+      description: '-1 trick',
+      size: 1,
+      partition: 'Default',
+      parent: 0,
+      children: [],
+    },
+    {
+      level: 1,
+      id: 0,
+      name: 'Money',
+      description: 'd',
+      size: 3,
+      partition: 'Default',
+      parent: 0,
+      children: [0, 1],
+    },
+    {
+      level: 2,
+      id: 0,
+      name: 'All',
+      description: 'd',
+      size: 3,
+      partition: 'Default',
+      parent: null,
+      children: [0],
+    },
   ],
   items: [
-    { id: 'a', summary: '@cmd', partition: 'Default', path: [0, 0, 0], label: 'billing', preview: '' },
+    {
+      id: 'a',
+      summary: '@cmd',
+      partition: 'Default',
+      path: [0, 0, 0],
+      label: 'billing',
+      preview: '',
+    },
     { id: 'b', summary: 'plain', partition: 'Default', path: [0, 0, 0], preview: '' },
-    { id: 'c', summary: '+1 more', partition: 'Default', path: [1, 0, 0], label: 'refund', preview: '' },
+    {
+      id: 'c',
+      summary: '+1 more',
+      partition: 'Default',
+      path: [1, 0, 0],
+      label: 'refund',
+      preview: '',
+    },
   ],
 } as unknown as HierarchyDoc;
 
 describe('combined.csv', () => {
   it('has the reference columns, one per level, plus label when items have one', () => {
-    const rows = parse(combinedCsv(doc, (id) => `full ${id}`), { columns: true }) as Record<string, string>[];
+    const rows = parse(
+      combinedCsv(doc, (id) => `full ${id}`),
+      { columns: true },
+    ) as Record<string, string>[];
     expect(Object.keys(rows[0] ?? {})).toEqual([
-      'example_id', 'full_example', 'summary', 'partition',
-      'base_cluster_id', 'base_cluster_name', 'level_1_id', 'level_1_name',
-      'top_cluster_id', 'top_cluster_name', 'label',
+      'example_id',
+      'full_example',
+      'summary',
+      'partition',
+      'base_cluster_id',
+      'base_cluster_name',
+      'level_1_id',
+      'level_1_name',
+      'top_cluster_id',
+      'top_cluster_name',
+      'label',
     ]);
-    expect(rows[2]).toMatchObject({ example_id: 'c', base_cluster_id: '1', base_cluster_name: 'Refunds', top_cluster_name: 'All', label: 'refund' });
+    expect(rows[2]).toMatchObject({
+      example_id: 'c',
+      base_cluster_id: '1',
+      base_cluster_name: 'Refunds',
+      top_cluster_name: 'All',
+      label: 'refund',
+    });
     expect(rows[1]?.label).toBe('');
   });
 
   it('guards cells that a spreadsheet would run as formulas', () => {
-    const rows = parse(combinedCsv(doc, () => '=1+1'), { columns: true }) as Record<string, string>[];
+    const rows = parse(
+      combinedCsv(doc, () => '=1+1'),
+      { columns: true },
+    ) as Record<string, string>[];
     expect(rows[0]?.summary).toBe("'@cmd");
     expect(rows[0]?.full_example).toBe("'=1+1");
     expect(rows[0]?.base_cluster_name).toBe(`'=HYPERLINK("x")`);
@@ -47,8 +117,19 @@ describe('combined.csv', () => {
 describe('level_{x}_clusters.csv', () => {
   it('lists a level largest first with sizes and member clusters', () => {
     const rows = parse(levelCsv(doc, 0), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0] ?? {})).toEqual(['cluster_id', 'name', 'description', 'size', 'partition', 'total_size', 'member_clusters']);
-    expect(rows.map((r) => [r.cluster_id, r.size, r.total_size])).toEqual([['0', '2', '3'], ['1', '1', '3']]);
+    expect(Object.keys(rows[0] ?? {})).toEqual([
+      'cluster_id',
+      'name',
+      'description',
+      'size',
+      'partition',
+      'total_size',
+      'member_clusters',
+    ]);
+    expect(rows.map((r) => [r.cluster_id, r.size, r.total_size])).toEqual([
+      ['0', '2', '3'],
+      ['1', '1', '3'],
+    ]);
     expect(rows[1]?.description).toBe("'-1 trick");
     const upper = parse(levelCsv(doc, 1), { columns: true }) as Record<string, string>[];
     expect(upper[0]?.member_clusters).toBe('[0,1]');

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { groupWithLlm } from '../../lib/cluster/group-llm.js';
-import type { AssignParentInput, ProposeParentsInput, RenameParentInput } from '../../lib/prompts/grouping.js';
+import type {
+  AssignParentInput,
+  ProposeParentsInput,
+  RenameParentInput,
+} from '../../lib/prompts/grouping.js';
 import { ScriptedLlm, wordEmbedder } from '../helpers/scripted-llm.js';
 
 const children = [
@@ -11,7 +15,8 @@ const children = [
   { name: 'Change card on invoice', description: 'billing card' },
 ];
 
-const parentOf = (name: string) => (/refund|invoice|card/i.test(name) ? 'Handle billing' : 'Fix sign in');
+const parentOf = (name: string) =>
+  /refund|invoice|card/i.test(name) ? 'Handle billing' : 'Fix sign in';
 
 describe('groupWithLlm', () => {
   it('proposes, merges, assigns and renames parents', async () => {
@@ -25,7 +30,12 @@ describe('groupWithLlm', () => {
         description: input.children.map((c) => c.name).join('; '),
       }),
     });
-    const { groups, failures, usage } = await groupWithLlm(children, 2, { llm, embedder: wordEmbedder, concurrency: 2, seed: 1 });
+    const { groups, failures, usage } = await groupWithLlm(children, 2, {
+      llm,
+      embedder: wordEmbedder,
+      concurrency: 2,
+      seed: 1,
+    });
     expect(failures).toEqual([]);
     expect(groups.map((g) => [g.name, g.members])).toEqual([
       ['Handle billing (3)', [0, 1, 4]],
@@ -38,10 +48,25 @@ describe('groupWithLlm', () => {
     const llm = new ScriptedLlm({
       propose_parents: () => ({ names: ['Handle billing', 'Fix sign in password'] }),
       assign_parent: (input: AssignParentInput) =>
-        input.cluster.name.startsWith('Reset') ? { parent: 'Not an offered parent' } : { parent: parentOf(input.cluster.name) === 'Fix sign in' ? 'Fix sign in password' : 'Handle billing' },
-      rename_parent: (input: RenameParentInput) => ({ name: 'n', description: `${input.children.length}` }),
+        input.cluster.name.startsWith('Reset')
+          ? { parent: 'Not an offered parent' }
+          : {
+              parent:
+                parentOf(input.cluster.name) === 'Fix sign in'
+                  ? 'Fix sign in password'
+                  : 'Handle billing',
+            },
+      rename_parent: (input: RenameParentInput) => ({
+        name: 'n',
+        description: `${input.children.length}`,
+      }),
     });
-    const { groups, failures } = await groupWithLlm(children, 2, { llm, embedder: wordEmbedder, concurrency: 1, seed: 1 });
+    const { groups, failures } = await groupWithLlm(children, 2, {
+      llm,
+      embedder: wordEmbedder,
+      concurrency: 1,
+      seed: 1,
+    });
     expect(failures).toHaveLength(1);
     expect(failures[0]?.id).toContain('Reset forgotten password');
     // Not dropped: it is in exactly one group, the one whose name shares its words.

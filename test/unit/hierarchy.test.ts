@@ -7,7 +7,12 @@ import type { RunInfo } from '../../lib/output/hierarchy-schema.js';
 import type { SummarizedItem } from '../../lib/pipeline/types.js';
 import { blobVectors } from '../helpers/blobs.js';
 
-const TOPICS = ['refund invoice charge', 'login password reset', 'export data file', 'mobile app crash'];
+const TOPICS = [
+  'refund invoice charge',
+  'login password reset',
+  'export data file',
+  'mobile app crash',
+];
 
 /** The offline grouping must not need an embedder; this one fails the test if it is used. */
 const unusedEmbedder: Embedder = {
@@ -32,12 +37,17 @@ const run = { hierarchy: [], counts: {} } as unknown as RunInfo;
 describe('buildHierarchy (offline)', () => {
   it('gives every item a full path, sizes that add up, and no empty cluster', async () => {
     const { items, vectors, truth } = fixture(30);
-    const built = await buildHierarchy(items, vectors, { llm: new OfflineLlm(), embedder: unusedEmbedder }, {
-      hierarchy: [8, 4, 2],
-      partitions: null,
-      seed: 1,
-      concurrency: 4,
-    });
+    const built = await buildHierarchy(
+      items,
+      vectors,
+      { llm: new OfflineLlm(), embedder: unusedEmbedder },
+      {
+        hierarchy: [8, 4, 2],
+        partitions: null,
+        seed: 1,
+        concurrency: 4,
+      },
+    );
     expect(built.levels.map((l) => l.length)).toEqual([8, 4, 2]);
     const doc = assembleHierarchy(items, built.levels, run);
     expect(doc.items.every((i) => i.path.length === 3)).toBe(true);
@@ -48,7 +58,9 @@ describe('buildHierarchy (offline)', () => {
     }
     // A parent's size is the sum of its children's, and paths agree with parent links.
     for (const parent of doc.clusters.filter((c) => c.level > 0)) {
-      const children = doc.clusters.filter((c) => c.level === parent.level - 1 && c.parent === parent.id);
+      const children = doc.clusters.filter(
+        (c) => c.level === parent.level - 1 && c.parent === parent.id,
+      );
       expect(children.map((c) => c.id).sort()).toEqual([...parent.children].sort());
       expect(children.reduce((s, c) => s + c.size, 0)).toBe(parent.size);
     }
@@ -64,24 +76,35 @@ describe('buildHierarchy (offline)', () => {
 
   it('names clusters from their distinctive terms', async () => {
     const { items, vectors } = fixture(20);
-    const built = await buildHierarchy(items, vectors, { llm: new OfflineLlm(), embedder: unusedEmbedder }, {
-      hierarchy: [4],
-      partitions: null,
-      seed: 1,
-      concurrency: 2,
-    });
+    const built = await buildHierarchy(
+      items,
+      vectors,
+      { llm: new OfflineLlm(), embedder: unusedEmbedder },
+      {
+        hierarchy: [4],
+        partitions: null,
+        seed: 1,
+        concurrency: 2,
+      },
+    );
     const names = built.levels[0]?.map((c) => c.name.toLowerCase()) ?? [];
-    for (const topic of TOPICS) expect(names.some((n) => topic.split(' ').some((w) => n.includes(w)))).toBe(true);
+    for (const topic of TOPICS)
+      expect(names.some((n) => topic.split(' ').some((w) => n.includes(w)))).toBe(true);
   });
 
   it('makes fewer clusters than asked, with a warning, when items are too few', async () => {
     const { items, vectors } = fixture(2);
-    const built = await buildHierarchy(items, vectors, { llm: new OfflineLlm(), embedder: unusedEmbedder }, {
-      hierarchy: [20, 10],
-      partitions: null,
-      seed: 1,
-      concurrency: 2,
-    });
+    const built = await buildHierarchy(
+      items,
+      vectors,
+      { llm: new OfflineLlm(), embedder: unusedEmbedder },
+      {
+        hierarchy: [20, 10],
+        partitions: null,
+        seed: 1,
+        concurrency: 2,
+      },
+    );
     expect(built.levels[0]?.length).toBeLessThanOrEqual(8);
     expect(built.warnings.join('\n')).toMatch(/level 0: asked for 20 clusters, made \d/);
     const doc = assembleHierarchy(items, built.levels, run);
@@ -91,17 +114,24 @@ describe('buildHierarchy (offline)', () => {
   it('keeps partitions apart and makes them the top level', async () => {
     const partitions = { Money: 'billing and refunds', Access: 'accounts and apps' };
     const { items, vectors } = fixture(15, (t) => (t < 2 ? 'Money' : 'Access'));
-    const built = await buildHierarchy(items, vectors, { llm: new OfflineLlm(), embedder: unusedEmbedder }, {
-      hierarchy: [6, 2],
-      partitions,
-      seed: 1,
-      concurrency: 2,
-    });
+    const built = await buildHierarchy(
+      items,
+      vectors,
+      { llm: new OfflineLlm(), embedder: unusedEmbedder },
+      {
+        hierarchy: [6, 2],
+        partitions,
+        seed: 1,
+        concurrency: 2,
+      },
+    );
     const [base, top] = built.levels;
     expect(top?.map((c) => c.name).sort()).toEqual(['Access', 'Money']);
     expect(top?.find((c) => c.name === 'Money')?.description).toBe('billing and refunds');
     for (const cluster of base ?? []) {
-      expect(cluster.itemIndices.every((i) => items[i]?.partition === cluster.partition)).toBe(true);
+      expect(cluster.itemIndices.every((i) => items[i]?.partition === cluster.partition)).toBe(
+        true,
+      );
       expect(top?.[cluster.parent as number]?.partition).toBe(cluster.partition);
     }
   });

@@ -11,18 +11,26 @@ const item: Item = {
 
 describe('renderSummaryPrompt', () => {
   it('renders nested fields through example and run alike', () => {
-    const out = renderSummaryPrompt('{{example.inputs.messages.0.content}}|{{run.outputs.answer}}|{{example.inputs.0}}', item);
+    const out = renderSummaryPrompt(
+      '{{example.inputs.messages.0.content}}|{{run.outputs.answer}}|{{example.inputs.0}}',
+      item,
+    );
     expect(out.text).toBe('Refund <please> & thanks|ok|first');
   });
 
   it('renders objects and arrays as readable JSON, not [object Object]', () => {
     const out = renderSummaryPrompt('Conversation: {{run.inputs.messages}}', item);
     expect(out.text).not.toContain('[object Object]');
-    expect(JSON.parse(out.text.replace('Conversation: ', ''))).toEqual(item.inputs && (item.inputs as { messages: unknown }).messages);
+    expect(JSON.parse(out.text.replace('Conversation: ', ''))).toEqual(
+      item.inputs && (item.inputs as { messages: unknown }).messages,
+    );
   });
 
   it('does not HTML-escape, in either tag form', () => {
-    const out = renderSummaryPrompt('{{example.inputs.messages.0.content}} {{{example.inputs.messages.0.content}}}', item);
+    const out = renderSummaryPrompt(
+      '{{example.inputs.messages.0.content}} {{{example.inputs.messages.0.content}}}',
+      item,
+    );
     expect(out.text).toBe('Refund <please> & thanks Refund <please> & thanks');
   });
 
@@ -33,7 +41,10 @@ describe('renderSummaryPrompt', () => {
   });
 
   it('walks sections over arrays', () => {
-    const out = renderSummaryPrompt('{{#run.inputs.messages}}[{{role}}: {{content}}]{{/run.inputs.messages}}', item);
+    const out = renderSummaryPrompt(
+      '{{#run.inputs.messages}}[{{role}}: {{content}}]{{/run.inputs.messages}}',
+      item,
+    );
     expect(out.text).toBe('[user: Refund <please> & thanks]');
   });
 });

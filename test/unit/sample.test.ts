@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { sampleItems } from '../../lib/pipeline/sample.js';
 import type { Item } from '../../lib/sources/types.js';
 
-const items: Item[] = Array.from({ length: 200 }, (_, i) => ({ id: `item-${i}`, inputs: i, metadata: {} }));
+const items: Item[] = Array.from({ length: 200 }, (_, i) => ({
+  id: `item-${i}`,
+  inputs: i,
+  metadata: {},
+}));
 
 describe('sampleItems', () => {
   it('takes the same items for the same seed, in source order', () => {
@@ -22,7 +26,10 @@ describe('sampleItems', () => {
 
   it('keeps most of the sample when the source gains items', () => {
     const before = new Set(sampleItems(items, 50, 3).map((i) => i.id));
-    const more = [...items, ...Array.from({ length: 10 }, (_, i) => ({ id: `new-${i}`, inputs: i, metadata: {} }))];
+    const more = [
+      ...items,
+      ...Array.from({ length: 10 }, (_, i) => ({ id: `new-${i}`, inputs: i, metadata: {} })),
+    ];
     const after = sampleItems(more, 50, 3).map((i) => i.id);
     expect(after.filter((id) => before.has(id)).length).toBeGreaterThanOrEqual(40);
   });

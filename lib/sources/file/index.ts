@@ -19,7 +19,9 @@ async function readSource(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new SourceError(`cannot read source file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new SourceError(`cannot read source file ${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -36,10 +38,16 @@ function jsonlRows(text: string, file: string, problems: SourceProblem[]): RawRo
     try {
       const value: unknown = JSON.parse(raw);
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        problems.push({ location: `${file}:${line}`, message: 'expected a JSON object on this line' });
+        problems.push({
+          location: `${file}:${line}`,
+          message: 'expected a JSON object on this line',
+        });
       } else rows.push({ line, row: value as Record<string, unknown> });
     } catch (error) {
-      problems.push({ location: `${file}:${line}`, message: `not valid JSON (${(error as Error).message})` });
+      problems.push({
+        location: `${file}:${line}`,
+        message: `not valid JSON (${(error as Error).message})`,
+      });
     }
   });
   return rows;
@@ -58,7 +66,8 @@ function csvRows(text: string, file: string, problems: SourceProblem[]): RawRow[
     skip_empty_lines: true,
     skip_records_with_error: true,
     on_skip: (error: { lines?: number; message: string } | undefined) => {
-      if (error) problems.push({ location: `${file}:${error.lines ?? '?'}`, message: error.message });
+      if (error)
+        problems.push({ location: `${file}:${error.lines ?? '?'}`, message: error.message });
     },
   }) as unknown as CsvRecord[];
   return records.map(({ record, info }) => ({
@@ -74,11 +83,15 @@ export async function loadFileSource(options: FileSourceOptions): Promise<Loaded
   const problems: SourceProblem[] = [];
   let rows: RawRow[];
   try {
-    rows = options.format === 'csv' ? csvRows(text, file, problems) : jsonlRows(text, file, problems);
+    rows =
+      options.format === 'csv' ? csvRows(text, file, problems) : jsonlRows(text, file, problems);
   } catch (error) {
-    throw new SourceError(`cannot parse ${options.path} as ${options.format}: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new SourceError(
+      `cannot parse ${options.path} as ${options.format}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const items: Item[] = [];
   const seen = new Map<string, number>();
@@ -88,7 +101,10 @@ export async function loadFileSource(options: FileSourceOptions): Promise<Loaded
     seen.set(item.id, count);
     if (count > 1) {
       const id = `${item.id}~${count}`;
-      problems.push({ location: `${file}:${line}`, message: `duplicate id "${item.id}", kept as "${id}"` });
+      problems.push({
+        location: `${file}:${line}`,
+        message: `duplicate id "${item.id}", kept as "${id}"`,
+      });
       items.push({ ...item, id });
     } else items.push(item);
   }

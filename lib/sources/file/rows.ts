@@ -45,7 +45,10 @@ export function rowToItem(row: Record<string, unknown>, line: number, mapping: R
 /** CSV cells are strings; a cell holding a JSON object or array is read as that value. */
 export function parseCell(cell: string): unknown {
   const trimmed = cell.trim();
-  if ((trimmed.startsWith('{') && trimmed.endsWith('}')) || (trimmed.startsWith('[') && trimmed.endsWith(']'))) {
+  if (
+    (trimmed.startsWith('{') && trimmed.endsWith('}')) ||
+    (trimmed.startsWith('[') && trimmed.endsWith(']'))
+  ) {
     try {
       return JSON.parse(trimmed);
     } catch {
