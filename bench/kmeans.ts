@@ -9,6 +9,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { type KMeansOptions, type KMeansTuning, kmeans } from '../lib/cluster/kmeans.js';
+import { labelScores } from '../lib/evaluate/label-metrics.js';
 import { mulberry32, normalGenerator } from '../lib/util/random.js';
 
 const DIM = 1024;
@@ -21,6 +22,8 @@ export interface KmeansBenchRow {
   k: number;
   method: string;
   seconds: number;
+  /** Process CPU time (all threads); unlike wall time, not inflated by other load. */
+  cpuSeconds: number;
   iterations: number;
   inertia: number;
   nmi: number;
@@ -56,33 +59,6 @@ export function makeBlobs(n: number, blobs: number, dim: number, seed: number) {
   return { vectors, labels };
 }
 
-/** Normalised mutual information of two non-negative labelings, arithmetic normalisation (sklearn's default). */
-export function nmi(a: Int32Array, b: Int32Array): number {
-  const n = a.length;
-  const width = Math.max(0, ...b) + 1;
-  const joint = new Map<number, number>();
-  const countA = new Map<number, number>();
-  const countB = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    const key = x * width + y;
-    joint.set(key, (joint.get(key) ?? 0) + 1);
-    countA.set(x, (countA.get(x) ?? 0) + 1);
-    countB.set(y, (countB.get(y) ?? 0) + 1);
-  }
-  const entropy = (m: Map<number, number>) =>
-    [...m.values()].reduce((h, c) => h - (c / n) * Math.log(c / n), 0);
-  let mi = 0;
-  for (const [key, c] of joint) {
-    const x = Math.floor(key / width);
-    const y = key % width;
-    mi += (c / n) * Math.log((c * n) / ((countA.get(x) as number) * (countB.get(y) as number)));
-  }
-  const h = (entropy(countA) + entropy(countB)) / 2;
-  return h === 0 ? 1 : mi / h;
-}
-
 const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
 async function timed(
@@ -92,16 +68,19 @@ async function timed(
   options: KMeansOptions & KMeansTuning,
 ): Promise<KmeansBenchRow> {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const result = await kmeans(vectors, options);
   const seconds = (performance.now() - start) / 1000;
+  const used = process.cpuUsage(cpu);
   return {
     n: vectors.length,
     k: options.k,
     method,
     seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
     iterations: result.iterations,
     inertia: result.inertia,
-    nmi: nmi(result.assignments, labels),
+    nmi: labelScores(Array.from(labels, String), Array.from(result.assignments)).nmi,
     peakRssMiB: peakRssMiB(),
   };
 }
@@ -111,7 +90,7 @@ function print(row: KmeansBenchRow, reference?: KmeansBenchRow): void {
     ? ` (${(((row.inertia - reference.inertia) / reference.inertia) * 100).toFixed(3)}% vs full Lloyd)`
     : '';
   console.log(
-    `  ${row.method.padEnd(26)} ${row.seconds.toFixed(2).padStart(7)} s  ` +
+    `  ${row.method.padEnd(26)} ${row.seconds.toFixed(2).padStart(6)} s (cpu ${row.cpuSeconds.toFixed(1).padStart(5)} s)  ` +
       `${String(row.iterations).padStart(3)} it  inertia ${row.inertia.toFixed(2)}${versus}  ` +
       `NMI ${row.nmi.toFixed(4)}  peak RSS ${row.peakRssMiB.toFixed(0)} MiB`,
   );

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { kmeans } from '../lib/cluster/kmeans.js';
-import { buildTfidf } from '../lib/embed/tfidf.js';
+import { buildTfidf, denseRows } from '../lib/embed/tfidf.js';
 import { labelScores } from '../lib/evaluate/label-metrics.js';
 import { itemText } from '../lib/llm/offline-text.js';
 import type { HierarchyDoc } from '../lib/output/hierarchy-schema.js';
@@ -32,14 +32,7 @@ export function levelScores(doc: HierarchyDoc) {
 
 /** Plain TF-IDF of the raw item text + k-means at the same k: the naive method to beat. */
 async function baseline(texts: string[], labels: string[], k: number, seed: number) {
-  const { matrix } = buildTfidf(texts, { bigrams: false });
-  const dense = Array.from({ length: matrix.rows }, (_, r) => {
-    const row = new Float32Array(matrix.cols);
-    for (let j = matrix.rowPtr[r] as number; j < (matrix.rowPtr[r + 1] as number); j++) {
-      row[matrix.colIdx[j] as number] = matrix.values[j] as number;
-    }
-    return row;
-  });
+  const dense = denseRows(buildTfidf(texts, { bigrams: false }).matrix);
   const { assignments } = await kmeans(dense, { k, seed });
   return labelScores(labels, [...assignments]);
 }

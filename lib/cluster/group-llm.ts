@@ -49,7 +49,8 @@ export async function groupWithLlm(
     return reply.value;
   };
 
-  const childVectors = await embedder.embed(children.map((c) => `${c.name}: ${c.description}`));
+  const childTexts = children.map((c) => `${c.name}: ${c.description}`);
+  const childVectors = await embedder.embed(childTexts);
   const hoodCount = Math.max(1, Math.round(children.length / NEIGHBORHOOD_SIZE));
   const hoods =
     hoodCount === 1
@@ -70,7 +71,23 @@ export async function groupWithLlm(
       ...new Set(track(await llm.run(dedupeParentsTask, { candidates: names, count: k })).names),
     ];
 
-  const nameVectors = await embedder.embed(names);
+  // Only needed when an assignment fails. One call for both sides of the comparison, since some
+  // embedders (TF-IDF) fit on the call's texts.
+  let fallbackVectors: Promise<Float32Array[]> | undefined;
+  const closestParent = async (child: number) => {
+    fallbackVectors ??= embedder.embed([...childTexts, ...names]);
+    const both = await fallbackVectors;
+    const vector = both[child] as Float32Array;
+    let best = 0;
+    for (let p = 1; p < names.length; p++) {
+      if (
+        dot(both[children.length + p] as Float32Array, vector) >
+        dot(both[children.length + best] as Float32Array, vector)
+      )
+        best = p;
+    }
+    return best;
+  };
   const assign = assignParentTask(names);
   const chosen = await Promise.all(
     children.map((cluster, i) =>
@@ -84,12 +101,7 @@ export async function groupWithLlm(
             id: `cluster "${cluster.name}"`,
             reason: (error as Error).message,
           });
-          const vector = childVectors[i] as Float32Array;
-          let best = 0;
-          nameVectors.forEach((v, j) => {
-            if (dot(v, vector) > dot(nameVectors[best] as Float32Array, vector)) best = j;
-          });
-          return best;
+          return closestParent(i);
         }
       }),
     ),

@@ -149,6 +149,7 @@ export async function buildHierarchy(
         } else {
           const grouped = await groupByCentroid(
             children.map((c) => c.centroid),
+            children.map((c) => c.itemIndices.length),
             k,
             options.seed + level,
           );

@@ -23,9 +23,14 @@ export interface LloydOptions {
   onProgress?: ((iteration: number, moved: number) => void) | undefined;
 }
 
+/** Above this fraction of moved points, re-summing every cluster in parallel beats patching. */
+const PATCH_SUMS_BELOW = 0.1;
+
 export class Lloyd {
   iterations = 0;
   counts: Int32Array;
+  /** The assignments and space that `state.sums` were built from; unset when sums are stale. */
+  private summed: { assignments: Int32Array; space: SpaceId } | undefined;
 
   constructor(
     private readonly state: SharedState,
@@ -60,8 +65,11 @@ export class Lloyd {
   /** Sets each centroid to the mean of its points in `space` (sizes from the last count). */
   async update(space: SpaceId): Promise<void> {
     const { dim } = spaceOf(this.state, space);
-    const { sums, centroids } = this.state;
-    await this.executor.run(this.accumulateTasks(space));
+    const { sums, centroids, assignments } = this.state;
+    if (!this.patchSums(space)) {
+      await this.executor.run(this.accumulateTasks(space));
+      this.summed = { assignments: assignments.slice(), space };
+    }
     for (let c = 0; c < this.k; c++) {
       const inv = 1 / (this.counts[c] as number);
       for (let j = c * dim; j < (c + 1) * dim; j++) centroids[j] = (sums[j] as number) * inv;
@@ -76,6 +84,34 @@ export class Lloyd {
     await this.executor.run(tasks);
     // Summing fixed blocks in order keeps the total independent of the thread count.
     return this.state.blockInertia.reduce((a, b) => a + b, 0);
+  }
+
+  /**
+   * Late rounds move few points, so moving just those points between cluster sums (in point
+   * order, in this thread) costs far less than re-summing all n rows. Returns false when a full
+   * re-sum is needed or cheaper.
+   */
+  private patchSums(space: SpaceId): boolean {
+    const previous = this.summed;
+    if (!previous || previous.space !== space) return false;
+    const { n, assignments, sums } = this.state;
+    const { data, dim } = spaceOf(this.state, space);
+    let changed = 0;
+    for (let p = 0; p < n; p++) if (assignments[p] !== previous.assignments[p]) changed++;
+    if (changed > PATCH_SUMS_BELOW * n) return false;
+    for (let p = 0; p < n; p++) {
+      const from = previous.assignments[p] as number;
+      const to = assignments[p] as number;
+      if (from === to) continue;
+      const src = p * dim;
+      for (let j = 0; j < dim; j++) {
+        const x = data[src + j] as number;
+        sums[from * dim + j] = (sums[from * dim + j] as number) - x;
+        sums[to * dim + j] = (sums[to * dim + j] as number) + x;
+      }
+      previous.assignments[p] = to;
+    }
+    return true;
   }
 
   /** Gives each worker centroids owning about n / threads points, so summing is balanced. */
@@ -130,8 +166,11 @@ export class Lloyd {
       assignments[far] = c;
       dists[far] = 0;
     }
-    if (dropped) this.compact(counts);
-    else this.counts = counts;
+    if (dropped) {
+      // Cluster ids change, so the sums must be rebuilt.
+      this.summed = undefined;
+      this.compact(counts);
+    } else this.counts = counts;
   }
 
   private compact(counts: Int32Array): void {

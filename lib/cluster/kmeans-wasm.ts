@@ -2,7 +2,7 @@
  * A WebAssembly SIMD kernel for the one hot loop of k-means: the dot products between a block of
  * points and all centres. Plain JavaScript reaches ~1.7 G multiply-adds per second on a Float32Array
  * dot product; this kernel reaches ~18 G per core (f32x4 lanes, a 2-point × 4-centre register
- * tile so each load feeds several multiply-adds). The module is ~400 bytes and is assembled here
+ * tile so each load feeds several multiply-adds). The module is ~800 bytes and is assembled here
  * from opcodes so the project needs no WebAssembly toolchain.
  */
 

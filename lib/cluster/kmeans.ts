@@ -50,7 +50,7 @@ export interface KMeansTuning {
    * polish in the original space. Default 0 (off); see the note at the top.
    */
   projectDim?: number;
-  /** Points sampled for k-means++ seeding. Default max(4096, 32·k). */
+  /** Points sampled for k-means++ seeding. Default max(4096, 16·k). */
   sampleSize?: number;
   /** Lloyd rounds in the original space after clustering the projection. Default 10. */
   polishIterations?: number;
@@ -92,7 +92,13 @@ export async function kmeans(
       );
     }
     const first: SpaceId = project ? 'projected' : 'original';
-    const seeds = seedPlusPlus(spaceOf(state, first), n, k, rng, options.sampleSize ?? Math.max(4096, 32 * k));
+    const seeds = seedPlusPlus(
+      spaceOf(state, first),
+      n,
+      k,
+      rng,
+      options.sampleSize ?? Math.max(4096, 16 * k),
+    );
     state.centroids.set(seeds.centroids);
 
     const lloyd = new Lloyd(state, executor, seeds.count, {

@@ -1,4 +1,5 @@
 import { mulberry32, normalGenerator } from '../util/random.js';
+import { axpyRow, combine2Into, combineInto, crossProduct, forChunks } from './dense.js';
 import { symmetricEigen } from './eigen.js';
 
 /** Compressed sparse rows: row i holds `colIdx/values[rowPtr[i] .. rowPtr[i+1])`. */
@@ -13,13 +14,13 @@ export interface SparseMatrix {
 export interface RandomizedSvdOptions {
   /** Extra random directions beyond `k`; they make the top `k` far more accurate. Default 10. */
   oversample?: number;
-  /** Subspace iterations on XᵀX after the first product. Default 1. */
+  /** Subspace iterations on XᵀX after the first product. Default 2. */
   powerIterations?: number;
   seed?: number;
 }
 
 export interface TruncatedSvd {
-  /** Number of components found: min(k, cols). */
+  /** Components found: min(k, cols), fewer when X has a smaller rank. */
   k: number;
   /** Right singular vectors, cols×k row-major (component c of term j at `j * k + c`). */
   components: Float64Array;
@@ -29,9 +30,9 @@ export interface TruncatedSvd {
 /**
  * Top-`k` right singular vectors of a sparse X (n×m) by randomized subspace iteration (Halko,
  * Martinsson & Tropp 2011, algorithm 4.4) on XᵀX, with l = k + oversample random directions.
- * X is touched only through sparse products; the dense work (Gram–Schmidt, Rayleigh–Ritz,
- * O(m·l²)) is all on the vocabulary side, on contiguous columns, so its cost grows with the
- * vocabulary cap rather than with the number of texts. Orthonormalising after every product
+ * X is touched only through sparse products; the dense work (orthonormalisation, Rayleigh–Ritz,
+ * O(m·l²)) is all on the vocabulary side (m terms), so its cost grows with the vocabulary cap
+ * rather than with the number of texts. 100k short texts take ~10–20 s on one core. Orthonormalising after every product
  * keeps the weaker directions from being swamped by the first one.
  */
 export function randomizedSvd(
@@ -41,34 +42,39 @@ export function randomizedSvd(
 ): TruncatedSvd {
   const m = X.cols;
   const l = Math.min(m, k + (options.oversample ?? 10));
-  const kk = Math.min(k, l);
   if (l === 0 || X.rows === 0) {
     return { k: 0, components: new Float64Array(0), singularValues: new Float64Array(0) };
   }
   // Start from Xᵀ·Ω, Ω an n×l Gaussian drawn row by row: a random sample of the row space for
   // the price of one sparse product, without storing Ω.
   let Y = mulSparseTRandom(X, l, normalGenerator(mulberry32(options.seed ?? 42)));
-  const iterations = 1 + Math.max(0, options.powerIterations ?? 1);
+  const iterations = 1 + Math.max(0, options.powerIterations ?? 2);
   let Q: Float64Array[] = [];
   for (let it = 0; it < iterations; it++) {
     Q = toColumns(Y, m, l);
     // Intermediate bases only need to be well conditioned; the last one must be orthonormal
-    // to working precision for Rayleigh–Ritz, which a second pass guarantees.
-    orthonormalize(Q, m, it === iterations - 1 ? 2 : 1);
+    // to working precision for Rayleigh–Ritz.
+    orthonormalize(Q, m, it === iterations - 1);
     Y = mulSparseT(X, mulSparse(X, toRowMajor(Q, m), l), l);
   }
   // Rayleigh–Ritz: the eigenvectors W of T = Qᵀ·XᵀX·Q = Qᵀ·Y rotate Q onto the singular
   // directions. T is symmetric, so only its upper triangle is computed.
   const T = crossProduct(Q, toColumns(Y, m, l), m, true);
   const eig = symmetricEigen(T, l);
+  // Directions beyond the rank of X (few texts) carry only rounding noise: drop them.
+  const top = Math.max(0, eig.values[0] ?? 0);
+  let kk = Math.min(k, l);
+  while (kk > 0 && !((eig.values[kk - 1] as number) > 1e-12 * top)) kk--;
   const V: Float64Array[] = Array.from({ length: kk }, () => new Float64Array(m));
+  const W = Array.from({ length: kk }, (_, c) =>
+    Float64Array.from(eig.vectors, (row) => row[c] as number),
+  );
   forChunks(m, (start, end) => {
-    for (let c = 0; c < kk; c++) {
-      for (let a = 0; a < l; a++) {
-        const w = (eig.vectors[a] as Float64Array)[c] as number;
-        if (w !== 0) axpy(col(V, c), col(Q, a), w, start, end);
-      }
+    let c = 0;
+    for (; c + 1 < kk; c += 2) {
+      combine2Into(col(V, c), col(V, c + 1), Q, col(W, c), col(W, c + 1), start, end);
     }
+    if (c < kk) combineInto(col(V, c), Q, col(W, c), start, end);
   });
   for (const v of V) {
     // Singular vectors are defined up to sign; pinning the largest entry positive keeps
@@ -84,37 +90,6 @@ export function randomizedSvd(
   return { k: kk, components: toRowMajor(V, m), singularValues };
 }
 
-// The dense m-side work runs over row chunks of all columns at once, so the chunk of every
-// column stays in cache; whole-column passes are memory-bound once the vocabulary is large.
-const CHUNK = 512;
-
-function forChunks(rows: number, body: (start: number, end: number) => void): void {
-  for (let start = 0; start < rows; start += CHUNK) body(start, Math.min(rows, start + CHUNK));
-}
-
-/** Aᵀ·B for column sets A, B of equal length; with `symmetric`, only b ≥ a is computed. */
-function crossProduct(
-  A: readonly Float64Array[],
-  B: readonly Float64Array[],
-  rows: number,
-  symmetric: boolean,
-): Float64Array {
-  const p = A.length;
-  const q = B.length;
-  const out = new Float64Array(p * q);
-  forChunks(rows, (start, end) => {
-    for (let a = 0; a < p; a++) {
-      for (let b = symmetric ? a : 0; b < q; b++) {
-        out[a * q + b] = (out[a * q + b] as number) + dot(col(A, a), col(B, b), start, end);
-      }
-    }
-  });
-  if (symmetric)
-    for (let a = 0; a < p; a++)
-      for (let b = 0; b < a; b++) out[a * q + b] = out[b * q + a] as number;
-  return out;
-}
-
 /**
  * Orthonormalises columns in place by Cholesky QR: R from the Cholesky factor of the Gram
  * matrix, then Q = Y·R⁻¹. It does Gram–Schmidt's arithmetic as cache-friendly dot products and
@@ -122,15 +97,16 @@ function crossProduct(
  * that is (nearly) a combination of earlier ones is zeroed rather than blown up: the corpus
  * then has fewer independent directions than asked for, and those components come out as zeros.
  */
-function orthonormalize(cols: Float64Array[], rows: number, passes: number): void {
+function orthonormalize(cols: Float64Array[], rows: number, lastPass: boolean): void {
   const w = cols.length;
+  let passes = 1;
   for (let pass = 0; pass < passes; pass++) {
     const G = crossProduct(cols, cols, rows, true);
     const R = new Float64Array(w * w);
     for (let j = 0; j < w; j++) {
       let d = G[j * w + j] as number;
       for (let p = 0; p < j; p++) d -= (R[p * w + j] as number) ** 2;
-      if (!(d > 1e-11 * (G[j * w + j] as number)) || d <= 0) continue; // dependent: row stays 0
+      if (!(d > 1e-11 * (G[j * w + j] as number))) continue; // dependent: row of R stays 0
       const rjj = Math.sqrt(d);
       R[j * w + j] = rjj;
       for (let i = j + 1; i < w; i++) {
@@ -139,22 +115,59 @@ function orthonormalize(cols: Float64Array[], rows: number, passes: number): voi
         R[j * w + i] = v / rjj;
       }
     }
-    forChunks(rows, (start, end) => {
-      for (let j = 0; j < w; j++) {
-        const v = col(cols, j);
-        const rjj = R[j * w + j] as number;
-        if (rjj === 0) {
-          v.fill(0, start, end);
-          continue;
-        }
-        for (let p = 0; p < j; p++) {
-          const r = R[p * w + j] as number;
-          if (r !== 0) axpy(v, col(cols, p), -r, start, end);
-        }
-        for (let i = start; i < end; i++) v[i] = (v[i] as number) / rjj;
-      }
-    });
+    solveInPlace(cols, R, rows);
+    // One pass leaves Q orthogonal to about 1e-16·κ(Y)²; a second pass makes it exact. κ(R)
+    // is at least the spread of R's diagonal, so skip the second pass only when that is small.
+    if (!lastPass || pass > 0) continue;
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (let j = 0; j < w; j++) {
+      const r = R[j * w + j] as number;
+      if (r > 0) min = Math.min(min, r);
+      max = Math.max(max, r);
+    }
+    if (max > 1e4 * min) passes = 2;
   }
+}
+
+/** Y ← Y·R⁻¹ for upper-triangular R, columns in pairs so each load feeds two of them. */
+function solveInPlace(cols: Float64Array[], R: Float64Array, rows: number): void {
+  const w = cols.length;
+  // Column j of Y·R⁻¹ is (y_j − Σ_{p<j} R[p][j]·q_p) / R[j][j]. In a pair (j, j+1) the term
+  // of q_j in column j+1 waits until q_j is final.
+  const minus = Array.from({ length: w }, (_, j) =>
+    Float64Array.from({ length: w }, (_, p) =>
+      p < j && !(j % 2 === 1 && p === j - 1) ? -(R[p * w + j] as number) : 0,
+    ),
+  );
+  const finish = (j: number, start: number, end: number): void => {
+    const v = col(cols, j);
+    const rjj = R[j * w + j] as number;
+    if (rjj === 0) v.fill(0, start, end);
+    else for (let i = start; i < end; i++) v[i] = (v[i] as number) / rjj;
+  };
+  forChunks(rows, (start, end) => {
+    let j = 0;
+    for (; j + 1 < w; j += 2) {
+      combine2Into(
+        col(cols, j),
+        col(cols, j + 1),
+        cols,
+        col(minus, j),
+        col(minus, j + 1),
+        start,
+        end,
+      );
+      finish(j, start, end);
+      const r = -(R[j * w + j + 1] as number);
+      if (r !== 0) axpyRow(col(cols, j + 1), start, col(cols, j), start, r, end - start);
+      finish(j + 1, start, end);
+    }
+    if (j < w) {
+      combineInto(col(cols, j), cols, col(minus, j), start, end);
+      finish(j, start, end);
+    }
+  });
 }
 
 /** X · B for a dense B of X.cols×w (row-major); returns X.rows×w. */
@@ -213,40 +226,4 @@ function toRowMajor(cols: readonly Float64Array[], rows: number): Float64Array {
 
 function col(cols: readonly Float64Array[], c: number): Float64Array {
   return cols[c] as Float64Array;
-}
-
-/** `x[xo .. xo+w) += v * y[yo .. yo+w)`; unrolled by four, which V8 runs about 1.5× faster. */
-function axpyRow(x: Float64Array, xo: number, y: Float64Array, yo: number, v: number, w: number) {
-  const w4 = w - (w & 3);
-  let c = 0;
-  for (; c < w4; c += 4) {
-    x[xo + c] = (x[xo + c] as number) + v * (y[yo + c] as number);
-    x[xo + c + 1] = (x[xo + c + 1] as number) + v * (y[yo + c + 1] as number);
-    x[xo + c + 2] = (x[xo + c + 2] as number) + v * (y[yo + c + 2] as number);
-    x[xo + c + 3] = (x[xo + c + 3] as number) + v * (y[yo + c + 3] as number);
-  }
-  for (; c < w; c++) x[xo + c] = (x[xo + c] as number) + v * (y[yo + c] as number);
-}
-
-/** `x[start .. end) += v * y[start .. end)`. */
-function axpy(x: Float64Array, y: Float64Array, v: number, start: number, end: number) {
-  axpyRow(x, start, y, start, v, end - start);
-}
-
-// Four partial sums break the add-latency chain of a plain loop.
-function dot(x: Float64Array, y: Float64Array, start: number, end: number): number {
-  const end4 = end - ((end - start) & 3);
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let i = start;
-  for (; i < end4; i += 4) {
-    s0 += (x[i] as number) * (y[i] as number);
-    s1 += (x[i + 1] as number) * (y[i + 1] as number);
-    s2 += (x[i + 2] as number) * (y[i + 2] as number);
-    s3 += (x[i + 3] as number) * (y[i + 3] as number);
-  }
-  for (; i < end; i++) s0 += (x[i] as number) * (y[i] as number);
-  return s0 + s1 + s2 + s3;
 }

@@ -9,7 +9,10 @@ export interface TfidfOptions {
   minDf?: number;
   /** Keep at most this many terms, the most frequent (by document frequency). Default 50,000. */
   maxFeatures?: number;
-  /** Add bigrams of adjacent non-stop words. Default true. */
+  /**
+   * Add bigrams of adjacent non-stop words. Default false: on both labelled sets they lowered
+   * k-means NMI after LSA (Debian 0.254 → 0.246, support demo 0.415 → 0.388) and cost time.
+   */
   bigrams?: boolean;
 }
 
@@ -26,7 +29,7 @@ export interface Tfidf {
  * kept term is an empty row.
  */
 export function buildTfidf(texts: readonly string[], options: TfidfOptions = {}): Tfidf {
-  const bigrams = options.bigrams ?? true;
+  const bigrams = options.bigrams ?? false;
   // Provisional ids for every term seen, so each text is kept as compact (id, count) pairs.
   const ids = new Map<string, number>();
   const allTerms: string[] = [];
@@ -143,7 +146,7 @@ export class TfidfLsaEmbedder implements Embedder {
     const extras = [
       options.minDf !== undefined && options.minDf !== 2 ? `mindf${options.minDf}` : '',
       options.maxFeatures !== undefined ? `max${options.maxFeatures}` : '',
-      options.bigrams === false ? 'uni' : '',
+      options.bigrams ? 'bi' : '',
       options.seed !== undefined && options.seed !== 42 ? `seed${options.seed}` : '',
       options.powerIterations !== undefined && options.powerIterations !== 2
         ? `pi${options.powerIterations}`
@@ -194,4 +197,17 @@ export class TfidfLsaEmbedder implements Embedder {
   }
 
   async close(): Promise<void> {}
+}
+
+/** Dense rows of a TF-IDF matrix, for baselines that cluster raw TF-IDF vectors. */
+export function denseRows(matrix: SparseMatrix): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < matrix.rows; i++) {
+    const v = new Float32Array(matrix.cols);
+    for (let p = matrix.rowPtr[i] as number; p < (matrix.rowPtr[i + 1] as number); p++) {
+      v[matrix.colIdx[p] as number] = matrix.values[p] as number;
+    }
+    out.push(v);
+  }
+  return out;
 }

@@ -60,6 +60,26 @@ export function itemText(values: readonly unknown[]): string {
   return leaves.join('\n');
 }
 
+// Openers, thanks and sign-offs carry no topic; kept, they dominate every cluster's keywords.
+const PLEASANTRY =
+  /^(hi|hello|hey|dear|good (morning|afternoon|evening)|thanks?|thank you|thx|ty|cheers|best|regards|kind regards|best regards|sincerely|ok|okay|great|perfect|sure|got it|that'?s (it|all)|please advise|any help( is)? appreciated|sorry)\b/i;
+
+/** True for a sentence that is only a greeting, thanks or sign-off (possibly with a name). */
+export function isPleasantry(sentence: string): boolean {
+  const words = sentence.split(/\s+/).filter(Boolean);
+  return words.length <= 4 && PLEASANTRY.test(sentence.trim());
+}
+
+/** The sentences of the text that say something, in order; all of it when none do. */
+export function substantiveText(text: string): string {
+  const sentences = text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const kept = sentences.filter((s) => !isPleasantry(s) && /\p{L}{2,}/u.test(s));
+  return (kept.length > 0 ? kept : sentences).join(' ');
+}
+
 export function cleanText(text: string): string {
   return text
     .replace(/```[\s\S]*?```/g, ' ')

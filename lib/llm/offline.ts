@@ -1,10 +1,10 @@
 import type { Embedder } from '../embed/types.js';
 import type { ClusterNameReply, NameClusterInput } from '../prompts/naming.js';
 import type { SummarizeInput, SummaryReply } from '../prompts/summarize.js';
-import { cleanText, itemText, truncateWords } from './offline-text.js';
+import { cleanText, itemText, substantiveText, truncateWords } from './offline-text.js';
 import { emptyUsage, type Llm, type LlmReply, type LlmTask } from './types.js';
 
-export const OFFLINE_SUMMARY_WORDS = 60;
+export const OFFLINE_SUMMARY_WORDS = 40;
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -30,7 +30,8 @@ export class OfflineLlm implements Llm {
 
   /** With an embedder, partitions are picked by embedding similarity; without, by shared words. */
   constructor(options: { embedder?: Embedder } = {}) {
-    this.#embedder = options.embedder;
+    // A batch-fitted embedder (TF-IDF) gives meaningless vectors for one text at a time.
+    this.#embedder = options.embedder?.contextual ? undefined : options.embedder;
   }
 
   async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {
@@ -50,7 +51,7 @@ export class OfflineLlm implements Llm {
   }
 
   async #summarize({ rendered, partitions }: SummarizeInput): Promise<SummaryReply> {
-    const text = cleanText(itemText(rendered.values));
+    const text = cleanText(substantiveText(itemText(rendered.values)));
     const summary = truncateWords(text, OFFLINE_SUMMARY_WORDS) || '(no text)';
     if (!partitions) return { summary };
     return { summary, partition: await this.#closestPartition(text, partitions) };

@@ -41,7 +41,7 @@ describe('groupWithLlm', () => {
       ['Handle billing (3)', [0, 1, 4]],
       ['Fix sign in (2)', [2, 3]],
     ]);
-    expect(usage.requests).toBe(llm.calls.get('propose_parents')! + 5 + 2);
+    expect(usage.requests).toBe((llm.calls.get('propose_parents') ?? 0) + 5 + 2);
   });
 
   it('files a cluster by meaning and records a failure when its assignment never validates', async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type KMeansOptions, type KMeansTuning, kmeans } from '../../lib/cluster/kmeans.js';
 import { Lloyd } from '../../lib/cluster/kmeans-lloyd.js';
 import type { SharedState } from '../../lib/cluster/kmeans-ops.js';
-import { LocalExecutor } from '../../lib/cluster/kmeans-pool.js';
+import { LocalExecutor, WorkerExecutor } from '../../lib/cluster/kmeans-pool.js';
+import { DotKernel } from '../../lib/cluster/kmeans-wasm.js';
 import { mulberry32, normalGenerator } from '../../lib/util/random.js';
 
 /** `perBlob` points around each of `blobs` random centres; `spread` is the noise std per axis. */
@@ -49,6 +50,30 @@ function expectContiguous(assignments: Int32Array, clusters: number): void {
 
 const run = (vectors: Float32Array[], options: KMeansOptions & KMeansTuning) =>
   kmeans(vectors, { threads: 1, ...options });
+
+describe('DotKernel', () => {
+  it('matches plain dot products for odd point and centre counts', () => {
+    const dim = 12;
+    const normal = normalGenerator(mulberry32(4));
+    const points = Float32Array.from({ length: 9 * dim }, normal);
+    const centres = Float32Array.from({ length: 5 * dim }, normal);
+    const kernel = new DotKernel();
+    kernel.reserve(dim, 5, 7);
+    const stride = kernel.setCentres(centres, 0, 5);
+    kernel.setPoints(points, 2, 7);
+    const dots = kernel.compute();
+    expect(stride).toBe(8);
+    for (let i = 0; i < 7; i++) {
+      for (let c = 0; c < 5; c++) {
+        let expected = 0;
+        for (let j = 0; j < dim; j++) {
+          expected += (points[(i + 2) * dim + j] as number) * (centres[c * dim + j] as number);
+        }
+        expect(dots[i * stride + c]).toBeCloseTo(expected, 4);
+      }
+    }
+  });
+});
 
 describe('kmeans', () => {
   it('recovers well-separated blobs exactly, whatever the seed', async () => {
@@ -173,5 +198,31 @@ describe('kmeans', () => {
     // All points went to centroid 0; the farthest one (x = 10) now forms cluster 1 alone.
     expect(Array.from(state.assignments)).toEqual([0, 0, 0, 1]);
     expect(Array.from(state.centroids.subarray(0, 2 * dim))).toEqual([1, 0, 0, 0, 10, 0, 0, 0]);
+  });
+
+  it('reports a failing worker task as an error and still closes the workers', async () => {
+    const shared = (floats: number) => new SharedArrayBuffer(floats * 8);
+    const state: SharedState = {
+      n: 2,
+      original: { data: new Float32Array(shared(8)), norms: new Float32Array(shared(2)), dim: 4 },
+      centroids: new Float32Array(shared(4)),
+      sums: new Float64Array(shared(4)),
+      assignments: new Int32Array(shared(2)),
+      dists: new Float32Array(shared(2)),
+      blockInertia: new Float64Array(shared(1)),
+    };
+    const executor = new WorkerExecutor(state, 2);
+    try {
+      const task = { op: 'assign', space: 'projected', k: 1, start: 0, end: 1 } as const;
+      await expect(executor.run([task])).rejects.toThrow(/no projected space/);
+      expect(await executor.run([{ op: 'inertia', space: 'original', start: 0, end: 2 }])).toEqual([
+        0,
+      ]);
+    } finally {
+      await executor.close();
+    }
+    await expect(
+      executor.run([{ op: 'inertia', space: 'original', start: 0, end: 2 }]),
+    ).rejects.toThrow(/closed/);
   });
 });

@@ -1,0 +1,22 @@
+import { runEmbedderBench } from './embedders.js';
+import { runKmeansBench } from './kmeans.js';
+import { runPipelineBench } from './pipeline.js';
+
+/**
+ * `npm run bench [-- pipeline kmeans embedders]`: prints figures; nothing here passes or fails.
+ * With no names, all three run (k-means at 100k takes about a minute, the embedder comparison
+ * a few minutes).
+ */
+const benches: Record<string, () => Promise<unknown>> = {
+  pipeline: () => runPipelineBench(),
+  kmeans: () => runKmeansBench(),
+  embedders: () => runEmbedderBench(),
+};
+
+const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+for (const name of chosen.length > 0 ? chosen : Object.keys(benches)) {
+  const bench = benches[name];
+  if (!bench)
+    throw new Error(`unknown benchmark "${name}"; choose from ${Object.keys(benches).join(', ')}`);
+  await bench();
+}
