@@ -131,6 +131,9 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     );
     record.usage = addUsage(record.usage, summarized.usage);
     record.counts.summarized = summarized.summarized.length;
+    progress.info(
+      `summaries: ${summarized.reused} reused from the cache, ${items.length - summarized.reused - summarized.failures.length} new, ${summarized.failures.length} failed`,
+    );
     fail(summarized.failures);
     for (const gap of summarized.templateGaps) {
       warn(
@@ -150,6 +153,9 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
       embedTexts(texts, { embedder: deps.embedder, cache: deps.embeddingCache }, { progress }),
     );
 
+    progress.info(
+      `embeddings: ${embedded.reused} reused from the cache, ${texts.length - embedded.reused} new`,
+    );
     const built = await stage('cluster', () =>
       buildHierarchy(summarized.summarized, embedded.vectors, deps, {
         hierarchy: config.hierarchy,

@@ -1,0 +1,192 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const cli = join(root, 'bin/open-clio.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], cwd: string): { child: ChildProcess; done: Promise<Run> } {
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd,
+    env: { ...process.env, CI: 'true' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const done = new Promise<Run>((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
+  return { child, done };
+}
+
+const run = (args: string[], cwd: string) => start(args, cwd).done;
+
+/** A copy of the demo config and data in a temp dir, optionally with changed keys. */
+async function demoCopy(changes: Record<string, unknown> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'clio-cli-'));
+  await cp(join(root, 'configs'), join(dir, 'configs'), { recursive: true });
+  const path = join(dir, 'configs', 'demo.json');
+  const config = JSON.parse(await readFile(path, 'utf8'));
+  await writeFile(path, JSON.stringify({ ...config, ...changes }));
+  return dir;
+}
+
+describe('open-clio generate on the demo', () => {
+  let dir: string;
+  let first: Run;
+  beforeAll(async () => {
+    dir = await demoCopy();
+    first = await run(['generate', '--config', 'configs/demo.json'], dir);
+  }, 120_000);
+
+  it('exits 0, prints progress and the top-level overview', () => {
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/summarize: 1500 to do/);
+    expect(first.stderr).toMatch(/embed: done in/);
+    expect(first.stdout).toMatch(/Clustered 1500 items into 36 → 12 → 5 clusters/);
+    expect(first.stdout).toContain(join(dir, 'demo_results'));
+    const overview = first.stdout.split('Top-level clusters:')[1]?.trim().split('\n') ?? [];
+    expect(overview).toHaveLength(5);
+    expect(overview[0]).toMatch(/\d+\s+\d+\.\d%/);
+  });
+
+  it('writes outputs a user can read: every item, every level, labels kept', async () => {
+    const results = join(dir, 'demo_results');
+    const combined = parse(await readFile(join(results, 'combined.csv'), 'utf8'), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(combined).toHaveLength(1500);
+    expect(Object.keys(combined[0] ?? {})).toEqual([
+      'example_id',
+      'full_example',
+      'summary',
+      'partition',
+      'base_cluster_id',
+      'base_cluster_name',
+      'level_1_id',
+      'level_1_name',
+      'top_cluster_id',
+      'top_cluster_name',
+      'label',
+    ]);
+    expect(combined.every((r) => r.summary && r.top_cluster_name && r.label)).toBe(true);
+    expect(combined[0]?.full_example).toContain('"messages"');
+    for (const [level, count] of [
+      [0, 36],
+      [1, 12],
+      [2, 5],
+    ] as const) {
+      const rows = parse(await readFile(join(results, `level_${level}_clusters.csv`), 'utf8'), {
+        columns: true,
+      }) as Record<string, string>[];
+      expect(rows).toHaveLength(count);
+      expect(rows.reduce((s, r) => s + Number(r.size), 0)).toBe(1500);
+    }
+    const doc = hierarchySchema.parse(
+      JSON.parse(await readFile(join(results, 'hierarchy.json'), 'utf8')),
+    );
+    expect(doc.run.counts).toMatchObject({
+      loaded: 1500,
+      sampled: 1500,
+      summarized: 1500,
+      failed: 0,
+    });
+    const record = JSON.parse(await readFile(join(results, 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'done', stage: 'done', error: null });
+  });
+
+  it('re-runs from the cache without recomputing anything', async () => {
+    const again = await run(['generate', '--config', 'configs/demo.json', '--quiet'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    const doc = JSON.parse(await readFile(join(dir, 'demo_results', 'hierarchy.json'), 'utf8'));
+    expect(doc.items).toHaveLength(1500);
+    const record = JSON.parse(await readFile(join(dir, 'demo_results', 'run.json'), 'utf8'));
+    expect(record.timingsMs.embed).toBeLessThan(1000);
+  });
+});
+
+describe('an interrupted run', () => {
+  it('resumes: a run killed while embedding redoes only what was in flight', async () => {
+    const dir = await demoCopy({ sample: 700 });
+    const cache = join(dir, 'demo_results', 'cache', 'embeddings.jsonl');
+    const { child, done } = start(['generate', '--config', 'configs/demo.json'], dir);
+    // Kill it as soon as the first chunk of embeddings is on disk.
+    for (let i = 0; i < 600; i++) {
+      const size = await stat(cache).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (size > 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    const killed = await done;
+    expect(killed.code).toBeNull();
+    const cached = (await readFile(cache, 'utf8')).split('\n').filter(Boolean).length;
+    expect(cached).toBeGreaterThan(0);
+    expect(cached).toBeLessThan(700);
+
+    const resumed = await run(['generate', '--config', 'configs/demo.json'], dir);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('summaries: 700 reused from the cache, 0 new, 0 failed');
+    const reused = Number(/embeddings: (\d+) reused/.exec(resumed.stderr)?.[1]);
+    expect(reused).toBeGreaterThanOrEqual(cached - 5); // duplicate summaries share one cache line
+  }, 120_000);
+});
+
+describe('failures', () => {
+  it('a bad config exits non-zero naming each key', async () => {
+    const dir = await demoCopy({ hierachy: [5, 2], sample: -3 });
+    const result = await run(['generate', '--config', 'configs/demo.json'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/hierachy.*did you mean `hierarchy`/);
+    expect(result.stderr).toMatch(/sample/);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a missing config file names the path', async () => {
+    const result = await run(['generate', '--config', 'nowhere.json'], tmpdir());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/not found: .*nowhere\.json/);
+  });
+
+  it('a LangSmith source stops with a clear message and records the failure', async () => {
+    const dir = await demoCopy();
+    const config = join(dir, 'ls.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        dataset_name: 'unthread-data',
+        hierarchy: [5],
+        summary_prompt: '{{example}}',
+        save_path: 'out',
+      }),
+    );
+    const result = await run(['generate', '--config', 'ls.json'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /dataset_name "unthread-data": LangSmith sources are not available/,
+    );
+    const record = JSON.parse(await readFile(join(dir, 'out', 'run.json'), 'utf8'));
+    expect(record).toMatchObject({ status: 'failed', stage: 'load' });
+  });
+
+  it('commands of later versions say so and exit 2', async () => {
+    const result = await run(['evaluate', '--config', 'x.json'], tmpdir());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/not available in this version/);
+  });
+});
