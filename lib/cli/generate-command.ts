@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { loadConfig } from '../config/index.js';
+import { CachedEmbedder } from '../embed/cached.js';
 import { type GenerateResult, generate } from '../pipeline/generate.js';
 import { cachedSummary } from '../pipeline/summarize.js';
 import type { ProgressReporter } from '../pipeline/types.js';
@@ -28,10 +29,10 @@ export async function runGenerateCommand(
 ): Promise<GenerateResult & { location: string }> {
   const loaded = await loadConfig(options.config, { cwd: options.cwd });
   const store = new FsStore(resolve(options.cwd, loaded.config.save_path));
-  const embedder = createEmbedder(loaded.config);
-  const llm = createLlm(loaded.config, embedder);
   const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
   const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
+  const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);
+  const llm = createLlm(loaded.config, embedder);
   try {
     options.progress.info(`LLM: ${llm.id}   embedder: ${embedder.id}   results: ${store.location}`);
     const result = await generate(loaded, {
@@ -39,7 +40,6 @@ export async function runGenerateCommand(
       embedder,
       store,
       summaryCache,
-      embeddingCache,
       progress: options.progress,
     });
     return { ...result, location: store.location };

@@ -1,5 +1,14 @@
 import { tokenize } from '../embed/tokenize.js';
 
+// Words of asking and wanting, which every support-like text uses: they make poor names.
+const GENERIC = new Set(
+  'get got gets getting need needs needed want wants wanted please help say says said still just like know use used using try tried trying make makes work works working thing things way anyone someone something able sure'.split(
+    ' ',
+  ),
+);
+
+const isGeneric = (term: string) => term.split(' ').every((w) => GENERIC.has(w));
+
 /**
  * Class-based TF-IDF (as BERTopic uses it): a term scores high for a cluster when many of the
  * cluster's members use it and few members of other clusters do. Term frequency counts members
@@ -26,7 +35,7 @@ export function distinctiveTerms(
     // A term used by a single member of a larger cluster says little about the cluster.
     const minMembers = members >= 4 ? 2 : 1;
     const scored = [...counts]
-      .filter(([, count]) => count >= minMembers)
+      .filter(([term, count]) => count >= minMembers && !isGeneric(term))
       .map(([term, count]) => ({
         term,
         score:

@@ -7,7 +7,9 @@ export interface Embedder {
    * True when a text's vector depends on the other texts of the call (e.g. TF-IDF fitted on
    * them): such vectors cannot be cached per text, and all texts must go in one call.
    */
-  readonly contextual?: boolean;
+  readonly contextual?: boolean | undefined;
+  /** Present on a caching embedder: texts served from its cache vs. computed, so far. */
+  readonly cacheStats?: { readonly hits: number; readonly misses: number };
   /**
    * Embeds `texts` in order, returning one unit-length vector per text.
    * `onProgress(done)` may be called as batches finish.

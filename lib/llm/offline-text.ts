@@ -64,6 +64,9 @@ export function itemText(values: readonly unknown[]): string {
 const PLEASANTRY =
   /^(hi|hello|hey|dear|good (morning|afternoon|evening)|thanks?|thank you|thx|ty|cheers|best|regards|kind regards|best regards|sincerely|ok|okay|great|perfect|sure|got it|that'?s (it|all)|please advise|any help( is)? appreciated|sorry)\b/i;
 
+const SIGN_OFF =
+  /^(thanks?|thank you|thx|cheers|best|regards|kind regards|best regards|sincerely)\b/i;
+
 /** True for a sentence that is only a greeting, thanks or sign-off (possibly with a name). */
 export function isPleasantry(sentence: string): boolean {
   const words = sentence.split(/\s+/).filter(Boolean);
@@ -76,7 +79,19 @@ export function substantiveText(text: string): string {
     .split(/(?<=[.!?])\s+|\n+/)
     .map((s) => s.trim())
     .filter(Boolean);
-  const kept = sentences.filter((s) => !isPleasantry(s) && /\p{L}{2,}/u.test(s));
+  const kept: string[] = [];
+  let afterSignOff = false;
+  for (const sentence of sentences) {
+    const words = sentence.split(/\s+/).length;
+    if (isPleasantry(sentence)) {
+      afterSignOff = SIGN_OFF.test(sentence);
+      continue;
+    }
+    // The short lines under "Best," or "Thanks," are a signature: a name or a team.
+    if (afterSignOff && words <= 3) continue;
+    afterSignOff = false;
+    if (/\p{L}{2,}/u.test(sentence)) kept.push(sentence);
+  }
   return (kept.length > 0 ? kept : sentences).join(' ');
 }
 

@@ -54,7 +54,8 @@ export class OfflineLlm implements Llm {
     const text = cleanText(substantiveText(itemText(rendered.values)));
     const summary = truncateWords(text, OFFLINE_SUMMARY_WORDS) || '(no text)';
     if (!partitions) return { summary };
-    return { summary, partition: await this.#closestPartition(text, partitions) };
+    // The summary, not the full text, is embedded: the embed stage then finds it in the cache.
+    return { summary, partition: await this.#closestPartition(summary, partitions) };
   }
 
   async #closestPartition(text: string, partitions: Readonly<Record<string, string>>) {
@@ -87,6 +88,6 @@ function nameFromKeywords({ members, keywords }: NameClusterInput): ClusterNameR
   const terms = keywords.slice(0, 8).join(', ');
   return {
     name,
-    description: `${members.length} sampled items that stand out for: ${terms || 'no distinctive terms'}.${example}`,
+    description: `Stands out for: ${terms || 'no distinctive terms'}.${example}`,
   };
 }

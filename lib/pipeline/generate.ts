@@ -23,10 +23,10 @@ import { silentProgress } from './types.js';
 
 export interface GenerateDeps {
   readonly llm: Llm;
+  /** Wrap it in a `CachedEmbedder` so re-runs reuse vectors. */
   readonly embedder: Embedder;
   readonly store: Store;
   readonly summaryCache: RecordCache<CachedSummary>;
-  readonly embeddingCache: RecordCache<string>;
   readonly progress?: ProgressReporter;
   readonly now?: () => Date;
   /** Replaces the configured source, e.g. for tests or a runner that already holds the items. */
@@ -149,9 +149,7 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     }
 
     const texts = summarized.summarized.map((s) => s.summary);
-    const embedded = await stage('embed', () =>
-      embedTexts(texts, { embedder: deps.embedder, cache: deps.embeddingCache }, { progress }),
-    );
+    const embedded = await stage('embed', () => embedTexts(texts, deps.embedder, { progress }));
 
     progress.info(
       `embeddings: ${embedded.reused} reused from the cache, ${texts.length - embedded.reused} new`,

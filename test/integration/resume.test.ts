@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseConfig } from '../../lib/config/index.js';
+import { CachedEmbedder } from '../../lib/embed/cached.js';
 import { OfflineLlm } from '../../lib/llm/offline.js';
 import type { Llm, LlmTask } from '../../lib/llm/types.js';
 import { generate } from '../../lib/pipeline/generate.js';
@@ -61,10 +62,9 @@ async function runOnce(dir: string, llm: Llm, sample: number | null) {
       { config, path: join(dir, 'config.json'), dir, digest: 'test' },
       {
         llm,
-        embedder: wordEmbedder,
+        embedder: new CachedEmbedder(wordEmbedder, embeddingCache),
         store,
         summaryCache,
-        embeddingCache,
         loadItems: async () => ({ items, problems: [], description: 'test items' }),
       },
     );
