@@ -1,4 +1,5 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,11 +12,8 @@ import type { HierarchyDoc } from '../lib/output/hierarchy-schema.js';
 import { silentProgress } from '../lib/pipeline/types.js';
 
 const root = resolve(import.meta.dirname, '..');
+const debianFile = resolve(root, '../shared/data/debian-dev-sections.jsonl');
 const fmt = (x: number) => x.toFixed(3);
-
-function peakRssMiB(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024);
-}
 
 /** Scores of every level of a run against the items' labels. */
 export function levelScores(doc: HierarchyDoc) {
@@ -32,20 +30,20 @@ export function levelScores(doc: HierarchyDoc) {
 
 /** Plain TF-IDF of the raw item text + k-means at the same k: the naive method to beat. */
 async function baseline(texts: string[], labels: string[], k: number, seed: number) {
-  const dense = denseRows(buildTfidf(texts, { bigrams: false }).matrix);
+  const dense = denseRows(buildTfidf(texts).matrix);
   const { assignments } = await kmeans(dense, { k, seed });
   return labelScores(labels, [...assignments]);
 }
 
-/** The demo end to end from a cold cache, then again warm; quality of each level vs the labels. */
-export async function runPipelineBench(configName = 'demo.json') {
+/**
+ * One config end to end from a cold cache, then again warm, with the offline providers; the
+ * quality of each level against the items' labels next to the baseline.
+ */
+async function benchConfig(title: string, config: Record<string, unknown>, sourceFile: string) {
   const work = await mkdtemp(join(tmpdir(), 'clio-bench-'));
-  await cp(join(root, 'configs'), join(work, 'configs'), { recursive: true });
-  const configPath = join(work, 'configs', configName);
-  const config = JSON.parse(await readFile(configPath, 'utf8'));
+  const configPath = join(work, 'config.json');
   await writeFile(configPath, JSON.stringify({ ...config, save_path: join(work, 'results') }));
-
-  console.log(`\n== Pipeline: ${configName} (offline providers) ==`);
+  console.log(`\n== Pipeline: ${title} (offline providers) ==`);
   const runs: { label: string; ms: number; doc: HierarchyDoc; timings: Record<string, number> }[] =
     [];
   for (const label of ['cold cache', 'warm cache']) {
@@ -68,28 +66,53 @@ export async function runPipelineBench(configName = 'demo.json') {
       .join(', ');
     console.log(`${run.label.padEnd(10)} total ${(run.ms / 1000).toFixed(2)} s  (${stages})`);
   }
-  console.log(`peak RSS ${peakRssMiB()} MiB (this process, incl. both runs)`);
+  console.log(
+    `peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (this process)`,
+  );
 
   const doc = runs[0]?.doc as HierarchyDoc;
-  const source = (await readFile(join(work, 'configs', config.source.file), 'utf8'))
+  const rows = (await readFile(sourceFile, 'utf8'))
     .split('\n')
     .filter(Boolean)
-    .map((line) => JSON.parse(line));
-  const byId = new Map(source.map((row) => [String(row.id), row]));
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const byId = new Map(rows.map((row) => [String(row.id), row]));
   const labelled = doc.items.filter((i) => i.label !== undefined);
-  const texts = labelled.map((i) => itemText([byId.get(i.id)?.inputs]));
+  const texts = labelled.map((i) => {
+    const { id: _id, label: _label, ...rest } = byId.get(i.id) ?? {};
+    return itemText([rest.inputs ?? rest]);
+  });
   const labels = labelled.map((i) => i.label as string);
   console.log(
-    'level  clusters   NMI    ARI    purity | baseline TF-IDF+k-means at same k: NMI  ARI  purity',
+    'level  clusters   NMI    ARI    purity | TF-IDF + k-means, same k:  NMI    ARI    purity',
   );
   for (const s of levelScores(doc)) {
     const b = await baseline(texts, labels, s.count, 42);
     console.log(
       `${String(s.level).padEnd(6)} ${String(s.count).padStart(8)}  ${fmt(s.nmi)}  ${fmt(s.ari)}  ${fmt(s.purity)} |` +
-        `                                    ${fmt(b.nmi)}  ${fmt(b.ari)}  ${fmt(b.purity)}`,
+        `                            ${fmt(b.nmi)}  ${fmt(b.ari)}  ${fmt(b.purity)}`,
     );
   }
   await rm(work, { recursive: true, force: true });
+}
+
+/** The bundled demo, and the labelled Debian descriptions from ../shared when they are present. */
+export async function runPipelineBench() {
+  const demo = JSON.parse(await readFile(join(root, 'configs/demo.json'), 'utf8'));
+  const demoFile = join(root, 'configs', demo.source.file);
+  await benchConfig('configs/demo.json', { ...demo, source: { file: demoFile } }, demoFile);
+  if (!existsSync(debianFile)) {
+    console.log(`\n(skipped the Debian set: ${debianFile} not found)`);
+    return;
+  }
+  await benchConfig(
+    'Debian package descriptions, 12 sections',
+    {
+      source: { file: debianFile },
+      hierarchy: [42, 12, 4],
+      summary_prompt: 'Summarize what this software package does: {{example.inputs.text}}',
+    },
+    debianFile,
+  );
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runPipelineBench();

@@ -91,6 +91,16 @@ export async function buildHierarchy(
   const warnings: string[] = [];
   let usage = emptyUsage();
   const naming = { llm: deps.llm, concurrency: options.concurrency };
+  const name = async (level: Level, index: number) => {
+    progress.start(`name level ${index}`, level.length);
+    const result = await nameLevel(level, texts, vectors, {
+      ...naming,
+      onNamed: (d) => progress.tick(d),
+    });
+    progress.finish();
+    failures.push(...result.failures);
+    usage = addUsage(usage, result.usage);
+  };
 
   const [baseK = 1, ...upperKs] = options.hierarchy;
   progress.start('cluster level 0', 1);
@@ -101,14 +111,7 @@ export async function buildHierarchy(
       `level 0: asked for ${baseK} clusters, made ${base.length} (too few distinct items)`,
     );
   }
-  progress.start('name level 0', base.length);
-  const named = await nameLevel(base, texts, vectors, {
-    ...naming,
-    onNamed: (d) => progress.tick(d),
-  });
-  progress.finish();
-  failures.push(...named.failures);
-  usage = addUsage(usage, named.usage);
+  await name(base, 0);
   const levels: Level[] = [base];
 
   for (const [offset, requested] of upperKs.entries()) {
@@ -166,17 +169,8 @@ export async function buildHierarchy(
           (options.partitions && isTop ? ' (the top level is one cluster per partition)' : ''),
       );
     }
-    const unnamed = parents.filter((p) => !p.name);
-    if (unnamed.length > 0) {
-      progress.start(`name level ${level}`, unnamed.length);
-      const result = await nameLevel(parents, texts, vectors, {
-        ...naming,
-        onNamed: (d) => progress.tick(d),
-      });
-      progress.finish();
-      failures.push(...result.failures);
-      usage = addUsage(usage, result.usage);
-    }
+    // Parents from the model's grouping or from partitions come named; centroid groups do not.
+    if (parents.some((p) => !p.name)) await name(parents, level);
     levels.push(parents);
   }
   return { levels, failures, warnings, usage };

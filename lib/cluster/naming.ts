@@ -34,7 +34,7 @@ function representatives(
 }
 
 /**
- * Names every cluster of a level from its most typical members, contrasted with the nearest
+ * Names every unnamed cluster of a level from its most typical members, contrasted with the nearest
  * other clusters, and its distinctive terms. A cluster whose naming fails keeps its members,
  * takes its keywords as a name, and is recorded as a failure.
  */
@@ -56,6 +56,8 @@ export async function nameLevel(
   await Promise.all(
     level.map((cluster, c) =>
       limit(async () => {
+        // Already named by the grouping (the model's parents, partitions): keep that name.
+        if (cluster.name) return;
         const nearest = level
           .filter((other) => other !== cluster)
           .map((other) => ({ other, score: dot(other.centroid, cluster.centroid) }))

@@ -1,17 +1,8 @@
 /** Seeded pseudo-random helpers (mulberry32), so the demo data is identical on every run. */
 
-export type Rng = () => number;
+import type { Rng } from '../../lib/util/random.js';
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Rng } from '../../lib/util/random.js';
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {
   if (items.length === 0) throw new Error('pick() from an empty list');
