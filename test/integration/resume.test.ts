@@ -123,4 +123,11 @@ describe('resume', () => {
     expect(retry.summaries).toBe(2);
     expect(healed.doc.items).toHaveLength(60);
   });
+
+  it('is deterministic: the same config gives the same hierarchy', async () => {
+    const a = await runOnce(await mkdtemp(join(tmpdir(), 'clio-det-')), new CountingLlm(), 40);
+    const b = await runOnce(await mkdtemp(join(tmpdir(), 'clio-det-')), new CountingLlm(), 40);
+    expect(b.doc.clusters).toEqual(a.doc.clusters);
+    expect(b.doc.items).toEqual(a.doc.items);
+  });
 });
