@@ -130,6 +130,9 @@ export const llmSchema = z.strictObject(
       .optional(),
     region: nonEmpty('a non-empty region name, e.g. "us-east-1"').optional(),
     batch: z.boolean({ error: 'true or false' }).optional(),
+    /** Client-side limits, so a large run stays under the account's limits. */
+    requests_per_minute: posInt('a positive whole number of requests per minute').optional(),
+    tokens_per_minute: posInt('a positive whole number of tokens per minute').optional(),
     budget_usd: z
       .number({ error: 'a positive number of US dollars' })
       .positive({ error: 'a positive number of US dollars' })

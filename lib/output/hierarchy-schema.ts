@@ -36,6 +36,8 @@ export const runInfoSchema = z.object({
     summarized: z.number().int(),
     failed: z.number().int(),
     clustered: z.number().int(),
+    /** Items left out of every output because their base cluster was below `min_cluster_size`. */
+    withheld: z.number().int().default(0),
   }),
   usage,
   costUsd: z.number(),

@@ -8,7 +8,8 @@ import {
 import type { Embedder } from '../embed/types.js';
 import { addUsage, emptyUsage, type Llm } from '../llm/types.js';
 import { assembleHierarchy } from '../output/assemble.js';
-import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import type { HierarchyDoc, RunInfo } from '../output/hierarchy-schema.js';
+import { withholdSmallClusters } from '../output/withhold.js';
 import { writeOutputs } from '../output/write.js';
 import { loadSource } from '../sources/index.js';
 import type { Item, LoadedItems } from '../sources/types.js';
@@ -69,7 +70,7 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     partitions: config.partitions,
     llm: deps.llm.id,
     embedder: deps.embedder.id,
-    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0 },
+    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0, withheld: 0 },
     usage: emptyUsage(),
     costUsd: 0,
     failures: [],
@@ -168,14 +169,22 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     for (const message of built.warnings) warn(message);
     record.counts.clustered = summarized.summarized.length;
 
-    const doc = assembleHierarchy(summarized.summarized, built.levels, record);
+    const withheld = withholdSmallClusters(
+      assembleHierarchy(summarized.summarized, built.levels, runInfo(record)),
+      config.min_cluster_size,
+    );
+    record.counts.withheld = withheld.run.counts.withheld;
+    if (record.counts.withheld > 0) {
+      warn(
+        `${record.counts.withheld} items withheld: their base clusters are smaller than min_cluster_size (${config.min_cluster_size})`,
+      );
+    }
+    const doc = { ...withheld, run: runInfo(record) };
     const files = await stage('write', () => writeOutputs(doc, summarized.summarized, deps.store));
     record.status = 'done';
     record.stage = 'done';
     record.finishedAt = now().toISOString();
-    doc.run.timingsMs = { ...timings };
     await save();
-    await deps.store.write('hierarchy.json', JSON.stringify({ ...doc, run: stripRecord(record) }));
     return {
       doc,
       record,
@@ -191,7 +200,8 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
   }
 }
 
-function stripRecord(record: RunRecord) {
-  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = record;
+/** The run info `hierarchy.json` carries: the run record without its live status, copied. */
+function runInfo(record: RunRecord): RunInfo {
+  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
   return info;
 }
