@@ -7,6 +7,7 @@ import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { kmeans } from '../lib/cluster/kmeans.js';
 import { buildTfidf, denseRows } from '../lib/embed/tfidf.js';
 import { labelScores } from '../lib/evaluate/label-metrics.js';
+import { labelReport } from '../lib/evaluate/labels.js';
 import { itemText } from '../lib/llm/offline-text.js';
 import type { HierarchyDoc } from '../lib/output/hierarchy-schema.js';
 import { silentProgress } from '../lib/pipeline/types.js';
@@ -14,19 +15,6 @@ import { silentProgress } from '../lib/pipeline/types.js';
 const root = resolve(import.meta.dirname, '..');
 const debianFile = resolve(root, '../shared/data/debian-dev-sections.jsonl');
 const fmt = (x: number) => x.toFixed(3);
-
-/** Scores of every level of a run against the items' labels. */
-export function levelScores(doc: HierarchyDoc) {
-  const labelled = doc.items.filter((i) => i.label !== undefined);
-  return doc.levels.map(({ level, count }) => ({
-    level,
-    count,
-    ...labelScores(
-      labelled.map((i) => i.label as string),
-      labelled.map((i) => i.path[level] as number),
-    ),
-  }));
-}
 
 /** Plain TF-IDF of the raw item text + k-means at the same k: the naive method to beat. */
 async function baseline(texts: string[], labels: string[], k: number, seed: number) {
@@ -85,10 +73,10 @@ async function benchConfig(title: string, config: Record<string, unknown>, sourc
   console.log(
     'level  clusters   NMI    ARI    purity | TF-IDF + k-means, same k:  NMI    ARI    purity',
   );
-  for (const s of levelScores(doc)) {
-    const b = await baseline(texts, labels, s.count, 42);
+  for (const s of labelReport(doc) ?? []) {
+    const b = await baseline(texts, labels, s.clusters, 42);
     console.log(
-      `${String(s.level).padEnd(6)} ${String(s.count).padStart(8)}  ${fmt(s.nmi)}  ${fmt(s.ari)}  ${fmt(s.purity)} |` +
+      `${String(s.level).padEnd(6)} ${String(s.clusters).padStart(8)}  ${fmt(s.nmi)}  ${fmt(s.ari)}  ${fmt(s.purity)} |` +
         `                            ${fmt(b.nmi)}  ${fmt(b.ari)}  ${fmt(b.purity)}`,
     );
   }

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { formatEvaluation, runEvaluateCommand } from '../lib/cli/evaluate-command.js';
 import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { formatOverview } from '../lib/cli/overview.js';
 import { terminalProgress } from '../lib/cli/progress.js';
@@ -42,10 +43,26 @@ program
     else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
   });
 
-for (const [name, what] of [
-  ['evaluate', 'score how well the clusters fit the data'],
-  ['viz', 'open the web explorer on a run'],
-] as const) {
+program
+  .command('evaluate')
+  .description('score how well the clusters fit the data; writes evaluation.json and evaluation.md')
+  .addOption(configOption())
+  .option('-q, --quiet', 'print only warnings and the summary')
+  .option('--json', 'print the evaluation as JSON')
+  .action(async (opts: { config: string; quiet?: boolean; json?: boolean }) => {
+    const progress = terminalProgress({
+      quiet: Boolean(opts.quiet || opts.json),
+      tty: Boolean(process.stderr.isTTY),
+    });
+    const result = await runEvaluateCommand({ config: opts.config, cwd: process.cwd(), progress });
+    if (opts.json) process.stdout.write(`${JSON.stringify(result.evaluation, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `${formatEvaluation(result.evaluation, result.location, result.files)}\n`,
+      );
+  });
+
+for (const [name, what] of [['viz', 'open the web explorer on a run']] as const) {
   program
     .command(name)
     .description(`${what} (not available in this version yet)`)

@@ -1,41 +1,22 @@
-import { join, resolve } from 'node:path';
-import { z } from 'zod';
-import { loadConfig } from '../config/index.js';
-import { CachedEmbedder } from '../embed/cached.js';
 import { type GenerateResult, generate } from '../pipeline/generate.js';
-import { cachedSummary } from '../pipeline/summarize.js';
 import type { ProgressReporter } from '../pipeline/types.js';
-import { createEmbedder, createLlm } from '../providers.js';
-import { FsStore } from '../store/fs-store.js';
-import { JsonlCache } from '../store/jsonl-cache.js';
+import { openLocalRun } from './local-run.js';
 
-export const CACHE_FILES = {
-  summaries: join('cache', 'summaries.jsonl'),
-  embeddings: join('cache', 'embeddings.jsonl'),
-} as const;
-
-export interface GenerateCommandOptions {
+export interface CommandOptions {
   readonly config: string;
   readonly cwd: string;
   readonly progress: ProgressReporter;
 }
 
-/**
- * `open-clio generate`: wires the local runner (files under `save_path`, offline or configured
- * providers) to the pipeline and returns its result; printing is the caller's.
- */
+/** `open-clio generate`: the pipeline on the local runner; printing is the caller's. */
 export async function runGenerateCommand(
-  options: GenerateCommandOptions,
+  options: CommandOptions,
 ): Promise<GenerateResult & { location: string }> {
-  const loaded = await loadConfig(options.config, { cwd: options.cwd });
-  const store = new FsStore(resolve(options.cwd, loaded.config.save_path));
-  const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
-  const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
-  const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);
-  const llm = createLlm(loaded.config, embedder);
+  const run = await openLocalRun(options.config, options.cwd);
   try {
+    const { llm, embedder, store, summaryCache } = run;
     options.progress.info(`LLM: ${llm.id}   embedder: ${embedder.id}   results: ${store.location}`);
-    const result = await generate(loaded, {
+    const result = await generate(run.loaded, {
       llm,
       embedder,
       store,
@@ -44,6 +25,6 @@ export async function runGenerateCommand(
     });
     return { ...result, location: store.location };
   } finally {
-    await Promise.all([summaryCache.close(), embeddingCache.close(), embedder.close()]);
+    await run.close();
   }
 }

@@ -1,0 +1,48 @@
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { type LoadedConfig, loadConfig } from '../config/index.js';
+import { CachedEmbedder } from '../embed/cached.js';
+import type { Embedder } from '../embed/types.js';
+import type { Llm } from '../llm/types.js';
+import { type CachedSummary, cachedSummary } from '../pipeline/summarize.js';
+import { createEmbedder, createLlm } from '../providers.js';
+import { FsStore } from '../store/fs-store.js';
+import { JsonlCache } from '../store/jsonl-cache.js';
+
+export const CACHE_FILES = {
+  summaries: join('cache', 'summaries.jsonl'),
+  embeddings: join('cache', 'embeddings.jsonl'),
+} as const;
+
+/** Everything a local command needs for one config: its run folder, caches and providers. */
+export interface LocalRun {
+  readonly loaded: LoadedConfig;
+  readonly store: FsStore;
+  readonly summaryCache: JsonlCache<CachedSummary>;
+  readonly embedder: Embedder;
+  readonly llm: Llm;
+  close(): Promise<void>;
+}
+
+/**
+ * The local runner's wiring: files under `save_path`, JSONL caches, and the configured (or
+ * offline) providers, the embedder wrapped in the shared embedding cache.
+ */
+export async function openLocalRun(configPath: string, cwd: string): Promise<LocalRun> {
+  const loaded = await loadConfig(configPath, { cwd });
+  const store = new FsStore(resolve(cwd, loaded.config.save_path));
+  const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
+  const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
+  const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);
+  const llm = createLlm(loaded.config, embedder);
+  return {
+    loaded,
+    store,
+    summaryCache,
+    embedder,
+    llm,
+    async close() {
+      await Promise.all([summaryCache.close(), embeddingCache.close(), embedder.close()]);
+    },
+  };
+}
