@@ -3,6 +3,7 @@ import { formatEvaluation, runEvaluateCommand } from '../lib/cli/evaluate-comman
 import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { formatOverview } from '../lib/cli/overview.js';
 import { terminalProgress } from '../lib/cli/progress.js';
+import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
 import { ClioError } from '../lib/util/errors.js';
 
 /** Thrown by a command to end the process with a code; only this file calls process.exit. */
@@ -32,8 +33,8 @@ program
   .addOption(configOption())
   .option('-q, --quiet', 'print only warnings and the final overview')
   .option('--json', 'print the run record as JSON instead of the overview')
-  .option('--no-viz', 'do not open the explorer afterwards (the explorer is not built yet)')
-  .action(async (opts: { config: string; quiet?: boolean; json?: boolean }) => {
+  .option('--no-viz', 'do not serve the explorer afterwards (only a terminal ever waits for it)')
+  .action(async (opts: { config: string; quiet?: boolean; json?: boolean; viz: boolean }) => {
     const progress = terminalProgress({
       quiet: Boolean(opts.quiet || opts.json),
       tty: Boolean(process.stderr.isTTY),
@@ -41,6 +42,14 @@ program
     const result = await runGenerateCommand({ config: opts.config, cwd: process.cwd(), progress });
     if (opts.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
     else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
+    await vizAfterGenerate({
+      config: opts.config,
+      cwd: process.cwd(),
+      location: result.location,
+      viz: opts.viz && !opts.json,
+      open: true,
+      write: (line) => process.stderr.write(`${line}\n`),
+    });
   });
 
 program
@@ -62,15 +71,34 @@ program
       );
   });
 
-for (const [name, what] of [['viz', 'open the web explorer on a run']] as const) {
-  program
-    .command(name)
-    .description(`${what} (not available in this version yet)`)
-    .addOption(configOption())
-    .action(() => {
-      throw new ExitError(2, `"open-clio ${name}" is not available in this version yet`);
-    });
-}
+program
+  .command('viz')
+  .description('serve the web explorer on a run (or a folder of runs) until Ctrl-C')
+  .argument(
+    '[path]',
+    "a run folder, a folder of runs or a runs index (default: the config's save_path)",
+  )
+  .addOption(configOption())
+  .option('--port <number>', 'port on localhost (default: a free one)', (value) => {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ExitError(2, `--port expects a number from 0 to 65535, got "${value}"`);
+    }
+    return port;
+  })
+  .option('--no-open', 'only print the URL (a browser never opens in CI or without a display)')
+  .action(
+    async (path: string | undefined, opts: { config: string; port?: number; open: boolean }) => {
+      await runVizCommand({
+        ...(path === undefined ? {} : { path }),
+        config: opts.config,
+        cwd: process.cwd(),
+        ...(opts.port === undefined ? {} : { port: opts.port }),
+        open: opts.open,
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

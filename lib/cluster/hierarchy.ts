@@ -73,105 +73,148 @@ function parentsFrom(
   return parents;
 }
 
+/** One level built: its clusters and what went wrong or was adjusted on the way. */
+export interface LevelResult {
+  readonly level: Level;
+  readonly failures: Failure[];
+  readonly warnings: string[];
+  readonly usage: TokenUsage;
+}
+
+interface LevelContext {
+  readonly texts: readonly string[];
+  readonly vectors: readonly Float32Array[];
+  readonly deps: HierarchyDeps;
+  readonly options: HierarchyOptions;
+}
+
+async function nameWithProgress(level: Level, index: number, context: LevelContext) {
+  const progress = context.options.progress ?? silentProgress;
+  progress.start(`name level ${index}`, level.length);
+  const result = await nameLevel(level, context.texts, context.vectors, {
+    llm: context.deps.llm,
+    concurrency: context.options.concurrency,
+    onNamed: (d) => progress.tick(d),
+  });
+  progress.finish();
+  return result;
+}
+
+/** The base level: k-means within partitions, then every cluster named. */
+export async function buildBaseLevel(
+  items: readonly SummarizedItem[],
+  vectors: readonly Float32Array[],
+  deps: HierarchyDeps,
+  options: HierarchyOptions,
+): Promise<LevelResult> {
+  const progress = options.progress ?? silentProgress;
+  const k = options.hierarchy[0] ?? 1;
+  progress.start('cluster level 0', 1);
+  const level = await clusterBaseLevel(items, vectors, { k, seed: options.seed });
+  progress.finish();
+  const warnings =
+    level.length < k
+      ? [`level 0: asked for ${k} clusters, made ${level.length} (too few distinct items)`]
+      : [];
+  const context = { texts: items.map((i) => i.summary), vectors, deps, options };
+  const named = await nameWithProgress(level, 0, context);
+  return { level, warnings, ...named };
+}
+
 /**
- * Builds the whole hierarchy: k-means base clusters, then each higher level grouped from the one
- * below (by the model's neighbourhood method when it is generative, by centroid similarity
- * otherwise). With partitions, groups never cross partitions and the top level is the partitions
- * themselves.
+ * Level `index` (≥ 1) grouped from the level below, which gets its `parent` links set: by the
+ * model's neighbourhood method when it is generative, by centroid similarity otherwise. Groups
+ * never cross partitions, and with partitions the top level is the partitions themselves.
  */
+export async function buildUpperLevel(
+  below: Level,
+  index: number,
+  items: readonly SummarizedItem[],
+  vectors: readonly Float32Array[],
+  deps: HierarchyDeps,
+  options: HierarchyOptions,
+): Promise<LevelResult> {
+  const progress = options.progress ?? silentProgress;
+  const requested = options.hierarchy[index] ?? 1;
+  const isTop = index === options.hierarchy.length - 1;
+  const failures: Failure[] = [];
+  const warnings: string[] = [];
+  let usage = emptyUsage();
+  const byPartition = groupBy(below, (c) => c.partition);
+  const partitionNames = [...byPartition.keys()];
+  progress.start(`group level ${index}`, partitionNames.length);
+
+  const groups: { partition: string; children: ClusterNode[]; group: Group }[] = [];
+  if (options.partitions && isTop) {
+    for (const [partition, children] of byPartition) {
+      const description = options.partitions[partition] ?? '';
+      const members = children.map((_, i) => i);
+      groups.push({ partition, children, group: { name: partition, description, members } });
+    }
+  } else {
+    const counts = allocateClusters(
+      partitionNames.map((p) => byPartition.get(p)?.length ?? 0),
+      requested,
+    );
+    for (const [p, partition] of partitionNames.entries()) {
+      const children = byPartition.get(partition) ?? [];
+      const k = Math.min(counts[p] ?? 1, children.length);
+      if (deps.llm.generative && k < children.length) {
+        const result = await groupWithLlm(children, k, {
+          llm: deps.llm,
+          concurrency: options.concurrency,
+          embedder: deps.embedder,
+          seed: options.seed,
+        });
+        failures.push(...result.failures);
+        usage = addUsage(usage, result.usage);
+        for (const group of result.groups) groups.push({ partition, children, group });
+      } else {
+        const grouped = await groupByCentroid(
+          children.map((c) => c.centroid),
+          children.map((c) => c.itemIndices.length),
+          k,
+          options.seed + index,
+        );
+        for (const members of grouped) groups.push({ partition, children, group: { members } });
+      }
+      progress.tick(p + 1);
+    }
+  }
+  const level = parentsFrom(groups, index, vectors);
+  progress.finish();
+  if (level.length !== requested) {
+    warnings.push(
+      `level ${index}: asked for ${requested} clusters, made ${level.length}` +
+        (options.partitions && isTop ? ' (the top level is one cluster per partition)' : ''),
+    );
+  }
+  // Parents from the model's grouping or from partitions come named; centroid groups do not.
+  if (level.some((p) => !p.name)) {
+    const context = { texts: items.map((i) => i.summary), vectors, deps, options };
+    const named = await nameWithProgress(level, index, context);
+    failures.push(...named.failures);
+    usage = addUsage(usage, named.usage);
+  }
+  return { level, failures, warnings, usage };
+}
+
+/** Builds the whole hierarchy in one process: the base level, then each level above it. */
 export async function buildHierarchy(
   items: readonly SummarizedItem[],
   vectors: readonly Float32Array[],
   deps: HierarchyDeps,
   options: HierarchyOptions,
 ): Promise<BuiltHierarchy> {
-  const progress = options.progress ?? silentProgress;
-  const texts = items.map((i) => i.summary);
-  const failures: Failure[] = [];
-  const warnings: string[] = [];
-  let usage = emptyUsage();
-  const naming = { llm: deps.llm, concurrency: options.concurrency };
-  const name = async (level: Level, index: number) => {
-    progress.start(`name level ${index}`, level.length);
-    const result = await nameLevel(level, texts, vectors, {
-      ...naming,
-      onNamed: (d) => progress.tick(d),
-    });
-    progress.finish();
-    failures.push(...result.failures);
-    usage = addUsage(usage, result.usage);
+  const results = [await buildBaseLevel(items, vectors, deps, options)];
+  for (let index = 1; index < options.hierarchy.length; index++) {
+    const below = results[results.length - 1]?.level as Level;
+    results.push(await buildUpperLevel(below, index, items, vectors, deps, options));
+  }
+  return {
+    levels: results.map((r) => r.level),
+    failures: results.flatMap((r) => r.failures),
+    warnings: results.flatMap((r) => r.warnings),
+    usage: results.reduce((total, r) => addUsage(total, r.usage), emptyUsage()),
   };
-
-  const [baseK = 1, ...upperKs] = options.hierarchy;
-  progress.start('cluster level 0', 1);
-  const base = await clusterBaseLevel(items, vectors, { k: baseK, seed: options.seed });
-  progress.finish();
-  if (base.length < baseK) {
-    warnings.push(
-      `level 0: asked for ${baseK} clusters, made ${base.length} (too few distinct items)`,
-    );
-  }
-  await name(base, 0);
-  const levels: Level[] = [base];
-
-  for (const [offset, requested] of upperKs.entries()) {
-    const level = offset + 1;
-    const below = levels[levels.length - 1] as Level;
-    const isTop = level === options.hierarchy.length - 1;
-    const byPartition = groupBy(below, (c) => c.partition);
-    const partitionNames = [...byPartition.keys()];
-    progress.start(`group level ${level}`, partitionNames.length);
-
-    const groups: { partition: string; children: ClusterNode[]; group: Group }[] = [];
-    if (options.partitions && isTop) {
-      for (const [partition, children] of byPartition) {
-        const description = options.partitions[partition] ?? '';
-        groups.push({
-          partition,
-          children,
-          group: { name: partition, description, members: children.map((_, i) => i) },
-        });
-      }
-    } else {
-      const counts = allocateClusters(
-        partitionNames.map((p) => byPartition.get(p)?.length ?? 0),
-        requested,
-      );
-      for (const [p, partition] of partitionNames.entries()) {
-        const children = byPartition.get(partition) ?? [];
-        const k = Math.min(counts[p] ?? 1, children.length);
-        if (deps.llm.generative && k < children.length) {
-          const result = await groupWithLlm(children, k, {
-            ...naming,
-            embedder: deps.embedder,
-            seed: options.seed,
-          });
-          failures.push(...result.failures);
-          usage = addUsage(usage, result.usage);
-          for (const group of result.groups) groups.push({ partition, children, group });
-        } else {
-          const grouped = await groupByCentroid(
-            children.map((c) => c.centroid),
-            children.map((c) => c.itemIndices.length),
-            k,
-            options.seed + level,
-          );
-          for (const members of grouped) groups.push({ partition, children, group: { members } });
-        }
-        progress.tick(p + 1);
-      }
-    }
-    const parents = parentsFrom(groups, level, vectors);
-    progress.finish();
-    if (parents.length !== requested) {
-      warnings.push(
-        `level ${level}: asked for ${requested} clusters, made ${parents.length}` +
-          (options.partitions && isTop ? ' (the top level is one cluster per partition)' : ''),
-      );
-    }
-    // Parents from the model's grouping or from partitions come named; centroid groups do not.
-    if (parents.some((p) => !p.name)) await name(parents, level);
-    levels.push(parents);
-  }
-  return { levels, failures, warnings, usage };
 }

@@ -66,6 +66,16 @@ export const itemSchema = z.object({
   label: z.string().optional(),
   /** The start of the original item as text, bounded so the file stays loadable. */
   preview: z.string(),
+  /** Position on the run's 2-D map, both in [0, 1]; absent in runs made before maps. */
+  xy: z.tuple([z.number(), z.number()]).optional(),
+});
+
+/** How the items' `xy` were computed (optional: older runs have no map). */
+export const mapInfoSchema = z.object({
+  method: z.string(),
+  /** Points laid out by UMAP itself; the other items were placed near them. */
+  anchors: z.number().int().nonnegative(),
+  seed: z.number().int(),
 });
 
 export const hierarchySchema = z.object({
@@ -74,9 +84,11 @@ export const hierarchySchema = z.object({
   levels: z.array(z.object({ level: z.number().int(), count: z.number().int() })),
   clusters: z.array(clusterSchema),
   items: z.array(itemSchema),
+  map: mapInfoSchema.optional(),
 });
 
 export type HierarchyDoc = z.infer<typeof hierarchySchema>;
 export type RunInfo = z.infer<typeof runInfoSchema>;
 export type ClusterRecord = z.infer<typeof clusterSchema>;
 export type ItemRecord = z.infer<typeof itemSchema>;
+export type MapInfo = z.infer<typeof mapInfoSchema>;

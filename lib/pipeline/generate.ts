@@ -6,19 +6,24 @@ import {
   resolveTimeWindow,
 } from '../config/index.js';
 import type { Embedder } from '../embed/types.js';
-import { addUsage, emptyUsage, type Llm } from '../llm/types.js';
-import { assembleHierarchy } from '../output/assemble.js';
-import type { HierarchyDoc, RunInfo } from '../output/hierarchy-schema.js';
-import { withholdSmallClusters } from '../output/withhold.js';
+import { addUsage, type Llm } from '../llm/types.js';
+import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { writeOutputs } from '../output/write.js';
 import { loadSource } from '../sources/index.js';
 import type { Item, LoadedItems } from '../sources/types.js';
 import type { RecordCache, Store } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
+import { assembleRun } from './assemble-run.js';
 import { embedTexts } from './embed.js';
-import { type RunRecord, writeRunRecord } from './run-record.js';
+import {
+  newRunRecord,
+  type RunRecord,
+  recordFailures,
+  runInfo,
+  writeRunRecord,
+} from './run-record.js';
 import { sampleItems } from './sample.js';
-import { type CachedSummary, summarizeItems } from './summarize.js';
+import { type CachedSummary, summarizeItems, templateGapWarning } from './summarize.js';
 import type { Failure, ProgressReporter } from './types.js';
 import { silentProgress } from './types.js';
 
@@ -42,13 +47,6 @@ export interface GenerateResult {
   readonly reused: { readonly summaries: number; readonly embeddings: number };
 }
 
-function runId(now: Date, digest: string): string {
-  return `${now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z')}-${digest.slice(0, 6)}`;
-}
-
 /**
  * The whole `generate` job: load, sample, summarize, embed, cluster and name every level,
  * assemble and write. `run.json` is rewritten after each stage, so a crash leaves a record of
@@ -59,28 +57,15 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
   const now = deps.now ?? (() => new Date());
   const progress = deps.progress ?? silentProgress;
   const started = now();
-  const timings: Record<string, number> = {};
-  const record: RunRecord = {
-    runId: runId(started, loaded.digest),
-    createdAt: started.toISOString(),
-    configDigest: loaded.digest,
-    source: '',
-    window: null,
+  const record = newRunRecord({
+    startedAt: started,
+    digest: loaded.digest,
     hierarchy: config.hierarchy,
     partitions: config.partitions,
     llm: deps.llm.id,
     embedder: deps.embedder.id,
-    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0, withheld: 0 },
-    usage: emptyUsage(),
-    costUsd: 0,
-    failures: [],
-    warnings: [],
-    timingsMs: timings,
-    status: 'running',
-    stage: 'load',
-    finishedAt: null,
-    error: null,
-  };
+  });
+  const timings = record.timingsMs;
   const save = () => writeRunRecord(deps.store, record);
   const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     record.stage = name;
@@ -94,19 +79,16 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     record.warnings.push(message);
     progress.warn(message);
   };
-  const fail = (failures: readonly Failure[]) => {
-    record.failures.push(...failures);
-    record.counts.failed = record.failures.filter(
-      (f) => f.stage === 'summarize' || f.stage === 'embed',
-    ).length;
-  };
+  const fail = (failures: readonly Failure[]) => recordFailures(record, failures);
 
   try {
     if (configSourceKind(config) === 'project') {
       const window = resolveTimeWindow(config, started);
       record.window = { start: window.start.toISOString(), end: window.end.toISOString() };
     }
-    const source = await stage('load', () => (deps.loadItems ?? (() => loadSource(config)))());
+    const source = await stage('load', () =>
+      (deps.loadItems ?? (() => loadSource(config, { now: started })))(),
+    );
     record.source = source.description;
     record.counts.loaded = source.items.length;
     fail(source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })));
@@ -136,13 +118,7 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
       `summaries: ${summarized.reused} reused from the cache, ${items.length - summarized.reused - summarized.failures.length} new, ${summarized.failures.length} failed`,
     );
     fail(summarized.failures);
-    for (const gap of summarized.templateGaps) {
-      warn(
-        `summary_prompt names {{${gap.field}}}, which item "${gap.firstItemId}" lacks` +
-          (gap.count > 1 ? ` (and ${gap.count - 1} more items)` : '') +
-          '; it rendered empty there',
-      );
-    }
+    for (const gap of summarized.templateGaps) warn(templateGapWarning(gap));
     if (summarized.summarized.length === 0) {
       throw new ClioError(
         `no item could be summarized; first failure: ${summarized.failures[0]?.reason ?? 'unknown'}`,
@@ -169,17 +145,11 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     for (const message of built.warnings) warn(message);
     record.counts.clustered = summarized.summarized.length;
 
-    const withheld = withholdSmallClusters(
-      assembleHierarchy(summarized.summarized, built.levels, runInfo(record)),
-      config.min_cluster_size,
+    const assembled = await stage('assemble', async () =>
+      assembleRun(summarized.summarized, built.levels, embedded.vectors, record, config),
     );
-    record.counts.withheld = withheld.run.counts.withheld;
-    if (record.counts.withheld > 0) {
-      warn(
-        `${record.counts.withheld} items withheld: their base clusters are smaller than min_cluster_size (${config.min_cluster_size})`,
-      );
-    }
-    const doc = { ...withheld, run: runInfo(record) };
+    if (assembled.warning) warn(assembled.warning);
+    const doc = { ...assembled.doc, run: runInfo(record) };
     const files = await stage('write', () => writeOutputs(doc, summarized.summarized, deps.store));
     record.status = 'done';
     record.stage = 'done';
@@ -198,10 +168,4 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     await save();
     throw error;
   }
-}
-
-/** The run info `hierarchy.json` carries: the run record without its live status, copied. */
-function runInfo(record: RunRecord): RunInfo {
-  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
-  return info;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { runInfoSchema } from '../output/hierarchy-schema.js';
+import { emptyUsage } from '../llm/types.js';
+import { type RunInfo, runInfoSchema } from '../output/hierarchy-schema.js';
 import type { Store } from '../store/types.js';
 
 export const RUN_RECORD = 'run.json';
@@ -22,4 +23,62 @@ export async function readRunRecord(store: Store): Promise<RunRecord | undefined
   const text = await store.read(RUN_RECORD);
   if (text === undefined) return undefined;
   return runRecordSchema.parse(JSON.parse(text));
+}
+
+/** A run id that sorts by time and says which config it ran: `20261125T114218Z-84e632`. */
+export function makeRunId(now: Date, digest: string): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${digest.slice(0, 6)}`;
+}
+
+/** A fresh record for a run that is starting. */
+export function newRunRecord(fields: {
+  readonly startedAt: Date;
+  readonly digest: string;
+  readonly hierarchy: number[];
+  readonly partitions: Record<string, string> | null;
+  readonly llm: string;
+  readonly embedder: string;
+}): RunRecord {
+  return {
+    runId: makeRunId(fields.startedAt, fields.digest),
+    createdAt: fields.startedAt.toISOString(),
+    configDigest: fields.digest,
+    source: '',
+    window: null,
+    hierarchy: fields.hierarchy,
+    partitions: fields.partitions,
+    llm: fields.llm,
+    embedder: fields.embedder,
+    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0, withheld: 0 },
+    usage: emptyUsage(),
+    costUsd: 0,
+    failures: [],
+    warnings: [],
+    timingsMs: {},
+    status: 'running',
+    stage: 'load',
+    finishedAt: null,
+    error: null,
+  };
+}
+
+/** Adds failures to the record, keeping `counts.failed` (items that could not be summarized or embedded) in step. */
+export function recordFailures(
+  record: RunRecord,
+  failures: readonly RunRecord['failures'][number][],
+): void {
+  record.failures.push(...failures);
+  record.counts.failed = record.failures.filter(
+    (f) => f.stage === 'summarize' || f.stage === 'embed',
+  ).length;
+}
+
+/** The run info `hierarchy.json` carries: the run record without its live status, copied. */
+export function runInfo(record: RunRecord): RunInfo {
+  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
+  return info;
 }

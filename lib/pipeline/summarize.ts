@@ -24,6 +24,42 @@ export interface TemplateGap {
   readonly count: number;
 }
 
+/** The warning a run reports for a template field some items lack. */
+export function templateGapWarning(gap: TemplateGap): string {
+  const more = gap.count > 1 ? ` (and ${gap.count - 1} more items)` : '';
+  return `summary_prompt names {{${gap.field}}}, which item "${gap.firstItemId}" lacks${more}; it rendered empty there`;
+}
+
+/** Counts the template fields items lack, keeping the first item that lacked each. */
+export class TemplateGaps {
+  readonly #gaps = new Map<string, { firstItemId: string; count: number }>();
+
+  add(itemId: string, missing: readonly string[]): void {
+    for (const field of missing) {
+      const gap = this.#gaps.get(field);
+      if (gap) gap.count++;
+      else this.#gaps.set(field, { firstItemId: itemId, count: 1 });
+    }
+  }
+
+  list(): TemplateGap[] {
+    return [...this.#gaps].map(([field, gap]) => ({ field, ...gap }));
+  }
+}
+
+/**
+ * The cache key of each item's summary for one LLM and these options. Message Batches mode uses
+ * it too, so summaries made either way are reused by the other.
+ */
+export function summaryKeyFor(
+  llmId: string,
+  options: Pick<SummarizeOptions, 'template' | 'partitions'>,
+): (item: Item) => string {
+  const version = summarizeTask(options.partitions).version;
+  const settingsKey = canonicalJson([llmId, version, options.template, options.partitions]);
+  return (item) => hashParts(settingsKey, canonicalJson(item));
+}
+
 export interface SummarizeOptions {
   readonly template: string;
   readonly partitions: Readonly<Record<string, string>> | null;
@@ -57,23 +93,19 @@ export async function summarizeItems(
   const limit = pLimit(options.concurrency);
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
-  const gaps = new Map<string, { firstItemId: string; count: number }>();
+  const gaps = new TemplateGaps();
   let usage = emptyUsage();
   let reused = 0;
   let done = 0;
-  const settingsKey = canonicalJson([llm.id, task.version, options.template, options.partitions]);
+  const keyOf = summaryKeyFor(llm.id, options);
 
   progress.start('summarize', items.length);
   await Promise.all(
     items.map((item, index) =>
       limit(async () => {
         const rendered = renderSummaryPrompt(options.template, item);
-        for (const field of rendered.missing) {
-          const gap = gaps.get(field);
-          if (gap) gap.count++;
-          else gaps.set(field, { firstItemId: item.id, count: 1 });
-        }
-        const key = hashParts(settingsKey, canonicalJson(item));
+        gaps.add(item.id, rendered.missing);
+        const key = keyOf(item);
         let record = cache.get(key);
         if (record) reused++;
         else {
@@ -99,7 +131,7 @@ export async function summarizeItems(
   return {
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),
     failures,
-    templateGaps: [...gaps].map(([field, gap]) => ({ field, ...gap })),
+    templateGaps: gaps.list(),
     usage,
     reused,
   };

@@ -76,9 +76,15 @@ function csvRows(text: string, file: string, problems: SourceProblem[]): RawRow[
   }));
 }
 
-/** Loads a local JSONL or CSV file; rows that do not parse are reported by line and skipped. */
-export async function loadFileSource(options: FileSourceOptions): Promise<LoadedItems> {
-  const text = await readSource(options.path);
+/**
+ * Loads a JSONL or CSV file; rows that do not parse are reported by line and skipped. The file
+ * is read from disk unless `readText` reads it elsewhere (the configs bucket on AWS).
+ */
+export async function loadFileSource(
+  options: FileSourceOptions,
+  readText: (path: string) => Promise<string> = readSource,
+): Promise<LoadedItems> {
+  const text = await readText(options.path);
   const file = basename(options.path);
   const problems: SourceProblem[] = [];
   let rows: RawRow[];

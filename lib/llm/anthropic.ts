@@ -1,0 +1,122 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { LlmConfig } from '../config/index.js';
+import type { RetryOptions } from '../util/retry.js';
+import { ClaudeBatches } from './batch.js';
+import { ClaudeLlm, type ClaudeModels } from './claude.js';
+import { RateLimiter } from './rate-limit.js';
+
+/** Haiku summarizes (many calls, cheap and fast); Sonnet names and groups (few calls). */
+export const ANTHROPIC_DEFAULT_MODELS: ClaudeModels = {
+  summarize: 'claude-haiku-4-5',
+  naming: 'claude-sonnet-4-6',
+};
+
+/** Options shared by the direct API and Bedrock factories. */
+export interface ClaudeProviderOptions {
+  /** `llm.model`: the summarize model. */
+  readonly model?: string | undefined;
+  /** `llm.naming_model`: the model for naming, grouping and judging. */
+  readonly namingModel?: string | undefined;
+  /** `llm.max_tokens`: replaces each task's own output budget. */
+  readonly maxTokens?: number | undefined;
+  readonly requestsPerMinute?: number | undefined;
+  readonly tokensPerMinute?: number | undefined;
+  /** A limiter to share with other providers; built from the two limits above when absent. */
+  readonly rateLimiter?: RateLimiter | undefined;
+  /** Extra attempts after a reply that fails its schema. Default 2. */
+  readonly validationRetries?: number | undefined;
+  /** Transport backoff (attempts, baseMs, maxMs, sleep); tests shrink the waits. */
+  readonly retry?: RetryOptions | undefined;
+  /** Per-request timeout. Default 120 s: short replies; a hung connection should not wait 10 min. */
+  readonly timeoutMs?: number | undefined;
+  readonly baseURL?: string | undefined;
+}
+
+export interface AnthropicLlmOptions extends ClaudeProviderOptions {
+  /** Default: the SDK's own resolution (`ANTHROPIC_API_KEY`, then its credential chain). */
+  readonly apiKey?: string | undefined;
+}
+
+export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** The provider options a config's `llm` section asks for. */
+export function claudeOptionsFromConfig(llm: LlmConfig): ClaudeProviderOptions {
+  return {
+    model: llm.model,
+    namingModel: llm.naming_model,
+    maxTokens: llm.max_tokens,
+    requestsPerMinute: llm.requests_per_minute,
+    tokensPerMinute: llm.tokens_per_minute,
+  };
+}
+
+export function rateLimiterFor(options: ClaudeProviderOptions): RateLimiter | undefined {
+  if (options.rateLimiter) return options.rateLimiter;
+  if (options.requestsPerMinute === undefined && options.tokensPerMinute === undefined) return;
+  return new RateLimiter({
+    requestsPerMinute: options.requestsPerMinute,
+    tokensPerMinute: options.tokensPerMinute,
+  });
+}
+
+/** The SDK client, with its own retries off: `ClaudeLlm` retries, paced by its rate limiter. */
+export function createAnthropicClient(options: AnthropicLlmOptions = {}): Anthropic {
+  return new Anthropic({
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+}
+
+const modelsOf = (options: ClaudeProviderOptions, defaults: ClaudeModels): ClaudeModels => ({
+  summarize: options.model ?? defaults.summarize,
+  naming: options.namingModel ?? defaults.naming,
+});
+
+/** The shared part of both providers' constructor options. */
+export function claudeLlmOptions(
+  provider: string,
+  options: ClaudeProviderOptions,
+  defaults: ClaudeModels,
+  secrets: readonly (string | undefined)[],
+) {
+  return {
+    provider,
+    models: modelsOf(options, defaults),
+    maxTokens: options.maxTokens,
+    validationRetries: options.validationRetries,
+    retry: options.retry,
+    rateLimiter: rateLimiterFor(options),
+    secrets,
+  };
+}
+
+/** Claude through the Anthropic API (`anthropic:<summarize model>`). */
+export class AnthropicLlm extends ClaudeLlm {
+  constructor(options: AnthropicLlmOptions = {}, client = createAnthropicClient(options)) {
+    super(
+      client,
+      claudeLlmOptions('anthropic', options, ANTHROPIC_DEFAULT_MODELS, [
+        options.apiKey,
+        client.apiKey ?? undefined,
+      ]),
+    );
+  }
+}
+
+/**
+ * Message Batches with the same models, prompts and cache identity as `AnthropicLlm` built from
+ * the same options, so summaries made either way are reused by the other.
+ */
+export function createAnthropicBatches(
+  options: AnthropicLlmOptions = {},
+  client = createAnthropicClient(options),
+): ClaudeBatches {
+  return new ClaudeBatches(client, {
+    provider: 'anthropic',
+    models: modelsOf(options, ANTHROPIC_DEFAULT_MODELS),
+    maxTokens: options.maxTokens,
+    retry: options.retry,
+  });
+}

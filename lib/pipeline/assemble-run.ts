@@ -1,0 +1,31 @@
+import type { Level } from '../cluster/types.js';
+import type { ClioConfig } from '../config/index.js';
+import { assembleHierarchy } from '../output/assemble.js';
+import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import { attachMap, projectItems } from '../output/projection.js';
+import { withholdSmallClusters } from '../output/withhold.js';
+import { type RunRecord, runInfo } from './run-record.js';
+import type { SummarizedItem } from './types.js';
+
+/**
+ * The finished document of a run, the same for every runner: the hierarchy with its 2-D map,
+ * small clusters withheld (counted in the record), carrying the record's run info.
+ * Returns the warning to report when items were withheld.
+ */
+export function assembleRun(
+  items: readonly SummarizedItem[],
+  levels: readonly Level[],
+  vectors: readonly Float32Array[],
+  record: RunRecord,
+  config: Pick<ClioConfig, 'seed' | 'min_cluster_size'>,
+): { doc: HierarchyDoc; warning: string | undefined } {
+  const map = projectItems(vectors, levels[0] ?? [], { seed: config.seed });
+  const assembled = attachMap(assembleHierarchy(items, levels, runInfo(record)), map);
+  const doc = withholdSmallClusters(assembled, config.min_cluster_size);
+  record.counts.withheld = doc.run.counts.withheld;
+  const warning =
+    record.counts.withheld > 0
+      ? `${record.counts.withheld} items withheld: their base clusters are smaller than min_cluster_size (${config.min_cluster_size})`
+      : undefined;
+  return { doc, warning };
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { buildBaseLevel, buildUpperLevel } from '../../cluster/hierarchy.js';
+import { addUsage } from '../../llm/types.js';
+import { ClioError } from '../../util/errors.js';
+import { readRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
+import { collectSummaries } from './collect.js';
+import type { StagedDeps } from './deps.js';
+import { readLevel, runStore, writeLevel } from './layout.js';
+import { readRunConfig } from './summarize-batch.js';
+import type { ClusterLevelInput, ClusterLevelOutput } from './types.js';
+
+export const clusterLevelInputSchema = z.object({
+  runId: z.string().min(1),
+  level: z.number().int().nonnegative(),
+});
+
+/**
+ * One level of the hierarchy. Level 0 also folds the Map's results (failures, usage) into the
+ * run record; a higher level reads the level below, groups it, and rewrites it with its parents.
+ */
+export async function clusterLevel(
+  input: ClusterLevelInput,
+  deps: StagedDeps,
+): Promise<ClusterLevelOutput> {
+  const store = runStore(deps.artifacts, input.runId);
+  const config = await readRunConfig(store);
+  const record = await readRunRecord(store);
+  if (!record) throw new ClioError(`run ${input.runId} has no run record`);
+  const run = await collectSummaries(store);
+  if (run.items.length === 0) {
+    throw new ClioError(
+      `no item could be summarized; first failure: ${run.failures[0]?.reason ?? 'unknown'}`,
+    );
+  }
+  const embedder = deps.createEmbedder(config);
+  const hierarchyDeps = { embedder, llm: deps.createLlm(config, embedder) };
+  const options = {
+    hierarchy: config.hierarchy,
+    partitions: config.partitions,
+    seed: config.seed,
+    concurrency: config.max_concurrency,
+  };
+  try {
+    const t0 = performance.now();
+    if (input.level === 0) {
+      record.counts.summarized = run.items.length;
+      record.counts.clustered = run.items.length;
+      recordFailures(record, run.failures);
+      record.warnings.push(...run.warnings);
+      record.usage = addUsage(record.usage, run.usage);
+    }
+    const below = input.level > 0 ? await readLevel(store, input.level - 1) : undefined;
+    const result = below
+      ? await buildUpperLevel(below, input.level, run.items, run.vectors, hierarchyDeps, options)
+      : await buildBaseLevel(run.items, run.vectors, hierarchyDeps, options);
+    // Grouping set the `parent` of every cluster below; keep that for Finalize.
+    if (below) await writeLevel(store, input.level - 1, below);
+    await writeLevel(store, input.level, result.level);
+    recordFailures(record, result.failures);
+    record.warnings.push(...result.warnings);
+    record.usage = addUsage(record.usage, result.usage);
+    record.stage = `cluster level ${input.level}`;
+    record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
+    await writeRunRecord(store, record);
+    return {
+      runId: input.runId,
+      level: input.level,
+      clusters: result.level.length,
+      done: input.level === config.hierarchy.length - 1,
+    };
+  } finally {
+    await embedder.close();
+  }
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { vectorFromBase64 } from '../../embed/cached.js';
+import { addUsage, emptyUsage, type TokenUsage } from '../../llm/types.js';
+import type { Store } from '../../store/types.js';
+import type { Failure, SummarizedItem } from '../types.js';
+import { itemSchema, RUN_KEYS, readJson, summaryBatchSchema } from './layout.js';
+
+export interface CollectedRun {
+  /** In batch order, as the CLI would have them. */
+  readonly items: SummarizedItem[];
+  readonly vectors: Float32Array[];
+  readonly failures: Failure[];
+  readonly warnings: string[];
+  readonly usage: TokenUsage;
+}
+
+/** Joins every batch's items with its summaries and vectors, for the steps after the Map. */
+export async function collectSummaries(store: Store): Promise<CollectedRun> {
+  const batches = await readJson(
+    store,
+    RUN_KEYS.batchList,
+    z.array(z.object({ batchKey: z.string() })),
+  );
+  const collected: CollectedRun = {
+    items: [],
+    vectors: [],
+    failures: [],
+    warnings: [],
+    usage: emptyUsage(),
+  };
+  let usage = emptyUsage();
+  for (const { batchKey } of batches) {
+    const items = new Map(
+      (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
+    );
+    const batch = await readJson(store, RUN_KEYS.summaryBatch(batchKey), summaryBatchSchema);
+    for (const s of batch.summaries) {
+      const item = items.get(s.id);
+      if (!item)
+        throw new Error(
+          `${RUN_KEYS.summaryBatch(batchKey)} names item ${s.id}, which ${batchKey} lacks`,
+        );
+      collected.items.push({ item, summary: s.summary, partition: s.partition });
+      collected.vectors.push(vectorFromBase64(s.vector));
+    }
+    collected.failures.push(...batch.failures);
+    collected.warnings.push(...batch.warnings);
+    usage = addUsage(usage, batch.usage);
+  }
+  return { ...collected, usage };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Level } from '../../cluster/types.js';
+import { writeOutputs } from '../../output/write.js';
+import { ClioError } from '../../util/errors.js';
+import { assembleRun } from '../assemble-run.js';
+import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
+import { collectSummaries } from './collect.js';
+import type { StagedDeps } from './deps.js';
+import { readLevel, runStore } from './layout.js';
+import { readRunConfig } from './summarize-batch.js';
+import type { FinalizeInput, FinalizeOutput } from './types.js';
+
+export const finalizeInputSchema = z.object({ runId: z.string().min(1) });
+
+/**
+ * Finalize: the same assembly and outputs as the CLI (`hierarchy.json`, CSVs) under the run's
+ * prefix, the hierarchy to the run index, the run published for the explorer, and marked done.
+ */
+export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promise<FinalizeOutput> {
+  const store = runStore(deps.artifacts, input.runId);
+  const config = await readRunConfig(store);
+  const record = await readRunRecord(store);
+  if (!record) throw new ClioError(`run ${input.runId} has no run record`);
+  const run = await collectSummaries(store);
+  const levels: Level[] = [];
+  for (let index = 0; index < config.hierarchy.length; index++)
+    levels.push(await readLevel(store, index));
+
+  const { doc, warning } = assembleRun(run.items, levels, run.vectors, record, config);
+  if (warning) record.warnings.push(warning);
+  record.status = 'done';
+  record.stage = 'done';
+  record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
+  const finished = { ...doc, run: runInfo(record) };
+  const files = await writeOutputs(finished, run.items, store);
+  await writeRunRecord(store, record);
+  await deps.runIndex?.putHierarchy(finished);
+  await deps.runIndex?.putRun(record);
+  await deps.publish?.(finished);
+  return {
+    runId: input.runId,
+    outputKeys: files.map((f) => `runs/${input.runId}/${f}`),
+    items: finished.items.length,
+    costUsd: record.costUsd,
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { ClusterNode, Level } from '../../cluster/types.js';
+import { vectorFromBase64, vectorToBase64 } from '../../embed/cached.js';
+import { failureSchema } from '../../output/hierarchy-schema.js';
+import { withPrefix } from '../../store/prefixed.js';
+import type { Store } from '../../store/types.js';
+
+/** Keys of a run's artifacts, relative to `runs/<runId>/`. */
+export const RUN_KEYS = {
+  config: 'config.json',
+  batchList: 'items/batches.json',
+  itemBatch: (n: number) => `items/batch-${String(n).padStart(5, '0')}.json`,
+  summaryBatch: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'summaries/'),
+  summaryCache: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'cache/'),
+  level: (level: number) => `levels/level-${level}.json`,
+} as const;
+
+export const runStore = (artifacts: Store, runId: string) => withPrefix(artifacts, `runs/${runId}`);
+
+export const itemSchema = z.object({
+  id: z.string(),
+  inputs: z.unknown(),
+  outputs: z.unknown().optional(),
+  metadata: z.record(z.string(), z.unknown()),
+});
+
+export const summaryBatchSchema = z.object({
+  summaries: z.array(
+    z.object({ id: z.string(), summary: z.string(), partition: z.string(), vector: z.string() }),
+  ),
+  failures: z.array(failureSchema),
+  warnings: z.array(z.string()),
+  usage: z.object({
+    inputTokens: z.number(),
+    outputTokens: z.number(),
+    cacheReadTokens: z.number(),
+    cacheWriteTokens: z.number(),
+    requests: z.number(),
+  }),
+});
+export type SummaryBatch = z.infer<typeof summaryBatchSchema>;
+
+const clusterSchema = z.object({
+  level: z.number().int(),
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string(),
+  partition: z.string(),
+  children: z.array(z.number().int()),
+  itemIndices: z.array(z.number().int()),
+  centroid: z.string(),
+  parent: z.number().int().optional(),
+});
+
+/** Reads and validates a JSON artifact; a missing one is an error naming the key. */
+export async function readJson<T>(store: Store, key: string, schema: z.ZodType<T>): Promise<T> {
+  const text = await store.read(key);
+  if (text === undefined) throw new Error(`missing artifact ${store.location}${key}`);
+  return schema.parse(JSON.parse(text));
+}
+
+export function writeJson(store: Store, key: string, value: unknown): Promise<void> {
+  return store.write(key, JSON.stringify(value));
+}
+
+export const writeLevel = (store: Store, index: number, level: Level) =>
+  writeJson(
+    store,
+    RUN_KEYS.level(index),
+    level.map((c) => ({ ...c, centroid: vectorToBase64(c.centroid) })),
+  );
+
+export async function readLevel(store: Store, index: number): Promise<Level> {
+  const records = await readJson(store, RUN_KEYS.level(index), z.array(clusterSchema));
+  return records.map((c): ClusterNode => ({ ...c, centroid: vectorFromBase64(c.centroid) }));
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { readRunRecord, writeRunRecord } from '../run-record.js';
+import type { StagedDeps } from './deps.js';
+import { runStore } from './layout.js';
+import type { MarkFailedInput } from './types.js';
+
+export const markFailedInputSchema = z.object({
+  runId: z.string().optional(),
+  configKey: z.string().optional(),
+  error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+});
+
+/** The readable reason in a Step Functions error: a Lambda's Cause is JSON with `errorMessage`. */
+export function failureReason(error: MarkFailedInput['error']): string {
+  const cause = error.Cause ?? '';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown; errorType?: unknown };
+    if (typeof parsed.errorMessage === 'string') {
+      return `${typeof parsed.errorType === 'string' ? `${parsed.errorType}: ` : ''}${parsed.errorMessage}`;
+    }
+  } catch {
+    // Not JSON: the cause is plain text.
+  }
+  return [error.Error, cause].filter(Boolean).join(': ') || 'unknown error';
+}
+
+/**
+ * MarkFailed: records why a run stopped. A failure before Prepare created the run (a bad
+ * config) has no run record to update; the reason is returned for the execution's output.
+ */
+export async function markFailed(
+  input: MarkFailedInput,
+  deps: StagedDeps,
+): Promise<{ runId: string | null; reason: string }> {
+  const reason = failureReason(input.error);
+  if (!input.runId)
+    return { runId: null, reason: input.configKey ? `${input.configKey}: ${reason}` : reason };
+  const store = runStore(deps.artifacts, input.runId);
+  const record = await readRunRecord(store);
+  if (record) {
+    record.status = 'failed';
+    record.error = reason;
+    record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
+    await writeRunRecord(store, record);
+    await deps.runIndex?.putRun(record);
+  }
+  return { runId: input.runId, reason };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { type ClioConfig, parseConfig } from '../../config/index.js';
+import { vectorToBase64 } from '../../embed/cached.js';
+import { StoreRecordCache } from '../../store/store-cache.js';
+import type { Store } from '../../store/types.js';
+import { embedTexts } from '../embed.js';
+import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
+import type { StagedDeps } from './deps.js';
+import {
+  itemSchema,
+  RUN_KEYS,
+  readJson,
+  runStore,
+  type SummaryBatch,
+  writeJson,
+} from './layout.js';
+import type { SummarizeBatchInput, SummarizeBatchOutput } from './types.js';
+
+export const summarizeBatchInputSchema = z.object({
+  runId: z.string().min(1),
+  batchKey: z.string().min(1),
+});
+
+/** The validated config Prepare stored with the run. */
+export async function readRunConfig(store: Store): Promise<ClioConfig> {
+  const raw = await readJson(store, RUN_KEYS.config, z.record(z.string(), z.unknown()));
+  return parseConfig(raw, { file: RUN_KEYS.config, dir: '/' });
+}
+
+/**
+ * Summarize one batch (a Map child): every item through the LLM with a per-batch cache that a
+ * retried invocation resumes from, then the batch's summaries embedded here, in parallel with the
+ * other batches, so the level-0 step only clusters.
+ */
+export async function summarizeBatch(
+  input: SummarizeBatchInput,
+  deps: StagedDeps,
+): Promise<SummarizeBatchOutput> {
+  const store = runStore(deps.artifacts, input.runId);
+  const config = await readRunConfig(store);
+  const items = await readJson(store, input.batchKey, z.array(itemSchema));
+  const embedder = deps.createEmbedder(config);
+  const llm = deps.createLlm(config, embedder);
+  const cache = await StoreRecordCache.open(
+    store,
+    RUN_KEYS.summaryCache(input.batchKey),
+    cachedSummary,
+  );
+  try {
+    const result = await summarizeItems(
+      items,
+      { llm, cache },
+      {
+        template: config.summary_prompt,
+        partitions: config.partitions,
+        concurrency: config.max_concurrency,
+      },
+    );
+    const { vectors } = await embedTexts(
+      result.summarized.map((s) => s.summary),
+      embedder,
+    );
+    const batch: SummaryBatch = {
+      summaries: result.summarized.map((s, i) => ({
+        id: s.item.id,
+        summary: s.summary,
+        partition: s.partition,
+        vector: vectorToBase64(vectors[i] as Float32Array),
+      })),
+      failures: result.failures,
+      warnings: result.templateGaps.map(templateGapWarning),
+      usage: result.usage,
+    };
+    await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
+    return { summarized: batch.summaries.length, failed: result.failures.length };
+  } finally {
+    await cache.close();
+    await embedder.close();
+  }
+}

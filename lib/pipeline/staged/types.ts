@@ -1,0 +1,72 @@
+/**
+ * The pipeline cut into steps that each fit one Lambda invocation (one state of the Step
+ * Functions state machine). Every step reads its inputs from the run's store and writes its
+ * outputs back; only these small payloads travel between states (the 256 KiB limit).
+ * Layout in the store, under `runs/<runId>/`:
+ *   config.json, run.json            the validated config and the run record
+ *   items/batch-00001.json           sampled items, `batchSize` per object
+ *   summaries/batch-00001.json       summaries, partitions and vectors of that batch, failures
+ *   levels/level-0.json …            each level's clusters (centroids as base64)
+ *   combined.csv, level_{x}_clusters.csv, hierarchy.json   the outputs
+ */
+
+/** Input of Prepare: the uploaded config, and the time the run was scheduled or triggered. */
+export interface PrepareInput {
+  /** The config's key in the configs bucket (e.g. `configs/support.json`). */
+  readonly configKey: string;
+  /** ISO time; the tracing window ends here for scheduled runs. Default: now. */
+  readonly scheduledTime?: string;
+  /** Window length for scheduled runs, overriding the config's `hours`/`days`. */
+  readonly windowHours?: number;
+}
+
+export interface PrepareOutput {
+  readonly runId: string;
+  readonly itemCount: number;
+  /** Keys of the item batches, for the Distributed Map (read by an ItemReader or listed). */
+  readonly batchKeysKey: string;
+  readonly batchCount: number;
+  /** Number of hierarchy levels, so the state machine can loop over ClusterLevel. */
+  readonly levelCount: number;
+}
+
+export interface SummarizeBatchInput {
+  readonly runId: string;
+  readonly batchKey: string;
+}
+
+export interface SummarizeBatchOutput {
+  readonly summarized: number;
+  readonly failed: number;
+}
+
+export interface ClusterLevelInput {
+  readonly runId: string;
+  readonly level: number;
+}
+
+export interface ClusterLevelOutput {
+  readonly runId: string;
+  readonly level: number;
+  readonly clusters: number;
+  /** True when this was the top level; the state machine then goes to Finalize. */
+  readonly done: boolean;
+}
+
+export interface FinalizeInput {
+  readonly runId: string;
+}
+
+export interface FinalizeOutput {
+  readonly runId: string;
+  readonly outputKeys: readonly string[];
+  readonly items: number;
+  readonly costUsd: number;
+}
+
+export interface MarkFailedInput {
+  readonly runId?: string;
+  readonly configKey?: string;
+  /** The `Error`/`Cause` pair Step Functions passes to a Catch. */
+  readonly error: { readonly Error?: string; readonly Cause?: string };
+}

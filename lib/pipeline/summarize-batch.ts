@@ -1,0 +1,225 @@
+import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages';
+import { z } from 'zod';
+import { type BatchLimits, type ClaudeBatches, splitBatches } from '../llm/batch.js';
+import { readToolReply, usageOf } from '../llm/claude.js';
+import { addUsage, emptyUsage } from '../llm/types.js';
+import { renderSummaryPrompt } from '../prompts/render.js';
+import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
+import type { Item } from '../sources/types.js';
+import type { RecordCache, Store } from '../store/types.js';
+import { errorStatus } from '../util/retry.js';
+import {
+  type CachedSummary,
+  type SummarizeOptions,
+  type SummarizeResult,
+  summaryKeyFor,
+  TemplateGaps,
+} from './summarize.js';
+import { DEFAULT_PARTITION, type Failure, type SummarizedItem, silentProgress } from './types.js';
+
+/** Where the submitted batches are remembered, so a restarted run polls them instead of paying twice. */
+export const BATCH_STATE_KEY = 'batches/summaries.json';
+
+const batchRecord = z.object({
+  id: z.string(),
+  /** The provider id the batch was built for; another model's batch is not resumed. */
+  llm: z.string(),
+  status: z.enum(['submitted', 'folded']),
+  submittedAt: z.string(),
+  /** The requests' custom_ids, which are the summaries' cache keys. */
+  keys: z.array(z.string()),
+});
+const batchState = z.object({ version: z.literal(1), batches: z.array(batchRecord) });
+type BatchRecord = z.infer<typeof batchRecord>;
+type BatchState = z.infer<typeof batchState>;
+
+export interface SummarizeBatchOptions extends SummarizeOptions {
+  /** Between status checks of an unfinished batch. Default 30 s (batches take minutes to hours). */
+  readonly pollIntervalMs?: number;
+  /** The API's per-batch limits; smaller in tests. */
+  readonly limits?: BatchLimits;
+  readonly stateKey?: string;
+}
+
+export interface SummarizeBatchDeps {
+  readonly client: ClaudeBatches;
+  readonly cache: RecordCache<CachedSummary>;
+  readonly store: Store;
+}
+
+async function loadState(store: Store, key: string): Promise<BatchState> {
+  const text = await store.read(key);
+  if (text === undefined) return { version: 1, batches: [] };
+  const parsed = batchState.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new Error(
+      `${store.location}/${key} is not a batch state file; move it away to start over`,
+    );
+  }
+  return parsed.data;
+}
+
+async function batchIsGone(client: ClaudeBatches, id: string): Promise<boolean> {
+  try {
+    await client.retrieve(id);
+    return false;
+  } catch (error) {
+    if (errorStatus(error) === 404) return true;
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function failureReason(result: MessageBatchIndividualResponse['result'], batchId: string): string {
+  switch (result.type) {
+    case 'errored': {
+      const { type, message } = result.error.error;
+      return `batch ${batchId}: the request failed: ${type}: ${message}`;
+    }
+    case 'expired':
+      return `batch ${batchId}: the request expired before it was processed`;
+    case 'canceled':
+      return `batch ${batchId}: the batch was canceled before this request ran`;
+    default:
+      return `batch ${batchId}: unexpected result ${JSON.stringify(result.type)}`;
+  }
+}
+
+/**
+ * `summarizeItems` through Message Batches: half the price, results within 24 hours. Every
+ * uncached item becomes one request whose custom_id is its cache key (64 hex digits, which the
+ * API's [a-zA-Z0-9_-]{1,64} allows; identical items share one request). Each batch id is stored
+ * before polling starts, so a restarted run resumes polling it rather than submitting again.
+ * Replies are validated like the synchronous provider's but not corrected: an invalid,
+ * errored or expired request is a failure with its reason, and is submitted again next run.
+ */
+export async function summarizeItemsInBatch(
+  items: readonly Item[],
+  deps: SummarizeBatchDeps,
+  options: SummarizeBatchOptions,
+): Promise<SummarizeResult> {
+  const { client, cache, store } = deps;
+  const progress = options.progress ?? silentProgress;
+  const stateKey = options.stateKey ?? BATCH_STATE_KEY;
+  const task = summarizeTask(options.partitions);
+  const keyOf = summaryKeyFor(client.id, options);
+  const gaps = new TemplateGaps();
+  const results: (SummarizedItem | undefined)[] = new Array(items.length);
+  const failures: Failure[] = [];
+  let usage = emptyUsage();
+  let reused = 0;
+  let done = 0;
+
+  progress.start('summarize', items.length);
+  // Uncached items by cache key; one request serves every item with the same key.
+  const pending = new Map<string, { indexes: number[]; input: SummarizeInput }>();
+  items.forEach((item, index) => {
+    const rendered = renderSummaryPrompt(options.template, item);
+    gaps.add(item.id, rendered.missing);
+    const key = keyOf(item);
+    const record = cache.get(key);
+    if (record) {
+      results[index] = { item, ...record };
+      reused++;
+      progress.tick(++done);
+      return;
+    }
+    const entry = pending.get(key);
+    if (entry) entry.indexes.push(index);
+    else
+      pending.set(key, { indexes: [index], input: { rendered, partitions: options.partitions } });
+  });
+
+  const state = await loadState(store, stateKey);
+  const save = () => store.write(stateKey, `${JSON.stringify(state)}\n`);
+  const active: BatchRecord[] = [];
+  for (const batch of state.batches) {
+    if (batch.status !== 'submitted' || batch.llm !== client.id) continue;
+    if (!batch.keys.some((key) => pending.has(key))) continue;
+    if (await batchIsGone(client, batch.id)) {
+      // Deleted or past the 29 days the API keeps batches: its requests are submitted anew.
+      batch.status = 'folded';
+      progress.warn(`batch ${batch.id} no longer exists; its requests are submitted again`);
+      continue;
+    }
+    active.push(batch);
+    progress.info(`resuming batch ${batch.id}`);
+  }
+  const covered = new Set(active.flatMap((batch) => batch.keys));
+
+  const requests = [...pending]
+    .filter(([key]) => !covered.has(key))
+    .map(([key, { input }]) => ({ custom_id: key, params: client.request(task, input) }));
+  for (const chunk of splitBatches(requests, options.limits)) {
+    const batch = await client.create(chunk);
+    const record: BatchRecord = {
+      id: batch.id,
+      llm: client.id,
+      status: 'submitted',
+      submittedAt: new Date().toISOString(),
+      keys: chunk.map((request) => request.custom_id),
+    };
+    state.batches.push(record);
+    await save();
+    active.push(record);
+    progress.info(`submitted batch ${batch.id} (${chunk.length} requests)`);
+  }
+
+  const settle = (key: string, outcome: { record: CachedSummary } | { reason: string }) => {
+    const entry = pending.get(key);
+    if (!entry) return; // cached meanwhile, or another run's request
+    pending.delete(key);
+    for (const index of entry.indexes) {
+      const item = items[index];
+      if (!item) continue;
+      if ('record' in outcome) results[index] = { item, ...outcome.record };
+      else failures.push({ stage: 'summarize', id: item.id, reason: outcome.reason });
+      progress.tick(++done);
+    }
+  };
+
+  const fold = async (batch: BatchRecord) => {
+    await client.results(batch.id, async ({ custom_id: key, result }) => {
+      if (!pending.has(key)) return;
+      if (result.type !== 'succeeded')
+        return settle(key, { reason: failureReason(result, batch.id) });
+      usage = addUsage(usage, usageOf(result.message.usage));
+      const reply = readToolReply(task, result.message);
+      if (!reply.ok) {
+        return settle(key, {
+          reason: `batch ${batch.id}: the reply did not validate: ${reply.problem}`,
+        });
+      }
+      const record = {
+        summary: reply.value.summary,
+        partition: reply.value.partition ?? DEFAULT_PARTITION,
+      };
+      await cache.set(key, record);
+      settle(key, { record });
+    });
+    for (const key of batch.keys)
+      settle(key, { reason: `batch ${batch.id} returned no result for this item` });
+    batch.status = 'folded';
+    await save();
+  };
+
+  while (active.length > 0) {
+    for (const batch of [...active]) {
+      const status = await client.retrieve(batch.id);
+      if (status.processing_status !== 'ended') continue;
+      await fold(batch);
+      active.splice(active.indexOf(batch), 1);
+    }
+    if (active.length > 0) await sleep(options.pollIntervalMs ?? 30_000);
+  }
+  progress.finish();
+
+  return {
+    summarized: results.filter((r): r is SummarizedItem => r !== undefined),
+    failures,
+    templateGaps: gaps.list(),
+    usage,
+    reused,
+  };
+}

@@ -1,0 +1,11 @@
+import type { Store } from './types.js';
+
+/** A view of a store under a key prefix, e.g. one run's `runs/<runId>/` in the artifacts bucket. */
+export function withPrefix(store: Store, prefix: string): Store {
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
+  return {
+    location: `${store.location.replace(/\/$/, '')}/${base}`,
+    read: (key) => store.read(base + key),
+    write: (key, body) => store.write(base + key, body),
+  };
+}

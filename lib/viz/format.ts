@@ -1,0 +1,97 @@
+/**
+ * The files the explorer reads, as served locally by `open-clio viz` and published as static
+ * files later. Only types and constants here: the browser bundle imports this module too.
+ *
+ * Layout under the data root:
+ *   runs.json                      VizRuns
+ *   {run}/index.json               VizIndex: everything the first screen needs
+ *   {run}/points.bin               map positions, see VizIndex.map
+ *   {run}/items/{k}.json           VizItem[]: items [k·chunkSize, (k+1)·chunkSize) in member order
+ *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
+ *
+ * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
+ * largest top-level cluster, so every cluster of every level covers one contiguous range
+ * [start, start + size): a page of any cluster is one or two chunk downloads.
+ */
+import type { MapInfo, RunInfo } from '../output/hierarchy-schema.js';
+
+export const VIZ_FORMAT = 1;
+
+export interface VizRunEntry {
+  /** Folder-safe name used in URLs: `[A-Za-z0-9._-]+`. */
+  readonly key: string;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly source: string;
+  readonly items: number;
+}
+
+export interface VizRuns {
+  readonly format: typeof VIZ_FORMAT;
+  readonly runs: readonly VizRunEntry[];
+}
+
+export interface VizCluster {
+  readonly level: number;
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly size: number;
+  readonly partition: string;
+  readonly parent: number | null;
+  /** Ids one level down, largest first. */
+  readonly children: readonly number[];
+  /** Its first item's position in member order. */
+  readonly start: number;
+}
+
+export interface VizPartition {
+  readonly name: string;
+  readonly description: string;
+  readonly items: number;
+}
+
+export interface VizIndex {
+  readonly format: typeof VIZ_FORMAT;
+  /** The run info, with `failures` cut to the first `MAX_INDEX_FAILURES`. */
+  readonly run: RunInfo;
+  /** All failures of the run, however many the index lists. */
+  readonly failureCount: number;
+  readonly levels: readonly { readonly level: number; readonly count: number }[];
+  /** Every level's clusters, each level in member order. */
+  readonly clusters: readonly VizCluster[];
+  readonly partitions: readonly VizPartition[];
+  readonly items: number;
+  readonly chunkSize: number;
+  readonly searchShardSize: number;
+  /** Whether items carry a ground-truth label (shown with each member). */
+  readonly labelled: boolean;
+  /**
+   * `points.bin` holds, per item in member order, x then y as little-endian uint16
+   * (0 … 65535 spanning [0, 1]); null when the run has no map.
+   */
+  readonly map: (MapInfo & { readonly file: string }) | null;
+}
+
+export interface VizItem {
+  readonly id: string;
+  readonly summary: string;
+  readonly partition: string;
+  readonly label?: string;
+  readonly preview: string;
+}
+
+export interface VizSearchShard {
+  readonly ids: readonly string[];
+  readonly summaries: readonly string[];
+}
+
+export const MAX_INDEX_FAILURES = 200;
+
+export const vizPaths = {
+  runs: 'runs.json',
+  index: 'index.json',
+  points: 'points.bin',
+  chunk: (k: number) => `items/${k}.json`,
+  search: (k: number) => `search/${k}.json`,
+} as const;

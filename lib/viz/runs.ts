@@ -1,0 +1,99 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { OUTPUT_FILES } from '../output/write.js';
+import { RUN_RECORD, runRecordSchema } from '../pipeline/run-record.js';
+import { ClioError } from '../util/errors.js';
+import type { VizRunEntry } from './format.js';
+
+/** A run the explorer can show: its `hierarchy.json` and how the picker lists it. */
+export interface RunLocation extends VizRunEntry {
+  readonly file: string;
+}
+
+/** `{"runs": [{"name": "May", "path": "may/"}, "june/hierarchy.json"]}`, paths relative to it. */
+const runsIndexSchema = z.object({
+  runs: z.array(z.union([z.string(), z.object({ path: z.string(), name: z.string().optional() })])),
+});
+
+async function isFile(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+/**
+ * The runs under `target`: a run folder (or its `hierarchy.json`), a folder whose subfolders
+ * are runs, or a JSON runs index listing run folders.
+ */
+export async function findRuns(target: string): Promise<RunLocation[]> {
+  const info = await stat(target).catch(() => undefined);
+  if (!info) throw new ClioError(`nothing at ${target}: run "open-clio generate" first`);
+  let found: { file: string; name?: string }[];
+  if (info.isFile() && basename(target) !== OUTPUT_FILES.hierarchy) {
+    found = await runsFromIndex(target);
+  } else if (info.isFile()) {
+    found = [{ file: target }];
+  } else if (await isFile(join(target, OUTPUT_FILES.hierarchy))) {
+    found = [{ file: join(target, OUTPUT_FILES.hierarchy) }];
+  } else {
+    const entries = await readdir(target, { withFileTypes: true });
+    const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
+    const files = dirs.sort().map((dir) => join(target, dir, OUTPUT_FILES.hierarchy));
+    const present = await Promise.all(files.map(isFile));
+    found = files.filter((_, i) => present[i]).map((file) => ({ file }));
+  }
+  if (found.length === 0) {
+    throw new ClioError(
+      `no ${OUTPUT_FILES.hierarchy} in ${target} or its subfolders: run "open-clio generate" first`,
+    );
+  }
+  const used = new Set<string>();
+  const runs: RunLocation[] = [];
+  for (const { file, name } of found) {
+    const folder = basename(dirname(file));
+    const key = uniqueKey(folder, used);
+    runs.push({ key, file, ...(await describeRun(file, name ?? folder)) });
+  }
+  return runs;
+}
+
+async function runsFromIndex(path: string): Promise<{ file: string; name?: string }[]> {
+  let parsed: z.infer<typeof runsIndexSchema>;
+  try {
+    parsed = runsIndexSchema.parse(JSON.parse(await readFile(path, 'utf8')));
+  } catch (error) {
+    throw new ClioError(
+      `${path} is neither a run folder nor a runs index ({"runs": [{"path": …}]}): ${(error as Error).message}`,
+    );
+  }
+  return parsed.runs.map((entry) => {
+    const { path: target, name } = typeof entry === 'string' ? { path: entry } : entry;
+    const full = resolve(dirname(path), target);
+    const file = full.endsWith('.json') ? full : join(full, OUTPUT_FILES.hierarchy);
+    return name === undefined ? { file } : { file, name };
+  });
+}
+
+function uniqueKey(name: string, used: Set<string>): string {
+  const base = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '') || 'run';
+  let key = base;
+  for (let i = 2; used.has(key); i++) key = `${base}-${i}`;
+  used.add(key);
+  return key;
+}
+
+/** What the run picker shows, from the small `run.json` beside it (not the big hierarchy). */
+async function describeRun(file: string, name: string): Promise<Omit<VizRunEntry, 'key'>> {
+  try {
+    const text = await readFile(join(dirname(file), RUN_RECORD), 'utf8');
+    const record = runRecordSchema.parse(JSON.parse(text));
+    return {
+      name,
+      createdAt: record.createdAt,
+      source: record.source,
+      items: record.counts.clustered - record.counts.withheld,
+    };
+  } catch {
+    const modified = await stat(file).then((s) => s.mtime.toISOString());
+    return { name, createdAt: modified, source: '', items: 0 };
+  }
+}

@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { hierarchySchema } from '../output/hierarchy-schema.js';
+import { VIZ_FORMAT, type VizRuns, vizPaths } from './format.js';
+import { prepareVizData, type VizData, vizFile } from './prepare.js';
+import type { RunLocation } from './runs.js';
+
+export interface VizServerOptions {
+  readonly runs: readonly RunLocation[];
+  /** The built explorer (`viewer/dist`). */
+  readonly distDir: string;
+  /** 0 (the default) lets the system pick a free port. */
+  readonly port?: number;
+  readonly host?: string;
+}
+
+export interface VizServer {
+  readonly url: string;
+  /** Prepares a run ahead of the first request, so the first page load does not wait. */
+  warm(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.bin': 'application/octet-stream',
+};
+
+/** Everything from data is untrusted text: even if a bug rendered it as HTML, nothing runs. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+/** Prepared runs kept in memory; a 100k-item run takes a few hundred MB, so only a few. */
+const KEPT_RUNS = 3;
+
+/**
+ * Serves the built explorer and the runs' data (prepared from `hierarchy.json` on first use)
+ * on localhost. Read-only, GET and HEAD only, nothing outside the bundle folder.
+ */
+export async function startVizServer(options: VizServerOptions): Promise<VizServer> {
+  const runs = new Map(options.runs.map((run) => [run.key, run]));
+  const prepared = new Map<string, Promise<VizData>>();
+  const prepare = (key: string): Promise<VizData> | undefined => {
+    const run = runs.get(key);
+    if (!run) return undefined;
+    let data = prepared.get(key);
+    if (!data) {
+      data = loadRun(run.file);
+      data.catch(() => prepared.delete(key));
+      prepared.set(key, data);
+      for (const old of prepared.keys()) if (prepared.size > KEPT_RUNS) prepared.delete(old);
+    }
+    return data;
+  };
+  const runsBody = JSON.stringify({
+    format: VIZ_FORMAT,
+    runs: options.runs.map(({ key, name, createdAt, source, items }) => ({
+      key,
+      name,
+      createdAt,
+      source,
+      items,
+    })),
+  } satisfies VizRuns);
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (path === `/data/${vizPaths.runs}`) return send(res, 200, runsBody, '.json');
+    const data = /^\/data\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
+    if (data) {
+      const run = prepare(data[1] as string);
+      const body = run && vizFile(await run, data[2] as string);
+      return body === undefined ? send(res, 404, 'not found') : send(res, 200, body, extname(path));
+    }
+    const file = normalize(join(options.distDir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(options.distDir + sep)) return send(res, 404, 'not found');
+    const body = await readFile(file).catch(() => undefined);
+    if (!body) return send(res, 404, 'not found');
+    // Vite hashes asset names, so only index.html can change under the same URL.
+    const immutable = path.startsWith('/assets/');
+    return send(res, 200, body, extname(file), immutable);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, `cannot serve this: ${(error as Error).message}`);
+      else res.destroy();
+    });
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, host, () => ok());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`,
+    async warm(key) {
+      await prepare(key);
+    },
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+async function loadRun(file: string): Promise<VizData> {
+  const doc = hierarchySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  return prepareVizData(doc);
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Uint8Array,
+  ext = '.txt',
+  immutable = false,
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'content-type': TYPES[ext] ?? 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

@@ -1,0 +1,344 @@
+/**
+ * An in-memory LangSmith API on 127.0.0.1 that speaks the wire format the `langsmith` SDK 0.12
+ * uses for the calls OpenCLIO makes:
+ *
+ * - `GET /info` (the SDK's background version check when `client.runs` is first touched)
+ * - `GET /datasets?name=&limit=1` (`client.readDataset`)
+ * - `GET /examples?dataset=&offset=&limit=` (`client.listExamples`, offset pages of ≤ 100)
+ * - `GET /sessions?name=` (`client.readProject`)
+ * - `POST /api/v2/runs/query` (`client.runs.query`: `project_ids`, `is_root`, `min_start_time`,
+ *   `max_start_time`, `filter`, `selects`, `page_size`, `cursor` → `{items, next_cursor}`)
+ *
+ * Classic paths are also served under `/api/v1`, as a self-hosted `apiUrl` would send them.
+ * Every request needs `x-api-key`; a wrong or missing key gets LangSmith's 401.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeExample {
+  readonly id: string;
+  readonly inputs: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown> | null;
+  readonly metadata?: Record<string, unknown> | null;
+}
+
+export interface FakeRun {
+  readonly id: string;
+  readonly name?: string;
+  /** ISO 8601 with a zone; returned with microseconds as the API does. */
+  readonly start_time: string;
+  readonly inputs?: Record<string, unknown>;
+  readonly outputs?: Record<string, unknown> | null;
+  /** User metadata: returned as `metadata` and as `extra.metadata`. */
+  readonly metadata?: Record<string, unknown>;
+  /** Root runs by default. */
+  readonly is_root?: boolean;
+}
+
+export interface FakeLangSmithOptions {
+  readonly apiKey: string;
+  /**
+   * LangSmith derives `thread_id` from the `session_id` / `thread_id` / `conversation_id`
+   * metadata keys; turn this off to imitate a server that does not.
+   */
+  readonly deriveThreadId?: boolean;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path without the `/api/v1` prefix and without the query. */
+  readonly path: string;
+  readonly query: Record<string, string[]>;
+  readonly body: unknown;
+  readonly authorized: boolean;
+}
+
+export interface FailureReply {
+  readonly headers?: Record<string, string>;
+  readonly body?: unknown;
+}
+
+interface Failure extends FailureReply {
+  readonly path: string;
+  readonly status: number;
+}
+
+const THREAD_KEYS = ['session_id', 'thread_id', 'conversation_id'] as const;
+const MAX_LIMIT = 100;
+const TENANT_ID = '00000000-0000-4000-8000-000000000001';
+const CREATED = '2025-01-01T00:00:00.000000+00:00';
+
+/** RFC 3339 with microseconds, the precision LangSmith returns. */
+const micros = (iso: string): string => new Date(iso).toISOString().replace(/Z$/, '000Z');
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+export class FakeLangSmith {
+  readonly requests: RecordedRequest[] = [];
+  private readonly datasets = new Map<
+    string,
+    { id: string; name: string; examples: FakeExample[] }
+  >();
+  private readonly projects = new Map<string, { id: string; name: string; runs: FakeRun[] }>();
+  private readonly failures: Failure[] = [];
+  private server: Server | undefined;
+  private port = 0;
+
+  constructor(private readonly options: FakeLangSmithOptions) {}
+
+  static async start(options: FakeLangSmithOptions): Promise<FakeLangSmith> {
+    const fake = new FakeLangSmith(options);
+    await fake.listen();
+    return fake;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  addDataset(name: string, examples: FakeExample[]): string {
+    const id = randomUUID();
+    this.datasets.set(id, { id, name, examples });
+    return id;
+  }
+
+  addProject(name: string, runs: FakeRun[]): string {
+    const id = randomUUID();
+    this.projects.set(id, { id, name, runs });
+    return id;
+  }
+
+  /** The next request to `path` fails once with `status` (e.g. a 429 with `retry-after-ms`). */
+  failNext(path: string, status: number, reply: FailureReply = {}): void {
+    this.failures.push({ path, status, ...reply });
+  }
+
+  requestsTo(path: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.path === path);
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) =>
+      server.close((error) => (error ? reject(error) : resolve())),
+    );
+  }
+
+  private async listen(): Promise<void> {
+    const server = createServer((req, res) => {
+      this.handle(req, res).catch((error: unknown) => {
+        send(res, 500, { detail: String(error) });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const path = url.pathname.replace(/^\/api\/v1(?=\/)/, '');
+    const raw = await readBody(req);
+    const body: unknown = raw ? JSON.parse(raw) : undefined;
+    const given = req.headers['x-api-key'];
+    const authorized = given === this.options.apiKey;
+    const query: Record<string, string[]> = {};
+    for (const k of new Set(url.searchParams.keys())) query[k] = url.searchParams.getAll(k);
+    this.requests.push({ method: req.method ?? 'GET', path, query, body, authorized });
+
+    if (!authorized) {
+      send(res, 401, { detail: 'Invalid token' });
+      return;
+    }
+    const index = this.failures.findIndex((f) => f.path === path);
+    const [failure] = index >= 0 ? this.failures.splice(index, 1) : [];
+    if (failure) {
+      send(res, failure.status, failure.body ?? { detail: 'Too many requests' }, failure.headers);
+      return;
+    }
+    try {
+      send(res, 200, this.route(req.method ?? 'GET', path, url.searchParams, body));
+    } catch (error) {
+      if (error instanceof HttpError) send(res, error.status, error.body);
+      else throw error;
+    }
+  }
+
+  private route(method: string, path: string, params: URLSearchParams, body: unknown): unknown {
+    if (method === 'GET' && path === '/info') {
+      return { version: '0.16.40', instance_flags: {}, batch_ingest_config: {} };
+    }
+    if (method === 'GET' && path === '/datasets') return this.listDatasets(params);
+    if (method === 'GET' && path === '/examples') return this.listExamples(params);
+    if (method === 'GET' && path === '/sessions') return this.listSessions(params);
+    if (method === 'POST' && path === '/api/v2/runs/query') return this.queryRuns(body);
+    throw new HttpError(404, { detail: 'Not Found' });
+  }
+
+  private listDatasets(params: URLSearchParams): unknown[] {
+    const name = params.get('name');
+    const limit = pageLimit(params);
+    return [...this.datasets.values()]
+      .filter((d) => name === null || d.name === name)
+      .slice(0, limit)
+      .map((d) => ({
+        id: d.id,
+        name: d.name,
+        description: null,
+        created_at: CREATED,
+        modified_at: CREATED,
+        inputs_schema_definition: null,
+        outputs_schema_definition: null,
+        data_type: 'kv',
+        tenant_id: TENANT_ID,
+        example_count: d.examples.length,
+        session_count: 0,
+        last_session_start_time: null,
+        metadata: null,
+      }));
+  }
+
+  private listExamples(params: URLSearchParams): unknown[] {
+    const dataset = this.datasets.get(params.get('dataset') ?? '');
+    if (!dataset) throw new HttpError(404, { detail: 'Dataset not found' });
+    const offset = Number(params.get('offset') ?? 0);
+    const limit = pageLimit(params);
+    return dataset.examples.slice(offset, offset + limit).map((e, i) => ({
+      id: e.id,
+      name: `#${(offset + i).toString(16)} @ ${dataset.name}`,
+      dataset_id: dataset.id,
+      created_at: CREATED,
+      modified_at: CREATED,
+      source_run_id: null,
+      inputs: e.inputs,
+      outputs: e.outputs ?? null,
+      metadata: e.metadata ?? null,
+      attachment_urls: null,
+    }));
+  }
+
+  private listSessions(params: URLSearchParams): unknown[] {
+    const name = params.get('name');
+    return [...this.projects.values()]
+      .filter((p) => name === null || p.name === name)
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        description: null,
+        start_time: '2025-01-01T00:00:00.000000',
+        end_time: null,
+        extra: null,
+        tenant_id: TENANT_ID,
+        reference_dataset_id: null,
+        trace_tier: 'longlived',
+      }));
+  }
+
+  private queryRuns(body: unknown): { items: unknown[]; next_cursor: string } {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const ids = b.project_ids;
+    if (!Array.isArray(ids) || ids.length === 0) {
+      throw new HttpError(422, { detail: 'project_ids or reference_dataset_id is required' });
+    }
+    const min = b.min_start_time ? Date.parse(String(b.min_start_time)) : Date.now() - 86_400_000;
+    const max = b.max_start_time ? Date.parse(String(b.max_start_time)) : Date.now();
+    // The API documents the bounds without saying whether they are inclusive; the fake takes
+    // both as inclusive so a client that wants [start, end) must cut the end itself.
+    const runs = ids
+      .flatMap((id) => this.projects.get(String(id))?.runs.map((run) => ({ run, id })) ?? [])
+      .filter(({ run }) => b.is_root === undefined || (run.is_root ?? true) === b.is_root)
+      .filter(({ run }) => {
+        const t = Date.parse(run.start_time);
+        return t >= min && t <= max;
+      })
+      .sort(
+        (x, y) =>
+          y.run.start_time.localeCompare(x.run.start_time) || x.run.id.localeCompare(y.run.id),
+      );
+    const offset = b.cursor ? decodeCursor(String(b.cursor)) : 0;
+    const size = Math.min(Number(b.page_size ?? MAX_LIMIT), MAX_LIMIT);
+    const page = runs.slice(offset, offset + size);
+    const selects = Array.isArray(b.selects)
+      ? b.selects.map((s) => String(s).toLowerCase())
+      : ['id'];
+    const next = offset + page.length < runs.length ? encodeCursor(offset + page.length) : '';
+    return {
+      items: page.map(({ run, id }) => project(this.fullRun(run, id), selects)),
+      next_cursor: next,
+    };
+  }
+
+  private fullRun(run: FakeRun, projectId: string): Record<string, unknown> {
+    const metadata = run.metadata ?? {};
+    const key = THREAD_KEYS.map((k) => metadata[k]).find((v) => v !== undefined && v !== null);
+    const threadId =
+      this.options.deriveThreadId === false || key === undefined ? undefined : String(key);
+    return {
+      id: run.id,
+      name: run.name ?? 'ChatModel',
+      run_type: 'CHAIN',
+      status: 'SUCCESS',
+      start_time: micros(run.start_time),
+      end_time: micros(new Date(Date.parse(run.start_time) + 1500).toISOString()),
+      inputs: run.inputs ?? {},
+      outputs: run.outputs ?? null,
+      metadata,
+      extra: { metadata, runtime: { sdk: 'langsmith-py', sdk_version: '0.4.0' } },
+      thread_id: threadId,
+      trace_id: run.id,
+      is_root: run.is_root ?? true,
+      parent_run_ids: [],
+      project_id: projectId,
+      dotted_order: `${run.start_time.replace(/[-:.]/g, '')}${run.id}`,
+      tags: [],
+    };
+  }
+}
+
+function project(run: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((f) => run[f] !== undefined).map((f) => [f, run[f]]));
+}
+
+function pageLimit(params: URLSearchParams): number {
+  const limit = Number(params.get('limit') ?? MAX_LIMIT);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw new HttpError(422, {
+      detail: [{ loc: ['query', 'limit'], msg: 'ensure this value is less than or equal to 100' }],
+    });
+  }
+  return limit;
+}
+
+const encodeCursor = (offset: number) =>
+  Buffer.from(JSON.stringify({ o: offset })).toString('base64url');
+const decodeCursor = (cursor: string): number => {
+  const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as { o?: unknown };
+  if (typeof value.o !== 'number') throw new HttpError(400, { detail: 'bad cursor' });
+  return value.o;
+};
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}

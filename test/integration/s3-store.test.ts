@@ -1,0 +1,121 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPrefix } from '../../lib/store/prefixed.js';
+import { INTERMEDIATE_TAG, S3Store } from '../../lib/store/s3-store.js';
+
+// s3rver ships no type declarations; this is the part of its API the test uses.
+interface S3rverServer {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+const S3rver = createRequire(import.meta.url)('s3rver') as new (options: {
+  address: string;
+  port: number;
+  silent: boolean;
+  directory: string;
+}) => S3rverServer;
+
+const BUCKET = 'artifacts';
+let server: S3rverServer;
+let directory: string;
+let client: S3Client;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 's3rver-'));
+  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
+  const { port } = await server.run();
+  client = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await server?.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+describe('S3Store against an S3 emulator', () => {
+  it('reads back what it wrote, text and bytes, and undefined for a missing key', async () => {
+    const store = new S3Store({ client, bucket: BUCKET });
+    await store.write('runs/r1/run.json', '{"status":"running"}');
+    await store.write('runs/r1/blob.bin', new Uint8Array([104, 105]));
+    expect(await store.read('runs/r1/run.json')).toBe('{"status":"running"}');
+    expect(await store.read('runs/r1/blob.bin')).toBe('hi');
+    expect(await store.read('runs/r1/missing.json')).toBeUndefined();
+  });
+
+  it('replaces an object whole on rewrite', async () => {
+    const store = new S3Store({ client, bucket: BUCKET });
+    await store.write('runs/r2/run.json', 'x'.repeat(1000));
+    await store.write('runs/r2/run.json', 'short');
+    expect(await store.read('runs/r2/run.json')).toBe('short');
+  });
+
+  it('keeps keys under its prefix and composes with withPrefix like the staged pipeline', async () => {
+    const site = new S3Store({ client, bucket: BUCKET, prefix: 'data/' });
+    expect(site.location).toBe(`s3://${BUCKET}/data/`);
+    const run = withPrefix(site, 'runs/r3');
+    await run.write('hierarchy.json', '{}');
+    const root = new S3Store({ client, bucket: BUCKET });
+    expect(await root.read('data/runs/r3/hierarchy.json')).toBe('{}');
+    expect(run.location).toBe(`s3://${BUCKET}/data/runs/r3/`);
+  });
+
+  it('sets the content type from the extension, for the explorer and downloads', async () => {
+    const store = new S3Store({ client, bucket: BUCKET });
+    await store.write('runs/r4/combined.csv', 'a,b\n');
+    await store.write('runs/r4/hierarchy.json', '{}');
+    const type = async (Key: string) =>
+      (await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key }))).ContentType;
+    expect(await type('runs/r4/combined.csv')).toMatch(/^text\/csv/);
+    expect(await type('runs/r4/hierarchy.json')).toBe('application/json');
+  });
+
+  it('tags intermediate artifacts so the lifecycle rule can expire them', async () => {
+    // The emulator drops tags sent with PutObject, so this one checks the request itself.
+    const mocked = new S3Client({ region: 'us-east-1' });
+    const s3 = mockClient(mocked);
+    s3.on(PutObjectCommand).resolves({});
+    const store = new S3Store({
+      client: mocked,
+      bucket: BUCKET,
+      tagsFor: (key) =>
+        key.includes('/items/') ? { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value } : undefined,
+    });
+    await store.write('runs/r5/items/batch-00001.json', '[]');
+    await store.write('runs/r5/hierarchy.json', '{}');
+    const sent = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
+    expect(sent[0]).toMatchObject({ Tagging: 'open-clio%3Aretention=intermediate' });
+    expect(sent[1]?.Tagging).toBeUndefined();
+  });
+
+  it('rejects what would not name an object clearly', () => {
+    expect(() => new S3Store({ client, bucket: '' })).toThrow(/bucket must be a non-empty/);
+    expect(() => new S3Store({ client, bucket: BUCKET, prefix: '/data' })).toThrow(
+      /must not start with "\/"/,
+    );
+    const store = new S3Store({ client, bucket: BUCKET });
+    expect(() => store.objectKey('/abs')).toThrow(/non-empty and relative/);
+  });
+
+  it('surfaces other S3 errors instead of treating them as missing', async () => {
+    const store = new S3Store({ client, bucket: 'no-such-bucket' });
+    await expect(store.read('x.json')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+});

@@ -1,0 +1,148 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { loadConfig } from '../../lib/config/index.js';
+import { CachedEmbedder } from '../../lib/embed/cached.js';
+import { OfflineLlm } from '../../lib/llm/offline.js';
+import type { Llm } from '../../lib/llm/types.js';
+import { generate } from '../../lib/pipeline/generate.js';
+import {
+  clusterLevel,
+  finalizeRun,
+  markFailed,
+  prepareRun,
+  type StagedDeps,
+  summarizeBatch,
+} from '../../lib/pipeline/staged/index.js';
+import { cachedSummary } from '../../lib/pipeline/summarize.js';
+import { FsStore } from '../../lib/store/fs-store.js';
+import { JsonlCache } from '../../lib/store/jsonl-cache.js';
+import { wordEmbedder } from '../helpers/scripted-llm.js';
+
+const TOPICS = [
+  'refund a double charge',
+  'cannot login after a password reset',
+  'export projects to csv',
+];
+const rows = Array.from({ length: 70 }, (_, i) => ({
+  id: `r${i}`,
+  inputs: { messages: [{ role: 'user', content: `${TOPICS[i % 3]} please (ticket ${i})` }] },
+  label: String(i % 3),
+}));
+const config = {
+  source: { file: 'data.jsonl' },
+  hierarchy: [6, 3, 2],
+  summary_prompt: 'Summarize: {{example.inputs.messages}}',
+  partitions: null,
+};
+
+async function setup() {
+  const dir = await mkdtemp(join(tmpdir(), 'clio-staged-'));
+  await mkdir(join(dir, 'configs-bucket', 'configs'), { recursive: true });
+  await writeFile(join(dir, 'configs-bucket', 'configs', 'support.json'), JSON.stringify(config));
+  await writeFile(
+    join(dir, 'configs-bucket', 'configs', 'data.jsonl'),
+    rows.map((r) => JSON.stringify(r)).join('\n'),
+  );
+  let summaryCalls = 0;
+  const deps: StagedDeps = {
+    artifacts: new FsStore(join(dir, 'artifacts')),
+    configs: new FsStore(join(dir, 'configs-bucket')),
+    createEmbedder: () => wordEmbedder,
+    createLlm: (_config, embedder): Llm => {
+      const inner = new OfflineLlm({ embedder });
+      return {
+        id: inner.id,
+        generative: false,
+        run: (task, input) => {
+          if (task.name === 'summarize') summaryCalls++;
+          return inner.run(task, input);
+        },
+      };
+    },
+    batchSize: 25,
+    now: () => new Date('2026-11-25T10:00:00Z'),
+  };
+  return { dir, deps, summaryCalls: () => summaryCalls };
+}
+
+describe('the staged pipeline (one step per Lambda)', () => {
+  it('gives the same hierarchy as the in-process generate, through small payloads', async () => {
+    const { dir, deps, summaryCalls } = await setup();
+    const prepared = await prepareRun({ configKey: 'configs/support.json' }, deps);
+    expect(prepared).toMatchObject({ itemCount: 70, batchCount: 3, levelCount: 3 });
+    expect(JSON.stringify(prepared).length).toBeLessThan(500);
+
+    const batches = JSON.parse(
+      await readFile(join(dir, 'artifacts', prepared.batchKeysKey), 'utf8'),
+    );
+    for (const { runId, batchKey } of batches) await summarizeBatch({ runId, batchKey }, deps);
+    expect(summaryCalls()).toBe(70);
+    // A Map child retried after it finished pays for nothing again.
+    await summarizeBatch(batches[0], deps);
+    expect(summaryCalls()).toBe(70);
+
+    for (let level = 0; level < 3; level++) {
+      const out = await clusterLevel({ runId: prepared.runId, level }, deps);
+      expect(out.done).toBe(level === 2);
+    }
+    const finished = await finalizeRun({ runId: prepared.runId }, deps);
+    expect(finished.items).toBe(70);
+    const runDir = join(dir, 'artifacts', 'runs', prepared.runId);
+    const staged = JSON.parse(await readFile(join(runDir, 'hierarchy.json'), 'utf8'));
+    expect(JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8'))).toMatchObject({
+      status: 'done',
+    });
+
+    // The CLI's composition of the same stages on the same config.
+    const localDir = join(dir, 'configs-bucket', 'configs');
+    const loaded = await loadConfig(join(localDir, 'support.json'));
+    const store = new FsStore(join(dir, 'local'));
+    const summaryCache = await JsonlCache.open(store.path('s.jsonl'), cachedSummary);
+    const embeddingCache = await JsonlCache.open(store.path('e.jsonl'), z.string());
+    const local = await generate(loaded, {
+      llm: new OfflineLlm(),
+      embedder: new CachedEmbedder(wordEmbedder, embeddingCache),
+      store,
+      summaryCache,
+    });
+    await summaryCache.close();
+    await embeddingCache.close();
+    expect(staged.clusters).toEqual(local.doc.clusters);
+    expect(staged.items).toEqual(local.doc.items);
+  });
+
+  it('MarkFailed records the cause on the run', async () => {
+    const { deps } = await setup();
+    const prepared = await prepareRun({ configKey: 'configs/support.json' }, deps);
+    const cause = JSON.stringify({
+      errorType: 'ClioError',
+      errorMessage: 'no item could be summarized',
+    });
+    const out = await markFailed(
+      { runId: prepared.runId, error: { Error: 'ClioError', Cause: cause } },
+      deps,
+    );
+    expect(out.reason).toBe('ClioError: no item could be summarized');
+    const record = JSON.parse(
+      (await deps.artifacts.read(`runs/${prepared.runId}/run.json`)) ?? '{}',
+    );
+    expect(record).toMatchObject({
+      status: 'failed',
+      error: 'ClioError: no item could be summarized',
+    });
+  });
+
+  it('Prepare rejects a bad uploaded config with the key named', async () => {
+    const { dir, deps } = await setup();
+    await writeFile(
+      join(dir, 'configs-bucket', 'configs', 'bad.json'),
+      JSON.stringify({ ...config, hierarchy: [3, 5] }),
+    );
+    await expect(prepareRun({ configKey: 'configs/bad.json' }, deps)).rejects.toThrow(
+      /hierarchy\[1\]/,
+    );
+  });
+});

@@ -1,0 +1,69 @@
+import { useMemo } from 'preact/hooks';
+import type { VizRunEntry } from '../../lib/viz/format.js';
+import { ClusterPage } from './components/cluster-page.js';
+import { Header } from './components/header.js';
+import { Home } from './components/home.js';
+import { MapView } from './components/map.js';
+import { RunDetails } from './components/run-details.js';
+import { RunPicker } from './components/run-picker.js';
+import { SearchResults } from './components/search.js';
+import { Treemap } from './components/treemap.js';
+import { loadIndex, loadRuns } from './data.js';
+import { Model } from './model.js';
+import { type Route, useRoute } from './route.js';
+import { useAsync } from './use-async.js';
+
+export function App() {
+  const route = useRoute();
+  const runs = useAsync(loadRuns, []);
+  if (runs.state === 'loading') return <Status text="Loading…" />;
+  if (runs.state === 'failed') return <Status text={`Cannot load the runs: ${runs.error}`} />;
+  const list = runs.value.runs;
+  const run = list.find((r) => r.key === route.run) ?? (list.length === 1 ? list[0] : undefined);
+  if (!run) return <RunPicker runs={list} route={route} />;
+  return <RunView key={run.key} run={run} runs={list} route={route} />;
+}
+
+function RunView({
+  run,
+  runs,
+  route,
+}: {
+  run: VizRunEntry;
+  runs: readonly VizRunEntry[];
+  route: Route;
+}) {
+  const index = useAsync(() => loadIndex(run.key), [run.key]);
+  const model = useMemo(() => (index.state === 'done' ? new Model(index.value) : undefined), [index]);
+  if (index.state === 'failed') return <Status text={`Cannot load ${run.name}: ${index.error}`} />;
+  if (!model) return <Status text={`Loading ${run.name}…`} />;
+  const props = { model, route, run: run.key };
+  return (
+    <>
+      <Header model={model} route={route} runs={runs} run={run} />
+      <main id="main">
+        {route.q ? (
+          <SearchResults {...props} />
+        ) : route.view === 'treemap' ? (
+          <Treemap {...props} />
+        ) : route.view === 'map' ? (
+          <MapView {...props} />
+        ) : route.view === 'run' ? (
+          <RunDetails model={model} />
+        ) : route.cluster ? (
+          <ClusterPage {...props} />
+        ) : (
+          <Home {...props} />
+        )}
+      </main>
+    </>
+  );
+}
+
+function Status({ text }: { text: string }) {
+  return (
+    <main id="main" class="status" aria-live="polite">
+      <p>{text}</p>
+    </main>
+  );
+}

@@ -1,0 +1,35 @@
+import type { VizCluster } from '../../../lib/viz/format.js';
+import type { Model } from '../model.js';
+import { hrefFor, type Route, type View } from '../route.js';
+
+/** "All clusters › top › … › here", each step a link back up in the same view. */
+export function Breadcrumb(props: {
+  model: Model;
+  route: Route;
+  cluster: VizCluster | undefined;
+  view: View;
+}) {
+  const { model, route, cluster, view } = props;
+  const steps = cluster ? [...model.ancestors(cluster), cluster] : [];
+  return (
+    <nav class="breadcrumb" aria-label="Breadcrumb">
+      <ol>
+        <li>
+          <a href={hrefFor(route, { view })} aria-current={cluster ? undefined : 'page'}>
+            All clusters
+          </a>
+        </li>
+        {steps.map((c) => (
+          <li key={`${c.level}.${c.id}`}>
+            <a
+              href={hrefFor(route, { view, cluster: { level: c.level, id: c.id } })}
+              aria-current={c === cluster ? 'page' : undefined}
+            >
+              {c.name || `Cluster ${c.id}`}
+            </a>
+          </li>
+        ))}
+      </ol>
+    </nav>
+  );
+}

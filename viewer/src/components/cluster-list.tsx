@@ -1,0 +1,37 @@
+import type { VizCluster } from '../../../lib/viz/format.js';
+import type { Model } from '../model.js';
+import { hrefFor, type Route } from '../route.js';
+import { count, percent } from '../text.js';
+
+/** Clusters as rows with a share bar; each row links to its cluster page. */
+export function ClusterList(props: {
+  clusters: readonly VizCluster[];
+  /** What the shares are of: all items, or the parent's. */
+  whole: number;
+  model: Model;
+  route: Route;
+}) {
+  const { clusters, whole, model, route } = props;
+  if (clusters.length === 0) return <p class="muted">No clusters here.</p>;
+  const largest = Math.max(...clusters.map((c) => c.size));
+  return (
+    <ol class="clusters">
+      {clusters.map((c) => (
+        <li key={`${c.level}.${c.id}`} data-testid="cluster-row">
+          <a href={hrefFor(route, { cluster: { level: c.level, id: c.id } })}>
+            <span class="name">{c.name || `Cluster ${c.id}`}</span>
+            <span class="figures">
+              {count(c.size)} · {percent(c.size, whole)}
+            </span>
+            <span class="bar" aria-hidden="true">
+              <span
+                style={{ width: `${(100 * c.size) / largest}%`, background: model.colour(c) }}
+              />
+            </span>
+          </a>
+          {c.description && <p class="description">{c.description}</p>}
+        </li>
+      ))}
+    </ol>
+  );
+}

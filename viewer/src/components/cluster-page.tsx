@@ -1,0 +1,62 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { Model } from '../model.js';
+import { hrefFor, type Route } from '../route.js';
+import { count, percent, plural } from '../text.js';
+import { Breadcrumb } from './breadcrumb.js';
+import { ClusterList } from './cluster-list.js';
+import { Members } from './members.js';
+
+/** One cluster: where it sits, what it says, its children and its member items. */
+export function ClusterPage({ model, route, run }: { model: Model; route: Route; run: string }) {
+  const cluster = model.cluster(route.cluster);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const key = cluster ? `${cluster.level}.${cluster.id}` : '';
+  // Moving focus to the new heading tells keyboard and screen-reader users the page changed.
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [key]);
+  if (!cluster) {
+    return (
+      <section>
+        <h1>No such cluster</h1>
+        <p>
+          This run has no cluster {route.cluster?.level}.{route.cluster?.id}.{' '}
+          <a href={hrefFor(route, {})}>Back to all clusters</a>
+        </p>
+      </section>
+    );
+  }
+  const parent = model.parent(cluster);
+  const children = model.children(cluster);
+  const levelName = cluster.level === 0 ? 'base cluster' : `level ${cluster.level} cluster`;
+  return (
+    <article class="cluster">
+      <Breadcrumb model={model} route={route} cluster={cluster} view="clusters" />
+      <h1 ref={heading} tabIndex={-1}>
+        <span class="swatch" style={{ background: model.colour(cluster) }} aria-hidden="true" />
+        {cluster.name || `Cluster ${cluster.id}`}
+      </h1>
+      <p class="meta">
+        {levelName} · {count(cluster.size)} items · {percent(cluster.size, model.total)} of all
+        {parent ? ` · ${percent(cluster.size, parent.size)} of “${parent.name}”` : ''}
+        {model.index.partitions.length > 1 ? ` · partition “${cluster.partition}”` : ''}
+      </p>
+      {cluster.description && <p class="lead">{cluster.description}</p>}
+      <p class="actions">
+        <a href={hrefFor(route, { view: 'map', cluster: route.cluster ?? cluster })}>
+          Show on the map
+        </a>
+        {children.length > 0 && (
+          <a href={hrefFor(route, { view: 'treemap', cluster: route.cluster ?? cluster })}>
+            Show as treemap
+          </a>
+        )}
+      </p>
+      {children.length > 0 && (
+        <section aria-labelledby="children-heading">
+          <h2 id="children-heading">{plural(children.length, 'child cluster')}</h2>
+          <ClusterList clusters={children} whole={cluster.size} model={model} route={route} />
+        </section>
+      )}
+      <Members model={model} route={route} run={run} cluster={cluster} />
+    </article>
+  );
+}

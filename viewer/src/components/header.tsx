@@ -1,0 +1,118 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { VizRunEntry } from '../../../lib/viz/format.js';
+import type { Model } from '../model.js';
+import { formatRoute, hrefFor, type Route, replaceRoute, type View } from '../route.js';
+import { count } from '../text.js';
+
+const TABS: readonly [View, string][] = [
+  ['clusters', 'Clusters'],
+  ['treemap', 'Treemap'],
+  ['map', 'Map'],
+  ['run', 'Run'],
+];
+
+/** Typing waits this long before searching, so 100k summaries are not scanned per keystroke. */
+const SEARCH_DELAY_MS = 200;
+
+export function Header(props: {
+  model: Model;
+  route: Route;
+  runs: readonly VizRunEntry[];
+  run: VizRunEntry;
+}) {
+  const { model, route, runs, run } = props;
+  const partitions = model.index.partitions;
+  const go = (next: Route) => {
+    location.hash = formatRoute(next);
+  };
+  return (
+    <header class="top">
+      <div class="bar">
+        <a class="brand" href={hrefFor(route, {})}>
+          OpenCLIO explorer
+        </a>
+        {runs.length > 1 && (
+          <select
+            aria-label="Run"
+            value={run.key}
+            onChange={(e) => go({ view: 'clusters', q: '', page: 1, run: e.currentTarget.value })}
+          >
+            {runs.map((r) => (
+              <option key={r.key} value={r.key}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        )}
+        <SearchBox route={route} />
+        {partitions.length > 1 && (
+          <select
+            aria-label="Partition"
+            value={route.part ?? ''}
+            onChange={(e) => {
+              const part = e.currentTarget.value;
+              const { part: _old, ...rest } = route;
+              go(part ? { ...rest, part, page: 1 } : { ...rest, page: 1 });
+            }}
+          >
+            <option value="">All partitions</option>
+            {partitions.map((p) => (
+              <option key={p.name} value={p.name}>
+                {p.name} ({count(p.items)})
+              </option>
+            ))}
+          </select>
+        )}
+      </div>
+      <nav class="tabs" aria-label="Views">
+        {TABS.map(([view, label]) => {
+          const { cluster } = route;
+          const current = !route.q && route.view === view;
+          return (
+            <a
+              key={view}
+              href={hrefFor(route, { view, ...(cluster ? { cluster } : {}) })}
+              aria-current={current ? 'page' : undefined}
+            >
+              {label}
+            </a>
+          );
+        })}
+      </nav>
+    </header>
+  );
+}
+
+function SearchBox({ route }: { route: Route }) {
+  const [text, setText] = useState(route.q);
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  // Follow the URL when it changes from outside (Back, a link, a cleared search).
+  useEffect(() => setText(route.q), [route.q]);
+  const apply = (q: string) => {
+    clearTimeout(timer.current);
+    if (q !== route.q) replaceRoute({ ...route, q: q.trim() === '' ? '' : q, page: 1 });
+  };
+  return (
+    <form
+      class="search"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        apply(text);
+      }}
+    >
+      <input
+        type="search"
+        aria-label="Search clusters and summaries"
+        placeholder="Search clusters and summaries"
+        value={text}
+        onInput={(e) => {
+          const q = e.currentTarget.value;
+          setText(q);
+          clearTimeout(timer.current);
+          timer.current = setTimeout(() => apply(q), SEARCH_DELAY_MS);
+        }}
+      />
+    </form>
+  );
+}

@@ -1,0 +1,123 @@
+import { useEffect, useRef } from 'preact/hooks';
+import type { VizCluster, VizItem } from '../../../lib/viz/format.js';
+import { loadItems } from '../data.js';
+import type { Model } from '../model.js';
+import { formatRoute, hrefFor, type Route } from '../route.js';
+import { count } from '../text.js';
+import { useAsync } from '../use-async.js';
+
+/** Items per page: one chunk download at most two, and a page that renders at once. */
+export const PAGE_SIZE = 50;
+
+/** A cluster's member items, a page at a time; each opens to show its original. */
+export function Members(props: { model: Model; route: Route; run: string; cluster: VizCluster }) {
+  const { model, route, run, cluster } = props;
+  const pages = Math.max(1, Math.ceil(cluster.size / PAGE_SIZE));
+  const page = Math.min(route.page, pages);
+  const from = cluster.start + (page - 1) * PAGE_SIZE;
+  const to = Math.min(cluster.start + cluster.size, from + PAGE_SIZE);
+  const items = useAsync(() => loadItems(run, model.index, from, to), [run, from, to]);
+  const pager = <Pager route={route} page={page} pages={pages} from={from - cluster.start} to={to - cluster.start} size={cluster.size} />;
+  return (
+    <section aria-labelledby="members-heading" class="members">
+      <h2 id="members-heading">Members</h2>
+      {pager}
+      {items.state === 'loading' && <p class="muted">Loading items…</p>}
+      {items.state === 'failed' && <p class="error">Cannot load the items: {items.error}</p>}
+      {items.state === 'done' && (
+        <ol start={from - cluster.start + 1}>
+          {items.value.map((item, i) => (
+            <Member key={item.id} item={item} position={from + i} model={model} route={route} />
+          ))}
+        </ol>
+      )}
+      {pages > 1 && pager}
+    </section>
+  );
+}
+
+function Pager(props: { route: Route; page: number; pages: number; from: number; to: number; size: number }) {
+  const { route, page, pages, from, to, size } = props;
+  const link = (n: number, label: string, rel?: string) =>
+    n < 1 || n > pages || n === page ? (
+      <span class="disabled" aria-disabled="true">
+        {label}
+      </span>
+    ) : (
+      <a href={hrefFor(route, { ...(route.cluster ? { cluster: route.cluster } : {}), page: n })} rel={rel}>
+        {label}
+      </a>
+    );
+  return (
+    <nav class="pager" aria-label="Member pages">
+      <span>
+        Items {count(from + 1)}–{count(to)} of {count(size)}
+      </span>
+      {pages > 1 && (
+        <span class="pages">
+          {link(1, '« First')}
+          {link(page - 1, '‹ Previous', 'prev')}
+          <span>
+            page {count(page)} of {count(pages)}
+          </span>
+          {link(page + 1, 'Next ›', 'next')}
+          {link(pages, 'Last »')}
+        </span>
+      )}
+    </nav>
+  );
+}
+
+function Member(props: { item: VizItem; position: number; model: Model; route: Route }) {
+  const { item, position, model, route } = props;
+  const open = route.item === item.id;
+  const row = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (open) row.current?.scrollIntoView({ block: 'nearest' });
+  }, [open]);
+  const base = model.baseAt(position);
+  const path = base ? [...model.ancestors(base), base] : [];
+  const toggle = () => {
+    const { item: _open, ...rest } = route;
+    location.hash = formatRoute(open ? rest : { ...rest, item: item.id });
+  };
+  return (
+    <li ref={row} data-testid="member" class={open ? 'open' : undefined}>
+      <button type="button" class="summary" aria-expanded={open} onClick={toggle}>
+        {item.summary || '(no summary)'}
+      </button>
+      <p class="meta">
+        <span>{item.id}</span>
+        {model.index.partitions.length > 1 && <span>{item.partition}</span>}
+        {item.label !== undefined && <span>label: {item.label}</span>}
+      </p>
+      {open && (
+        <div class="detail" data-testid="item-detail">
+          <dl>
+            <dt>Id</dt>
+            <dd>{item.id}</dd>
+            <dt>Partition</dt>
+            <dd>{item.partition}</dd>
+            {item.label !== undefined && (
+              <>
+                <dt>Label</dt>
+                <dd>{item.label}</dd>
+              </>
+            )}
+            <dt>Clusters</dt>
+            <dd>
+              {path.map((c, i) => (
+                <span key={`${c.level}.${c.id}`}>
+                  {i > 0 && ' › '}
+                  <a href={hrefFor(route, { cluster: { level: c.level, id: c.id } })}>{c.name}</a>
+                </span>
+              ))}
+            </dd>
+          </dl>
+          <h3>Original (start)</h3>
+          <pre>{item.preview}</pre>
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,86 @@
+import type { Model } from '../model.js';
+import { count, plural } from '../text.js';
+import { Overview } from './overview.js';
+
+/** Everything the run recorded: counts, usage, timings, failures and warnings. */
+export function RunDetails({ model }: { model: Model }) {
+  const { run, failureCount } = model.index;
+  const counts = Object.entries(run.counts);
+  const usage = Object.entries(run.usage);
+  const timings = Object.entries(run.timingsMs);
+  return (
+    <section aria-labelledby="run-heading" class="run">
+      <h1 id="run-heading">Run {run.runId}</h1>
+      <Overview model={model} />
+      <div class="tables">
+        <Table caption="Items" rows={counts.map(([k, v]) => [k, count(v)])} />
+        <Table caption="Token usage" rows={usage.map(([k, v]) => [k, count(v)])} />
+        <Table
+          caption="Time per stage"
+          rows={timings.map(([k, v]) => [k, `${(v / 1000).toFixed(1)} s`])}
+        />
+        <Table
+          caption="Models"
+          rows={[
+            ['LLM', run.llm],
+            ['embedder', run.embedder],
+            ['hierarchy', run.hierarchy.join(' → ')],
+            ['config digest', run.configDigest],
+            ...(model.index.map ? [['map', model.index.map.method] as [string, string]] : []),
+          ]}
+        />
+      </div>
+      {run.partitions && (
+        <>
+          <h2>Partitions</h2>
+          <dl class="plain">
+            {Object.entries(run.partitions).map(([name, description]) => (
+              <div key={name}>
+                <dt>{name}</dt>
+                <dd>{description}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      )}
+      <h2>{plural(failureCount, 'failure')}</h2>
+      {run.failures.length > 0 && (
+        <ul class="failures">
+          {run.failures.map((f, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: failures have no identity of their own
+            <li key={i}>
+              <strong>{f.stage}</strong> {f.id}: {f.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+      {failureCount > run.failures.length && (
+        <p class="muted">
+          … and {count(failureCount - run.failures.length)} more, all listed in run.json.
+        </p>
+      )}
+      <h2>{plural(run.warnings.length, 'warning')}</h2>
+      <ul>
+        {run.warnings.map((w) => (
+          <li key={w}>{w}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function Table({ caption, rows }: { caption: string; rows: readonly [string, string][] }) {
+  return (
+    <table>
+      <caption>{caption}</caption>
+      <tbody>
+        {rows.map(([k, v]) => (
+          <tr key={k}>
+            <th scope="row">{k}</th>
+            <td>{v}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

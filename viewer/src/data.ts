@@ -1,0 +1,65 @@
+import type { VizIndex, VizItem, VizRuns, VizSearchShard } from '../../lib/viz/format.js';
+
+const DATA = './data/';
+/** Bounds memory on long sessions over big runs; re-fetching a chunk is cheap. */
+const KEPT_RESPONSES = 120;
+const cache = new Map<string, Promise<unknown>>();
+
+function cached<T>(path: string, load: (response: Response) => Promise<T>): Promise<T> {
+  let hit = cache.get(path) as Promise<T> | undefined;
+  if (hit) {
+    cache.delete(path);
+    cache.set(path, hit);
+    return hit;
+  }
+  hit = fetch(DATA + path).then((response) => {
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${response.statusText}`);
+    return load(response);
+  });
+  hit.catch(() => cache.delete(path));
+  cache.set(path, hit);
+  for (const key of cache.keys()) {
+    if (cache.size <= KEPT_RESPONSES) break;
+    cache.delete(key);
+  }
+  return hit;
+}
+
+const json = <T>(path: string) => cached(path, (r) => r.json() as Promise<T>);
+const runPath = (run: string, file: string) => `${encodeURIComponent(run)}/${file}`;
+
+export const loadRuns = () => json<VizRuns>('runs.json');
+export const loadIndex = (run: string) => json<VizIndex>(runPath(run, 'index.json'));
+
+/** x, y per item in member order, as uint16 (see VizIndex.map). */
+export function loadPoints(run: string, index: VizIndex): Promise<Uint16Array> {
+  if (!index.map) return Promise.resolve(new Uint16Array());
+  return cached(runPath(run, index.map.file), async (r) => {
+    const bytes = new DataView(await r.arrayBuffer());
+    const out = new Uint16Array(bytes.byteLength / 2);
+    for (let i = 0; i < out.length; i++) out[i] = bytes.getUint16(2 * i, true);
+    return out;
+  });
+}
+
+/** Items [from, to) in member order, fetching only the chunks that hold them. */
+export async function loadItems(
+  run: string,
+  index: VizIndex,
+  from: number,
+  to: number,
+): Promise<VizItem[]> {
+  if (to <= from) return [];
+  const first = Math.floor(from / index.chunkSize);
+  const last = Math.floor((to - 1) / index.chunkSize);
+  const chunks = await Promise.all(
+    Array.from({ length: last - first + 1 }, (_, k) =>
+      json<VizItem[]>(runPath(run, `items/${first + k}.json`)),
+    ),
+  );
+  const offset = first * index.chunkSize;
+  return chunks.flat().slice(from - offset, to - offset);
+}
+
+export const loadSearchShard = (run: string, k: number) =>
+  json<VizSearchShard>(runPath(run, `search/${k}.json`));

@@ -1,0 +1,87 @@
+import { useEffect, useState } from 'preact/hooks';
+
+export type View = 'clusters' | 'treemap' | 'map' | 'run';
+const VIEWS: readonly View[] = ['clusters', 'treemap', 'map', 'run'];
+
+export interface ClusterRef {
+  readonly level: number;
+  readonly id: number;
+}
+
+/** Everything a link can share lives in the URL's hash, so any screen can be bookmarked. */
+export interface Route {
+  readonly run?: string;
+  readonly view: View;
+  readonly cluster?: ClusterRef;
+  readonly q: string;
+  readonly part?: string;
+  readonly page: number;
+  readonly item?: string;
+}
+
+export function parseRoute(hash: string): Route {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const view = params.get('view') as View | null;
+  const cluster = /^(\d+)\.(\d+)$/.exec(params.get('c') ?? '');
+  const page = Number(params.get('page'));
+  const text = (name: string) => params.get(name) || undefined;
+  const run = text('run');
+  const part = text('part');
+  const item = text('item');
+  return {
+    ...(run === undefined ? {} : { run }),
+    view: view && VIEWS.includes(view) ? view : 'clusters',
+    ...(cluster ? { cluster: { level: Number(cluster[1]), id: Number(cluster[2]) } } : {}),
+    q: params.get('q') ?? '',
+    ...(part === undefined ? {} : { part }),
+    page: Number.isInteger(page) && page > 0 ? page : 1,
+    ...(item === undefined ? {} : { item }),
+  };
+}
+
+export function formatRoute(route: Route): string {
+  const params = new URLSearchParams();
+  if (route.run) params.set('run', route.run);
+  if (route.view !== 'clusters') params.set('view', route.view);
+  if (route.cluster) params.set('c', `${route.cluster.level}.${route.cluster.id}`);
+  if (route.q) params.set('q', route.q);
+  if (route.part) params.set('part', route.part);
+  if (route.page > 1) params.set('page', String(route.page));
+  if (route.item) params.set('item', route.item);
+  return `#${params.toString()}`;
+}
+
+/**
+ * A link from the current screen: the run and the partition filter carry over, everything else
+ * is what `changes` says (so opening a cluster clears the search, the page and the open item).
+ */
+export function hrefFor(route: Route, changes: Partial<Route>): string {
+  const { run, part } = route;
+  return formatRoute({
+    ...(run === undefined ? {} : { run }),
+    ...(part === undefined ? {} : { part }),
+    view: 'clusters',
+    q: '',
+    page: 1,
+    ...changes,
+  });
+}
+
+/** Replaces the current history entry (typing in the search box should not fill Back). */
+export function replaceRoute(route: Route): void {
+  history.replaceState(null, '', formatRoute(route));
+  window.dispatchEvent(new HashChangeEvent('hashchange'));
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.hash));
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return route;
+}
+
+export const sameCluster = (a?: ClusterRef, b?: ClusterRef) =>
+  a?.level === b?.level && a?.id === b?.id;
