@@ -1,21 +1,17 @@
 import type { ClioConfig } from './config/index.js';
+import { createApiEmbedder } from './embed/api.js';
 import { createOfflineEmbedder } from './embed/offline.js';
 import type { Embedder } from './embed/types.js';
 import { OfflineLlm } from './llm/offline.js';
 import type { Llm } from './llm/types.js';
 import { ClioError } from './util/errors.js';
 
-/**
- * The embedder the config asks for. Only the offline ones exist in this version; API embedders
- * are refused by name rather than silently replaced.
- */
+/** The embedder the config asks for: offline (USE lite or TF-IDF) or an embeddings API. */
 export function createEmbedder(config: ClioConfig): Embedder {
   const { provider } = config.embedder;
   if (provider === 'offline') return createOfflineEmbedder('use-lite');
   if (provider === 'tfidf') return createOfflineEmbedder('tfidf-lsa');
-  throw new ClioError(
-    `embedder.provider "${provider}" is not available in this version; use "offline" or "tfidf"`,
-  );
+  return createApiEmbedder(config.embedder);
 }
 
 /**

@@ -181,7 +181,6 @@ export class ApiEmbedder implements Embedder {
   /** Requests that succeeded and the tokens the provider reported, for run records. */
   readonly usage = { requests: 0, tokens: 0 };
   readonly #spec: ApiEmbedderSpec;
-  #closed = false;
 
   constructor(spec: ApiEmbedderSpec) {
     this.#spec = spec;
@@ -193,7 +192,6 @@ export class ApiEmbedder implements Embedder {
     texts: readonly string[],
     onProgress?: (done: number) => void,
   ): Promise<Float32Array[]> {
-    if (this.#closed) throw new ClioError(`the ${this.#spec.provider} embedder was closed`);
     const { limits } = this.#spec;
     const prepared = texts.map((text) => prepareText(text, limits));
     const batches = planBatches(prepared.map(estimateTokens), limits);
@@ -216,9 +214,8 @@ export class ApiEmbedder implements Embedder {
     return vectors;
   }
 
+  /** Releases connections; a later `embed` opens new ones, as the offline embedders do. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
     await this.#spec.close?.();
   }
 

@@ -110,21 +110,24 @@ export class BedrockTitanEmbedder extends ApiEmbedder {
     const dimensions = options.dimensions ?? DEFAULT_DIMENSIONS;
     checkModel(model);
     checkDimensions(dimensions);
-    const client = new BedrockRuntimeClient({
-      region: options.region,
-      endpoint: options.endpoint,
-      credentials: options.credentials,
-      maxAttempts: 1,
-      // The SDK's own default for this client, plus a timeout so a stuck stream cannot hang a run.
-      requestHandler: {
-        requestTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        disableConcurrentStreams: true,
-      },
-    });
+    // Made on first use and dropped by close(), so a closed embedder can be used again.
+    let client: BedrockRuntimeClient | undefined;
+    const connect = () =>
+      new BedrockRuntimeClient({
+        region: options.region,
+        endpoint: options.endpoint,
+        credentials: options.credentials,
+        maxAttempts: 1,
+        // The SDK's own default for this client, plus a timeout so a stuck stream cannot hang.
+        requestHandler: {
+          requestTimeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+          disableConcurrentStreams: true,
+        },
+      });
     const send = async (texts: string[]): Promise<BatchReply> => {
-      const replies = await Promise.all(
-        texts.map((text) => invoke(client, model, dimensions, text)),
-      );
+      client ??= connect();
+      const c = client;
+      const replies = await Promise.all(texts.map((text) => invoke(c, model, dimensions, text)));
       return {
         vectors: replies.map((r) => r.embedding),
         tokens: replies.reduce((sum, r) => sum + r.tokens, 0),
@@ -137,7 +140,10 @@ export class BedrockTitanEmbedder extends ApiEmbedder {
       limits: { ...TITAN_V2_LIMITS, ...options.limits },
       retry: options.retry,
       send,
-      close: async () => client.destroy(),
+      close: async () => {
+        client?.destroy();
+        client = undefined;
+      },
     });
     this.model = model;
   }

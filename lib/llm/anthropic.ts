@@ -1,7 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { LlmConfig } from '../config/index.js';
 import type { RetryOptions } from '../util/retry.js';
-import { ClaudeBatches } from './batch.js';
+import { type BatchesClient, ClaudeBatches } from './batch.js';
 import { ClaudeLlm, type ClaudeModels } from './claude.js';
 import { RateLimiter } from './rate-limit.js';
 
@@ -111,7 +111,7 @@ export class AnthropicLlm extends ClaudeLlm {
  */
 export function createAnthropicBatches(
   options: AnthropicLlmOptions = {},
-  client = createAnthropicClient(options),
+  client: BatchesClient = createAnthropicClient(options),
 ): ClaudeBatches {
   return new ClaudeBatches(client, {
     provider: 'anthropic',

@@ -144,27 +144,30 @@ function layoutAnchors(anchors: readonly Anchor[], seed: number): Float32Array {
   return fitUnitSquare(raw);
 }
 
+/** Share of points at each edge left out of the scale, so a few far-off strays do not shrink the rest. */
+const OUTLIER_SHARE = 0.01;
+
 function fitUnitSquare(points: readonly number[][]): Float32Array {
-  const out = new Float32Array(2 * points.length);
-  let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   const finite = points.map(([x = 0, y = 0]) => [
     Number.isFinite(x) ? x : 0,
     Number.isFinite(y) ? y : 0,
   ]);
-  for (const [x = 0, y = 0] of finite) {
-    minX = Math.min(minX, x);
-    maxX = Math.max(maxX, x);
-    minY = Math.min(minY, y);
-    maxY = Math.max(maxY, y);
-  }
+  const bounds = (axis: 0 | 1): [number, number] => {
+    const values = finite.map((p) => p[axis] as number).sort((a, b) => a - b);
+    const cut = Math.floor(values.length * OUTLIER_SHARE);
+    return [values[cut] ?? 0, values[values.length - 1 - cut] ?? 0];
+  };
+  const [minX, maxX] = bounds(0);
+  const [minY, maxY] = bounds(1);
   // One scale for both axes keeps distances comparable; a margin keeps jittered points inside.
   const span = Math.max(maxX - minX, maxY - minY) || 1;
   const scale = 0.94 / span;
   const offX = 0.5 - ((minX + maxX) / 2) * scale;
   const offY = 0.5 - ((minY + maxY) / 2) * scale;
+  const out = new Float32Array(2 * finite.length);
   finite.forEach(([x = 0, y = 0], i) => {
-    out[2 * i] = x * scale + offX;
-    out[2 * i + 1] = y * scale + offY;
+    out[2 * i] = clamp01(x * scale + offX);
+    out[2 * i + 1] = clamp01(y * scale + offY);
   });
   return out;
 }

@@ -1,9 +1,9 @@
 /**
  * Loopback stand-ins for the embedding services, speaking their wire formats: Bedrock runtime
  * InvokeModel (HTTP/2 as the SDK speaks it, SigV4 checked against the test secret, restJson1
- * errors), Voyage and OpenAI
- * `POST /v1/embeddings`. Vectors are a hashed bag of words, so texts sharing words are similar.
- * Each server enforces its service's limits, records requests, and answers queued faults first.
+ * errors) and Voyage's and OpenAI's `POST /v1/embeddings`. Vectors are a hashed bag of words,
+ * so texts sharing words are similar. Each server enforces its service's limits, records
+ * requests, and answers queued faults first.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
@@ -13,7 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 /** The only key the fakes accept; deliberately not shaped like any real key. */
 export const TEST_KEY = 'test-key-not-real';
 export const TEST_AWS = {
-  accessKeyId: 'AKIDTESTNOTREAL',
+  accessKeyId: 'test-access-key-id-not-real',
   secretAccessKey: 'test-key-not-real',
   region: 'us-east-1',
 } as const;
@@ -78,18 +78,12 @@ export function fakeTokens(text: string): number {
   return Math.ceil(Buffer.byteLength(text, 'utf8') / 4);
 }
 
-function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 /** Hashed bag of words, unit length: texts that share words have a high cosine similarity. */
 export function fakeEmbedding(text: string, dimensions: number): number[] {
   const v: number[] = Array.from({ length: dimensions }, () => 0);
   const words = text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [text];
   for (const word of words) {
-    const h = fnv1a(word);
+    const h = createHash('sha1').update(word).digest().readUInt32LE(0);
     v[h % dimensions] = (v[h % dimensions] ?? 0) + (h & 0x10000 ? 1 : -1);
   }
   // Colliding words can cancel out; a real model never returns a zero vector.
@@ -115,7 +109,8 @@ async function serve(
       fault.status,
       fault.status === 429 ? 'Rate limit exceeded' : 'Server error',
     );
-    const retryAfter = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+    const retryAfter: Record<string, string> =
+      fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
     return { ...reply, headers: { ...reply.headers, ...retryAfter } };
   };
   const onRequest = async (req: Incoming, res: Outgoing) => {

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import {
   CreateBucketCommand,
   HeadObjectCommand,
-  PutObjectCommand,
+  type PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPrefix } from '../../lib/store/prefixed.js';
 import { INTERMEDIATE_TAG, S3Store } from '../../lib/store/s3-store.js';
@@ -89,18 +88,21 @@ describe('S3Store against an S3 emulator', () => {
 
   it('tags intermediate artifacts so the lifecycle rule can expire them', async () => {
     // The emulator drops tags sent with PutObject, so this one checks the request itself.
-    const mocked = new S3Client({ region: 'us-east-1' });
-    const s3 = mockClient(mocked);
-    s3.on(PutObjectCommand).resolves({});
+    const sent: PutObjectCommand['input'][] = [];
+    const recorder = {
+      send: async (command: PutObjectCommand) => {
+        sent.push(command.input);
+        return {};
+      },
+    } as unknown as S3Client;
     const store = new S3Store({
-      client: mocked,
+      client: recorder,
       bucket: BUCKET,
       tagsFor: (key) =>
         key.includes('/items/') ? { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value } : undefined,
     });
     await store.write('runs/r5/items/batch-00001.json', '[]');
     await store.write('runs/r5/hierarchy.json', '{}');
-    const sent = s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input);
     expect(sent[0]).toMatchObject({ Tagging: 'open-clio%3Aretention=intermediate' });
     expect(sent[1]?.Tagging).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { useMemo } from 'preact/hooks';
+import { useEffect, useMemo } from 'preact/hooks';
 import type { VizRunEntry } from '../../lib/viz/format.js';
 import { ClusterPage } from './components/cluster-page.js';
 import { Header } from './components/header.js';
@@ -34,7 +34,13 @@ function RunView({
   route: Route;
 }) {
   const index = useAsync(() => loadIndex(run.key), [run.key]);
-  const model = useMemo(() => (index.state === 'done' ? new Model(index.value) : undefined), [index]);
+  // A new screen starts at its top; opening an item or typing a search keeps the place.
+  const screen = `${route.view}|${route.cluster?.level}.${route.cluster?.id}|${route.page}|${Boolean(route.q)}`;
+  useEffect(() => window.scrollTo(0, 0), [screen]);
+  const model = useMemo(
+    () => (index.state === 'done' ? new Model(index.value) : undefined),
+    [index],
+  );
   if (index.state === 'failed') return <Status text={`Cannot load ${run.name}: ${index.error}`} />;
   if (!model) return <Status text={`Loading ${run.name}…`} />;
   const props = { model, route, run: run.key };

@@ -13,7 +13,12 @@ const FADED_ALPHA = 0.12;
 const SHOWN_ALPHA = 0.85;
 
 /** Fits [0, 1]² into the canvas as a centred square, so distances keep their proportions. */
-export function toScreen(points: Uint16Array, width: number, height: number, pad = 12): Float32Array {
+export function toScreen(
+  points: Uint16Array,
+  width: number,
+  height: number,
+  pad = 12,
+): Float32Array {
   const side = Math.max(1, Math.min(width, height) - 2 * pad);
   const left = (width - side) / 2;
   const top = (height - side) / 2;
@@ -41,7 +46,7 @@ export function parseColour(css: string): [number, number, number] {
   return [f(0), f(8), f(4)];
 }
 
-/** Draws faded points first, then shown ones on top, as 2×2 device-pixel dots blended in. */
+/** Draws faded points first, then shown ones on top, as small square dots blended in. */
 export function drawPoints(
   context: CanvasRenderingContext2D,
   layer: MapLayer,
@@ -52,7 +57,8 @@ export function drawPoints(
   const image = context.createImageData(width, height);
   const data = image.data;
   data.fill(255);
-  const size = Math.max(2, Math.round(2 * ratio));
+  // Few points can afford bigger dots; 100k need small ones to stay apart.
+  const size = Math.max(2, Math.round((layer.emphasis.length <= 5000 ? 3 : 2) * ratio));
   let drawn = 0;
   for (const pass of [1, 2]) {
     const alpha = pass === 1 ? FADED_ALPHA : SHOWN_ALPHA;

@@ -9,7 +9,9 @@ export const plural = (n: number, one: string, many = `${one}s`) =>
 
 export function dateTime(iso: string): string {
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
+  return Number.isNaN(date.getTime())
+    ? iso
+    : date.toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' });
 }
 
 export function searchTerms(query: string): string[] {

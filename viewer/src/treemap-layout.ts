@@ -10,7 +10,11 @@ function worst(row: readonly number[], side: number): number {
   const total = row.reduce((a, b) => a + b, 0);
   let ratio = 0;
   for (const area of row) {
-    ratio = Math.max(ratio, (side * side * area) / (total * total), (total * total) / (side * side * area));
+    ratio = Math.max(
+      ratio,
+      (side * side * area) / (total * total),
+      (total * total) / (side * side * area),
+    );
   }
   return ratio;
 }
@@ -39,7 +43,11 @@ export function squarify(values: readonly number[], rect: Rect): Rect[] {
     let offset = 0;
     for (const area of row) {
       const length = thickness > 0 ? area / thickness : 0;
-      out.push(w >= h ? { x, y: y + offset, w: thickness, h: length } : { x: x + offset, y, w: length, h: thickness });
+      out.push(
+        w >= h
+          ? { x, y: y + offset, w: thickness, h: length }
+          : { x: x + offset, y, w: length, h: thickness },
+      );
       offset += length;
     }
     if (w >= h) {

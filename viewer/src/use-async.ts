@@ -5,7 +5,10 @@ export type Async<T> =
   | { readonly state: 'done'; readonly value: T }
   | { readonly state: 'failed'; readonly error: string };
 
-/** The latest result of `load`, re-run when `deps` change; stale results are dropped. */
+/**
+ * The latest result of `load`, re-run when `deps` change (the caller lists what `load` reads);
+ * results of superseded calls are dropped.
+ */
 export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): Async<T> {
   const [result, setResult] = useState<Async<T>>({ state: 'loading' });
   useEffect(() => {
@@ -14,12 +17,15 @@ export function useAsync<T>(load: () => Promise<T>, deps: readonly unknown[]): A
     load().then(
       (value) => current && setResult({ state: 'done', value }),
       (error: unknown) =>
-        current && setResult({ state: 'failed', error: error instanceof Error ? error.message : String(error) }),
+        current &&
+        setResult({
+          state: 'failed',
+          error: error instanceof Error ? error.message : String(error),
+        }),
     );
     return () => {
       current = false;
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: the caller names what `load` reads
   }, deps);
   return result;
 }

@@ -1,7 +1,8 @@
-import { type RefObject, useEffect, useState } from 'preact/hooks';
+import type { RefObject } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
 
 /** The element's content width, following resizes (rotating a phone, a narrower window). */
-export function useWidth(ref: RefObject<HTMLElement>, fallback = 800): number {
+export function useWidth(ref: RefObject<HTMLElement | null>, fallback = 800): number {
   const [width, setWidth] = useState(fallback);
   useEffect(() => {
     const element = ref.current;

@@ -27,7 +27,7 @@ export function Header(props: {
   };
   return (
     <header class="top">
-      <div class="bar">
+      <div class="topbar">
         <a class="brand" href={hrefFor(route, {})}>
           OpenCLIO explorer
         </a>
@@ -85,7 +85,7 @@ export function Header(props: {
 
 function SearchBox({ route }: { route: Route }) {
   const [text, setText] = useState(route.q);
-  const timer = useRef<ReturnType<typeof setTimeout>>();
+  const timer = useRef<ReturnType<typeof setTimeout>>(undefined);
   // Follow the URL when it changes from outside (Back, a link, a cleared search).
   useEffect(() => setText(route.q), [route.q]);
   const apply = (q: string) => {
@@ -95,7 +95,6 @@ function SearchBox({ route }: { route: Route }) {
   return (
     <form
       class="search"
-      role="search"
       onSubmit={(e) => {
         e.preventDefault();
         apply(text);

@@ -17,7 +17,16 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
   const from = cluster.start + (page - 1) * PAGE_SIZE;
   const to = Math.min(cluster.start + cluster.size, from + PAGE_SIZE);
   const items = useAsync(() => loadItems(run, model.index, from, to), [run, from, to]);
-  const pager = <Pager route={route} page={page} pages={pages} from={from - cluster.start} to={to - cluster.start} size={cluster.size} />;
+  const pager = (
+    <Pager
+      route={route}
+      page={page}
+      pages={pages}
+      from={from - cluster.start}
+      to={to - cluster.start}
+      size={cluster.size}
+    />
+  );
   return (
     <section aria-labelledby="members-heading" class="members">
       <h2 id="members-heading">Members</h2>
@@ -36,7 +45,14 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
   );
 }
 
-function Pager(props: { route: Route; page: number; pages: number; from: number; to: number; size: number }) {
+function Pager(props: {
+  route: Route;
+  page: number;
+  pages: number;
+  from: number;
+  to: number;
+  size: number;
+}) {
   const { route, page, pages, from, to, size } = props;
   const link = (n: number, label: string, rel?: string) =>
     n < 1 || n > pages || n === page ? (
@@ -44,7 +60,10 @@ function Pager(props: { route: Route; page: number; pages: number; from: number;
         {label}
       </span>
     ) : (
-      <a href={hrefFor(route, { ...(route.cluster ? { cluster: route.cluster } : {}), page: n })} rel={rel}>
+      <a
+        href={hrefFor(route, { ...(route.cluster ? { cluster: route.cluster } : {}), page: n })}
+        rel={rel}
+      >
         {label}
       </a>
     );

@@ -12,10 +12,7 @@ export function Overview({ model }: { model: Model }) {
     ['Created', dateTime(run.createdAt)],
     ['Items', `${count(model.total)} clustered of ${count(run.counts.loaded)} loaded`],
     ['Levels', `${levels.map((l) => count(l.count)).join(' → ')} clusters (base → top)`],
-    [
-      'Failures',
-      `${plural(failureCount, 'failure')}, ${count(run.counts.withheld)} withheld`,
-    ],
+    ['Failures', `${plural(failureCount, 'failure')}, ${count(run.counts.withheld)} withheld`],
     [
       'Usage',
       `${count(tokens)} tokens (${count(run.usage.requests)} requests), $${run.costUsd.toFixed(2)}`,

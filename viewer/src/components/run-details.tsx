@@ -47,7 +47,6 @@ export function RunDetails({ model }: { model: Model }) {
       {run.failures.length > 0 && (
         <ul class="failures">
           {run.failures.map((f, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: failures have no identity of their own
             <li key={i}>
               <strong>{f.stage}</strong> {f.id}: {f.reason}
             </li>

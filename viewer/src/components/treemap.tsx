@@ -48,12 +48,21 @@ export function Treemap({ model, route }: { model: Model; route: Route; run: str
         )}
       </p>
       <div ref={box} class="treemap-box">
-        <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="group" aria-label="Treemap">
+        <svg width={width} height={height} viewBox={`0 0 ${width} ${height}`}>
+          <title>{`Treemap of ${focus ? `“${focus.name}”` : 'all clusters'}`}</title>
           {shown.map((c, i) => {
             const r = rects[i] as Rect;
-            const inner = { x: r.x + 2, y: r.y + LABEL_HEIGHT, w: r.w - 4, h: r.h - LABEL_HEIGHT - 2 };
+            const inner = {
+              x: r.x + 2,
+              y: r.y + LABEL_HEIGHT,
+              w: r.w - 4,
+              h: r.h - LABEL_HEIGHT - 2,
+            };
             const children = inner.w > 24 && inner.h > 24 ? model.children(c) : [];
-            const childRects = squarify(children.map((k) => k.size), inner);
+            const childRects = squarify(
+              children.map((k) => k.size),
+              inner,
+            );
             const colour = model.colour(c);
             return (
               <g key={`${c.level}.${c.id}`} class={selected === c ? 'selected' : undefined}>
@@ -65,9 +74,20 @@ export function Treemap({ model, route }: { model: Model; route: Route; run: str
                 {children.map((k, j) => {
                   const kr = childRects[j] as Rect;
                   return (
-                    <a key={`${k.level}.${k.id}`} href={link(k)} aria-label={`${k.name}: ${count(k.size)} items`}>
+                    <a
+                      key={`${k.level}.${k.id}`}
+                      href={link(k)}
+                      aria-label={`${k.name}: ${count(k.size)} items`}
+                    >
                       <title>{`${k.name} — ${count(k.size)} items`}</title>
-                      <rect x={kr.x} y={kr.y} width={kr.w} height={kr.h} fill={colour} class="inner" />
+                      <rect
+                        x={kr.x}
+                        y={kr.y}
+                        width={kr.w}
+                        height={kr.h}
+                        fill={colour}
+                        class="inner"
+                      />
                       {kr.h > 30 && <Label rect={kr} text={k.name} />}
                     </a>
                   );

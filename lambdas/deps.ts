@@ -1,0 +1,124 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import type { StagedDeps } from '../lib/pipeline/staged/index.js';
+import { createEmbedder, createLlm } from '../lib/providers.js';
+import { DynamoHierarchy } from '../lib/store/dynamo-hierarchy.js';
+import { INTERMEDIATE_TAG, S3Store } from '../lib/store/s3-store.js';
+import type { Store } from '../lib/store/types.js';
+import { ENV, SECRET_PLACEHOLDER, SITE_DATA } from './contract.js';
+import { EnvError, jsonEnv, optionalEnv, positiveIntEnv, requiredEnv } from './env.js';
+import { publishRun } from './publish.js';
+
+type Env = Record<string, string | undefined>;
+
+/** The staged pipeline's deps, plus the run table for what only the adapters do. */
+export interface LambdaDeps extends StagedDeps {
+  readonly runs?: DynamoHierarchy;
+}
+
+export interface AwsClients {
+  readonly s3: S3Client;
+  readonly dynamo: DynamoDBDocumentClient;
+  readonly secrets: SecretsManagerClient;
+}
+
+export function defaultClients(): AwsClients {
+  return {
+    s3: new S3Client({}),
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+    secrets: new SecretsManagerClient({}),
+  };
+}
+
+/** Item batches, summaries, per-batch caches and levels: only needed while the run is going. */
+const INTERMEDIATE_KEY = /^runs\/[^/]+\/(items|summaries|cache|levels)\//;
+const intermediateTags = (key: string) =>
+  INTERMEDIATE_KEY.test(key) ? { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value } : undefined;
+
+// AWS_* would let a secret replace the function's own credentials or region.
+const secretVariable = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/)
+  .refine((name) => !name.startsWith('AWS_'), 'must not start with AWS_');
+const secretArns = z.record(secretVariable, z.string().min(1));
+
+/**
+ * Puts each configured secret into the environment variable the SDKs read (`ANTHROPIC_API_KEY`,
+ * `LANGSMITH_API_KEY`). A secret still holding the stack's placeholder is left unset, so `auto`
+ * providers fall back to offline and explicit ones fail with their own "no key" message.
+ * Returns the variables that were set; values are never logged.
+ */
+export async function loadSecrets(env: Env, client: SecretsManagerClient): Promise<string[]> {
+  const arns = jsonEnv(ENV.secretArns, secretArns, env) ?? {};
+  const loaded: string[] = [];
+  await Promise.all(
+    Object.entries(arns).map(async ([name, SecretId]) => {
+      const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId }));
+      const value = SecretString?.trim();
+      if (!value || value === SECRET_PLACEHOLDER) return;
+      env[name] = value;
+      loaded.push(name);
+    }),
+  );
+  return loaded.sort();
+}
+
+/** Functions that do not read uploaded configs get no access to that bucket, and say so. */
+function unavailableStore(what: string): Store {
+  const fail = async (): Promise<never> => {
+    throw new EnvError(`${what} is not available to this function (${ENV.configsBucket} unset)`);
+  };
+  return { location: `(${what}: not available)`, read: fail, write: fail };
+}
+
+/** Builds the deps from the function's environment: the stack sets only what it granted. */
+export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDeps> {
+  await loadSecrets(env, clients.secrets);
+  const artifacts = new S3Store({
+    client: clients.s3,
+    bucket: requiredEnv(ENV.artifactsBucket, env),
+    tagsFor: intermediateTags,
+  });
+  const configsBucket = optionalEnv(ENV.configsBucket, env);
+  const tableName = optionalEnv(ENV.tableName, env);
+  const siteBucket = optionalEnv(ENV.siteBucket, env);
+  const runs = tableName
+    ? new DynamoHierarchy({ client: clients.dynamo, tableName })
+    : undefined;
+  const site = siteBucket
+    ? new S3Store({ client: clients.s3, bucket: siteBucket, prefix: SITE_DATA.prefix })
+    : undefined;
+  return {
+    artifacts,
+    configs: configsBucket
+      ? new S3Store({ client: clients.s3, bucket: configsBucket })
+      : unavailableStore('the configs bucket'),
+    createEmbedder,
+    createLlm,
+    batchSize: positiveIntEnv(ENV.batchSize, 100, env),
+    ...(runs ? { runs, runIndex: runs } : {}),
+    ...(site && runs
+      ? {
+          publish: async (doc) => {
+            await publishRun(doc, { site, runs });
+          },
+        }
+      : {}),
+  };
+}
+
+let cached: Promise<LambdaDeps> | undefined;
+
+/** Built once per container; a failed build (a secret not readable yet) is retried next time. */
+export function getDeps(): Promise<LambdaDeps> {
+  cached ??= buildDeps(process.env, defaultClients()).catch((error: unknown) => {
+    cached = undefined;
+    throw error;
+  });
+  return cached;
+}
