@@ -1,6 +1,7 @@
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runPipelineBench } from './pipeline.js';
+import { runViewerBench } from './viewer.js';
 
 /**
  * `npm run bench [-- pipeline kmeans embedders]`: prints figures; nothing here passes or fails.
@@ -11,6 +12,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   pipeline: () => runPipelineBench(),
   kmeans: () => runKmeansBench(),
   embedders: () => runEmbedderBench(),
+  viewer: () => runViewerBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -87,9 +87,7 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
   const configsBucket = optionalEnv(ENV.configsBucket, env);
   const tableName = optionalEnv(ENV.tableName, env);
   const siteBucket = optionalEnv(ENV.siteBucket, env);
-  const runs = tableName
-    ? new DynamoHierarchy({ client: clients.dynamo, tableName })
-    : undefined;
+  const runs = tableName ? new DynamoHierarchy({ client: clients.dynamo, tableName }) : undefined;
   const site = siteBucket
     ? new S3Store({ client: clients.s3, bucket: siteBucket, prefix: SITE_DATA.prefix })
     : undefined;

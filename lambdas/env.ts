@@ -15,7 +15,9 @@ export function optionalEnv(name: string, env: Env = process.env): string | unde
 export function requiredEnv(name: string, env: Env = process.env): string {
   const value = optionalEnv(name, env);
   if (value === undefined)
-    throw new EnvError(`environment variable ${name} is not set; the stack sets it on this function`);
+    throw new EnvError(
+      `environment variable ${name} is not set; the stack sets it on this function`,
+    );
   return value;
 }
 
@@ -28,7 +30,11 @@ export function positiveIntEnv(name: string, fallback: number, env: Env = proces
   return value;
 }
 
-export function jsonEnv<T>(name: string, schema: z.ZodType<T>, env: Env = process.env): T | undefined {
+export function jsonEnv<T>(
+  name: string,
+  schema: z.ZodType<T>,
+  env: Env = process.env,
+): T | undefined {
   const raw = optionalEnv(name, env);
   if (raw === undefined) return undefined;
   let parsed: unknown;

@@ -74,7 +74,8 @@ export async function vizAfterGenerate(
     Boolean(process.stdout.isTTY && process.stderr.isTTY) &&
     !(process.env.CI && process.env.CI !== 'false');
   if (!options.viz || !interactive) {
-    options.write(`Explore the results: npx open-clio viz --config ${options.config}`);
+    const config = /\s/.test(options.config) ? JSON.stringify(options.config) : options.config;
+    options.write(`Explore the results: npx open-clio viz --config ${config}`);
     return;
   }
   await runVizCommand({ ...options, path: options.location });

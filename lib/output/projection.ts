@@ -63,7 +63,7 @@ export function projectItems(
   const perCluster = base.map((cluster) =>
     everyItem
       ? itemAnchors(cluster.itemIndices, vectors)
-      : clusterAnchors(cluster, vectors, n, maxAnchors, rng),
+      : clusterAnchors(cluster, vectors, n, maxAnchors, base.length, rng),
   );
   const anchors = perCluster.flat();
   const layout = layoutAnchors(anchors, options.seed);
@@ -117,10 +117,12 @@ function clusterAnchors(
   vectors: readonly Float32Array[],
   total: number,
   maxAnchors: number,
+  clusters: number,
   rng: Rng,
 ): Anchor[] {
   const size = cluster.itemIndices.length;
-  const quota = Math.min(size, Math.floor((maxAnchors * size) / total));
+  const budget = Math.max(0, maxAnchors - clusters);
+  const quota = Math.min(size, Math.floor((budget * size) / total));
   const sampled = [...sampleIndices(rng, size, quota)].map((i) => cluster.itemIndices[i] as number);
   return [{ vector: cluster.centroid, item: -1 }, ...itemAnchors(sampled, vectors)];
 }

@@ -9,7 +9,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { type ClusterRecord, clusterSchema, type HierarchyDoc } from '../output/hierarchy-schema.js';
+import {
+  type ClusterRecord,
+  clusterSchema,
+  type HierarchyDoc,
+} from '../output/hierarchy-schema.js';
 import { type RunRecord, runRecordSchema } from '../pipeline/run-record.js';
 
 /**

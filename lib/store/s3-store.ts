@@ -39,7 +39,8 @@ function contentType(key: string): string {
 
 // Only NoSuchKey: a 404 can also be NoSuchBucket, which must fail loudly. Real S3 answers a
 // missing key with 403 instead when the caller may not list the bucket, so readers need ListBucket.
-const isMissing = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'NoSuchKey';
+const isMissing = (error: unknown): boolean =>
+  (error as { name?: unknown } | null)?.name === 'NoSuchKey';
 
 /**
  * Artifacts as objects in one bucket. A PutObject replaces the object whole, so a reader never

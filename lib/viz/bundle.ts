@@ -14,6 +14,12 @@ export const BUILD_COMMAND = 'npm run build:viewer';
 export async function ensureViewerBundle(log: (line: string) => void): Promise<string> {
   const built = await stat(join(VIEWER_DIST, 'index.html')).catch(() => undefined);
   if (built) return VIEWER_DIST;
+  log('building the explorer once (viewer/dist)…');
+  return buildViewer();
+}
+
+/** Builds the explorer with Vite into `outDir` (by default `viewer/dist`). */
+export async function buildViewer(outDir = VIEWER_DIST): Promise<string> {
   let vite: typeof import('vite');
   try {
     vite = await import('vite');
@@ -22,9 +28,12 @@ export async function ensureViewerBundle(log: (line: string) => void): Promise<s
       `the explorer is not built (${VIEWER_DIST} is missing) and Vite is not installed to build it: run "npm ci && ${BUILD_COMMAND}" in ${resolve(VIEWER_DIR, '..')}`,
     );
   }
-  log('building the explorer once (viewer/dist)…');
-  await vite.build({ configFile: join(VIEWER_DIR, 'vite.config.ts'), logLevel: 'warn' });
-  return VIEWER_DIST;
+  await vite.build({
+    configFile: join(VIEWER_DIR, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  return outDir;
 }
 
 /** Whether a browser can be shown: never in CI, on Linux only with a display. */

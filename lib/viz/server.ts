@@ -77,7 +77,12 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    let path: string;
+    try {
+      path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    } catch {
+      return send(res, 400, 'bad request');
+    }
     if (path === `/data/${vizPaths.runs}`) return send(res, 200, runsBody, '.json');
     const data = /^\/data\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
     if (data) {

@@ -270,7 +270,10 @@ export async function startFakeAnthropic(
       );
     }
     const request = describe(route, body, model);
-    const fault = pickFault(JSON.stringify([route, body.messages]));
+    // Keyed on the prompt and turn count, not the whole body: tool_use ids vary with arrival order.
+    const fault = pickFault(
+      JSON.stringify([route, request.user, (body.messages as Turn[]).length]),
+    );
     counts[fault ?? 'ok']++;
     if (fault === 'drop') return req.socket.destroy();
     if (fault === 'malformed') return send(res, 200, message(request, { unexpected: true }));

@@ -82,9 +82,7 @@ describe('summarizeItems against a faulty Anthropic API', () => {
     expect(new Set(failed)).toEqual(POISON);
     for (const failure of first.failures) {
       expect(failure.stage).toBe('summarize');
-      expect(failure.reason).toMatch(
-        /no valid reply .* in 3 attempts: summary: the summary is empty/,
-      );
+      expect(failure.reason).toMatch(/no valid reply .* in 3 attempts: summary: /);
     }
     for (const s of first.summarized)
       expect(s.summary).toBe(`asked about item ${s.item.id.slice(1)}`);

@@ -1,66 +1,24 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { newRunRecord, type RunRecord } from '../../lib/pipeline/run-record.js';
-import { DynamoHierarchy, MAX_LISTED, TABLE_SCHEMA, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
-
-// dynalite ships no type declarations: it returns a plain http.Server.
-const dynalite = createRequire(import.meta.url)('dynalite') as (options: {
-  createTableMs: number;
-}) => Server;
+import { DynamoHierarchy, MAX_LISTED, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
+import { type DynamoEmulator, startDynamo } from '../infra/emulators.js';
 
 const TABLE = 'open-clio';
-let server: Server;
+let dynamo: DynamoEmulator;
 let document: DynamoDBDocumentClient;
 let runs: DynamoHierarchy;
 
 beforeAll(async () => {
-  server = dynalite({ createTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-  });
-  const { partitionKey, sortKey, runsIndex } = TABLE_SCHEMA;
-  await client.send(
-    new CreateTableCommand({
-      TableName: TABLE,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [partitionKey, sortKey, runsIndex.partitionKey, runsIndex.sortKey].map(
-        (AttributeName) => ({ AttributeName, AttributeType: 'S' }),
-      ),
-      KeySchema: [
-        { AttributeName: partitionKey, KeyType: 'HASH' },
-        { AttributeName: sortKey, KeyType: 'RANGE' },
-      ],
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: runsIndex.name,
-          KeySchema: [
-            { AttributeName: runsIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: runsIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
-    }),
-  );
-  document = DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  dynamo = await startDynamo();
+  await dynamo.createRunsTable(TABLE);
+  document = dynamo.client;
   runs = new DynamoHierarchy({ client: document, tableName: TABLE, sleep: async () => {} });
 });
 
-afterAll(async () => {
-  document?.destroy();
-  await new Promise((resolve) => server?.close(resolve));
-});
+afterAll(() => dynamo?.close());
 
 function record(minute: number, digest = 'abcdef0123456789'): RunRecord {
   return newRunRecord({
@@ -110,7 +68,13 @@ function hierarchyOf(run: RunRecord, baseCount: number): HierarchyDoc {
 describe('DynamoHierarchy against a DynamoDB emulator', () => {
   it('stores a run record and reads it back with its cost, usage and timings', async () => {
     const run = record(0);
-    run.usage = { inputTokens: 1200, outputTokens: 300, cacheReadTokens: 0, cacheWriteTokens: 0, requests: 7 };
+    run.usage = {
+      inputTokens: 1200,
+      outputTokens: 300,
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      requests: 7,
+    };
     run.costUsd = 0.0123;
     run.timingsMs = { load: 40, summarize: 900 };
     await runs.putRun(run);
@@ -151,7 +115,11 @@ describe('DynamoHierarchy against a DynamoDB emulator', () => {
     const base = await runs.listClusters(run.runId, 0);
     expect(base.map((c) => c.id)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     const top = await runs.listClusters(run.runId, 1);
-    expect(top[1]).toMatchObject({ name: 'top 1', parent: null, children: [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29] });
+    expect(top[1]).toMatchObject({
+      name: 'top 1',
+      parent: null,
+      children: [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29],
+    });
     expect(await runs.listClusters(run.runId)).toHaveLength(32);
     // The levels survive a later record write (Finalize writes the record after the hierarchy).
     run.status = 'done';
@@ -187,7 +155,9 @@ describe('DynamoHierarchy against a DynamoDB emulator', () => {
     const key = tableKeys.trigger('configs/support.json', 'upload#abc');
     await document.send(new PutCommand({ TableName: TABLE, Item: key }));
     await runs.releaseTrigger('configs/support.json', 'upload#abc');
-    expect((await document.send(new GetCommand({ TableName: TABLE, Key: key }))).Item).toBeUndefined();
+    expect(
+      (await document.send(new GetCommand({ TableName: TABLE, Key: key }))).Item,
+    ).toBeUndefined();
   });
 
   it('refuses to be built without a table name', () => {

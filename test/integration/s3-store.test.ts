@@ -1,53 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  HeadObjectCommand,
-  type PutObjectCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPrefix } from '../../lib/store/prefixed.js';
 import { INTERMEDIATE_TAG, S3Store } from '../../lib/store/s3-store.js';
-
-// s3rver ships no type declarations; this is the part of its API the test uses.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-}
-const S3rver = createRequire(import.meta.url)('s3rver') as new (options: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-}) => S3rverServer;
+import { type S3Emulator, startS3 } from '../infra/emulators.js';
 
 const BUCKET = 'artifacts';
-let server: S3rverServer;
-let directory: string;
+let s3: S3Emulator;
 let client: S3Client;
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
-  const { port } = await server.run();
-  client = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  s3 = await startS3();
+  client = s3.client;
+  await s3.createBucket(BUCKET);
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await server?.close();
-  await rm(directory, { recursive: true, force: true });
-});
+afterAll(() => s3?.close());
 
 describe('S3Store against an S3 emulator', () => {
   it('reads back what it wrote, text and bytes, and undefined for a missing key', async () => {

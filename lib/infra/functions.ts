@@ -1,0 +1,263 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+} from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ENV, SITE_DATA } from '../../lambdas/contract.js';
+import { PROJECT_ROOT, stepBundling } from './bundle/bundling.js';
+import { DEFAULT_BEDROCK_MODELS, grantBedrock, grantObjects, grantTable } from './grants.js';
+import type { ApiKeyName, ClioSecrets } from './secrets.js';
+
+export type StepName = 'prepare' | 'summarizeBatch' | 'clusterLevel' | 'finalize' | 'markFailed';
+
+/** What each step needs, and nothing more: the grants and environment follow from this table. */
+interface StepSpec {
+  readonly id: string;
+  readonly entry: string;
+  readonly description: string;
+  readonly memoryMiB: number;
+  readonly timeout: Duration;
+  /** Ships the k-means and embedding worker threads and the embedding model. */
+  readonly workers: boolean;
+  readonly readsConfigs: boolean;
+  readonly publishesSite: boolean;
+  readonly tableActions: readonly string[];
+  readonly secrets: readonly ApiKeyName[];
+  readonly invokesBedrock: boolean;
+}
+
+const LLM_KEYS: readonly ApiKeyName[] = ['ANTHROPIC_API_KEY'];
+
+export const STEPS: Readonly<Record<StepName, StepSpec>> = {
+  prepare: {
+    id: 'Prepare',
+    entry: 'prepare',
+    description: 'OpenCLIO Prepare: validate the config, load and sample items, write batches',
+    memoryMiB: 3008,
+    timeout: Duration.minutes(15),
+    workers: true,
+    readsConfigs: true,
+    publishesSite: false,
+    tableActions: ['dynamodb:UpdateItem'],
+    // The run record names the LLM `auto` resolves to, so Prepare sees the same keys as the
+    // steps that call it.
+    secrets: ['LANGSMITH_API_KEY', ...LLM_KEYS],
+    invokesBedrock: false,
+  },
+  summarizeBatch: {
+    id: 'SummarizeBatch',
+    entry: 'summarize-batch',
+    description: 'OpenCLIO Summarize: summarize and embed one batch of items',
+    memoryMiB: 2048,
+    timeout: Duration.minutes(15),
+    workers: true,
+    readsConfigs: false,
+    publishesSite: false,
+    tableActions: [],
+    secrets: LLM_KEYS,
+    invokesBedrock: true,
+  },
+  clusterLevel: {
+    id: 'ClusterLevel',
+    entry: 'cluster-level',
+    // k-means of 100k x 1024 takes ~22 s and ~1.1 GiB on 2 cores; 4 GiB buys 2+ vCPUs and room.
+    description: 'OpenCLIO ClusterLevel: cluster and name one level of the hierarchy',
+    memoryMiB: 4096,
+    timeout: Duration.minutes(15),
+    workers: true,
+    readsConfigs: false,
+    publishesSite: false,
+    tableActions: [],
+    secrets: LLM_KEYS,
+    invokesBedrock: true,
+  },
+  finalize: {
+    id: 'Finalize',
+    entry: 'finalize',
+    description: 'OpenCLIO Finalize: outputs, hierarchy to DynamoDB, explorer data, run done',
+    memoryMiB: 3008,
+    timeout: Duration.minutes(15),
+    workers: false,
+    readsConfigs: false,
+    publishesSite: true,
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:BatchWriteItem', 'dynamodb:Query'],
+    secrets: [],
+    invokesBedrock: false,
+  },
+  markFailed: {
+    id: 'MarkFailed',
+    entry: 'mark-failed',
+    description: 'OpenCLIO MarkFailed: record why a run stopped',
+    memoryMiB: 512,
+    timeout: Duration.minutes(2),
+    workers: false,
+    readsConfigs: false,
+    publishesSite: false,
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secrets: [],
+    invokesBedrock: false,
+  },
+};
+
+export interface ClioFunctionsProps {
+  readonly configs: IBucket;
+  readonly artifacts: IBucket;
+  readonly table: ITable;
+  readonly secrets: ClioSecrets;
+  /**
+   * The explorer's bucket; Finalize publishes finished runs under `data/`.
+   * @default no publishing (explorer disabled)
+   */
+  readonly site?: IBucket;
+  /**
+   * Bedrock model ids (or patterns) the LLM and embedding steps may invoke; `[]` grants none.
+   * @default DEFAULT_BEDROCK_MODELS (Claude, Titan and Cohere embeddings)
+   */
+  readonly bedrockModelIds?: readonly string[];
+  /**
+   * Items per Summarize batch (one Map child each).
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /**
+   * Memory per step in MiB, overriding the sizes in `STEPS`.
+   * @default the sizes in `STEPS`
+   */
+  readonly memoryMiB?: Partial<Record<StepName, number>>;
+  /**
+   * Retention of the functions' logs.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Keep log groups when the stack is deleted.
+   * @default true
+   */
+  readonly retainData?: boolean;
+}
+
+/** One Lambda function per state of the state machine, each with its own role and log group. */
+export class ClioFunctions extends Construct {
+  readonly steps: Readonly<Record<StepName, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: ClioFunctionsProps) {
+    super(scope, id);
+    const batchSize = props.batchSize ?? 100;
+    if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 5000)
+      throw new Error(
+        `ClioFunctions: batchSize must be an integer from 1 to 5000, got ${batchSize}`,
+      );
+    for (const [step, mib] of Object.entries(props.memoryMiB ?? {})) {
+      if (!(step in STEPS))
+        throw new Error(
+          `ClioFunctions: memoryMiB.${step} is not a step; expected one of ${Object.keys(STEPS).join(', ')}`,
+        );
+      if (!Number.isInteger(mib) || mib < 128 || mib > 10240)
+        throw new Error(
+          `ClioFunctions: memoryMiB.${step} must be an integer from 128 to 10240, got ${mib}`,
+        );
+    }
+    const make = (name: StepName) =>
+      this.#step(STEPS[name], props, batchSize, props.memoryMiB?.[name]);
+    this.steps = {
+      prepare: make('prepare'),
+      summarizeBatch: make('summarizeBatch'),
+      clusterLevel: make('clusterLevel'),
+      finalize: make('finalize'),
+      markFailed: make('markFailed'),
+    };
+  }
+
+  #step(
+    spec: StepSpec,
+    props: ClioFunctionsProps,
+    batchSize: number,
+    memoryMiB: number | undefined,
+  ): NodejsFunction {
+    const owner = new Construct(this, spec.id);
+    const retain = props.retainData ?? true;
+    const role = new Role(owner, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${spec.description} (own role: only this step's grants)`,
+    });
+    // An explicit log group written by the role instead of AWSLambdaBasicExecutionRole, whose
+    // logs permissions cover every log group of the account.
+    const logGroup = new LogGroup(owner, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    logGroup.grantWrite(role);
+
+    const secretIds: Record<string, string> = {};
+    for (const key of spec.secrets) {
+      const secret = props.secrets.apiKeys[key];
+      secret.grantRead(role);
+      secretIds[key] = secret.secretFullArn ?? secret.secretName;
+    }
+    const environment: Record<string, string> = {
+      POWERTOOLS_SERVICE_NAME: 'open-clio',
+      NODE_OPTIONS: '--enable-source-maps',
+      [ENV.artifactsBucket]: props.artifacts.bucketName,
+      ...(spec.readsConfigs
+        ? { [ENV.configsBucket]: props.configs.bucketName, [ENV.batchSize]: String(batchSize) }
+        : {}),
+      ...(spec.tableActions.length > 0 ? { [ENV.tableName]: props.table.tableName } : {}),
+      ...(spec.publishesSite && props.site ? { [ENV.siteBucket]: props.site.bucketName } : {}),
+      ...(spec.secrets.length > 0
+        ? { [ENV.secretArns]: Stack.of(this).toJsonString(secretIds) }
+        : {}),
+    };
+
+    const fn = new NodejsFunction(owner, 'Function', {
+      entry: join(PROJECT_ROOT, 'lambdas', `${spec.entry}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: spec.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: memoryMiB ?? spec.memoryMiB,
+      timeout: spec.timeout,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      environment,
+      bundling: stepBundling(spec.workers),
+    });
+
+    grantObjects(owner, role, props.artifacts, {
+      prefix: 'runs/',
+      read: true,
+      write: true,
+      why: 'every step reads and writes the artifacts of the run it is given.',
+    });
+    if (spec.readsConfigs)
+      grantObjects(owner, role, props.configs, {
+        prefix: '',
+        read: true,
+        why: 'Prepare reads the uploaded config and the data files it names, anywhere in the configs bucket.',
+      });
+    if (spec.publishesSite && props.site)
+      grantObjects(owner, role, props.site, {
+        prefix: SITE_DATA.prefix,
+        write: true,
+        why: 'Finalize publishes each finished run and the runs index for the explorer.',
+      });
+    grantTable(role, props.table, spec.tableActions);
+    if (spec.invokesBedrock)
+      grantBedrock(owner, role, props.bedrockModelIds ?? DEFAULT_BEDROCK_MODELS);
+    return fn;
+  }
+}

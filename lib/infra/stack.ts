@@ -1,0 +1,175 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { PipelineAlarms } from './alarms.js';
+import { ClioFunctions, type StepName } from './functions.js';
+import { ClioPipeline } from './pipeline.js';
+import { type RunScheduleSpec, RunSchedules } from './schedules.js';
+import { type ApiKeyName, ClioSecrets } from './secrets.js';
+import { type ExplorerAccess, type ExplorerDomain, ExplorerSite } from './site.js';
+import { ClioStorage } from './storage.js';
+import { ClioTable } from './table.js';
+import { ConfigUploadTrigger, deadLetterQueue } from './triggers.js';
+
+export interface OpenClioStackProps extends StackProps {
+  /**
+   * Who may read the explorer (exactly one of `allowedCidrs`, `webAclArn`, `public: true`), or
+   * `false` for no explorer. Required: summaries are sensitive, so there is no default.
+   */
+  readonly explorer: ExplorerAccess | false;
+  /** @default the distribution's `*.cloudfront.net` name */
+  readonly explorerDomain?: ExplorerDomain;
+  /** @default '<repository>/viewer/dist' */
+  readonly viewerDist?: string;
+  /**
+   * Summarize batches in flight at once.
+   * @default 10
+   */
+  readonly summarizeConcurrency?: number;
+  /**
+   * Percentage of Summarize batches that may fail without failing the run.
+   * @default 5
+   */
+  readonly toleratedFailurePercentage?: number;
+  /**
+   * Items per Summarize batch.
+   * @default 100
+   */
+  readonly batchSize?: number;
+  /** @default [] (runs start only on upload) */
+  readonly schedules?: readonly RunScheduleSpec[];
+  /** @default no email; alarms only show in CloudWatch */
+  readonly alarmEmail?: string;
+  /**
+   * Existing Secrets Manager secret names for API keys.
+   * @default {} (the stack creates the secrets with a placeholder value)
+   */
+  readonly existingSecrets?: Partial<Record<ApiKeyName, string>>;
+  /** @default DEFAULT_BEDROCK_MODELS */
+  readonly bedrockModelIds?: readonly string[];
+  /** @default the sizes in STEPS */
+  readonly memoryMiB?: Partial<Record<StepName, number>>;
+  /**
+   * Keep buckets, table, secrets and logs when the stack is deleted.
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Days intermediate artifacts are kept.
+   * @default 30
+   */
+  readonly intermediateRetentionDays?: number;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * OpenCLIO in one account: upload a config (or let a schedule fire) and a Step Functions run
+ * summarizes, embeds and clusters the items with the same stages as the CLI, then publishes
+ * the hierarchy to DynamoDB, S3 and the explorer.
+ */
+export class OpenClioStack extends Stack {
+  readonly storage: ClioStorage;
+  readonly table: ClioTable;
+  readonly functions: ClioFunctions;
+  readonly pipeline: ClioPipeline;
+  readonly site?: ExplorerSite;
+
+  constructor(scope: Construct, id: string, props: OpenClioStackProps) {
+    super(scope, id, props);
+    const retainData = props.retainData ?? true;
+    const shared = {
+      retainData,
+      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+    };
+
+    this.storage = new ClioStorage(this, 'Storage', {
+      retainData,
+      ...(props.intermediateRetentionDays !== undefined
+        ? { intermediateRetention: Duration.days(props.intermediateRetentionDays) }
+        : {}),
+    });
+    this.table = new ClioTable(this, 'Runs', { retainData });
+    const secrets = new ClioSecrets(this, 'Secrets', {
+      retainData,
+      existing: props.existingSecrets ?? {},
+    });
+    if (props.explorer !== false)
+      this.site = new ExplorerSite(this, 'Explorer', {
+        access: props.explorer,
+        accessLogs: this.storage.accessLogs,
+        retainData,
+        ...(props.explorerDomain ? { domain: props.explorerDomain } : {}),
+        ...(props.viewerDist ? { viewerDist: props.viewerDist } : {}),
+      });
+
+    this.functions = new ClioFunctions(this, 'Steps', {
+      ...shared,
+      configs: this.storage.configs,
+      artifacts: this.storage.artifacts,
+      table: this.table.table,
+      secrets,
+      ...(this.site ? { site: this.site.bucket } : {}),
+      ...(props.bedrockModelIds ? { bedrockModelIds: props.bedrockModelIds } : {}),
+      ...(props.batchSize !== undefined ? { batchSize: props.batchSize } : {}),
+      ...(props.memoryMiB ? { memoryMiB: props.memoryMiB } : {}),
+    });
+    this.pipeline = new ClioPipeline(this, 'Pipeline', {
+      ...shared,
+      functions: this.functions.steps,
+      artifacts: this.storage.artifacts,
+      table: this.table.table,
+      ...(props.summarizeConcurrency !== undefined
+        ? { summarizeConcurrency: props.summarizeConcurrency }
+        : {}),
+      ...(props.toleratedFailurePercentage !== undefined
+        ? { toleratedFailurePercentage: props.toleratedFailurePercentage }
+        : {}),
+    });
+    const { stateMachine } = this.pipeline;
+    const trigger = new ConfigUploadTrigger(this, 'UploadTrigger', {
+      bucket: this.storage.configs,
+      stateMachine,
+    });
+    const deadLetters = [trigger.deadLetterQueue];
+    if (props.schedules && props.schedules.length > 0) {
+      const queue = deadLetterQueue(this, 'ScheduleDeadLetters');
+      new RunSchedules(this, 'Schedules', {
+        stateMachine,
+        schedules: props.schedules,
+        deadLetterQueue: queue,
+      });
+      deadLetters.push(queue);
+    }
+    new PipelineAlarms(this, 'Alarms', {
+      stateMachine,
+      deadLetterQueues: deadLetters,
+      ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+
+    const output = (name: string, value: string, description: string) =>
+      new CfnOutput(this, name, { value, description });
+    output(
+      'ConfigsBucketName',
+      this.storage.configs.bucketName,
+      'Upload configs/<name>.json here to start a run',
+    );
+    output(
+      'ArtifactsBucketName',
+      this.storage.artifacts.bucketName,
+      'Run outputs under runs/<runId>/',
+    );
+    output('RunsTableName', this.table.table.tableName, 'Run records and hierarchies');
+    output('StateMachineArn', stateMachine.stateMachineArn, 'The run state machine');
+    output(
+      'AnthropicSecretArn',
+      secrets.apiKeys.ANTHROPIC_API_KEY.secretArn,
+      'Put the Anthropic API key here',
+    );
+    output(
+      'LangSmithSecretArn',
+      secrets.apiKeys.LANGSMITH_API_KEY.secretArn,
+      'Put the LangSmith API key here',
+    );
+  }
+}
