@@ -1,6 +1,7 @@
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runPipelineBench } from './pipeline.js';
+import { runRateLimitBench } from './rate-limit.js';
 import { runViewerBench } from './viewer.js';
 
 /**
@@ -13,6 +14,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   kmeans: () => runKmeansBench(),
   embedders: () => runEmbedderBench(),
   viewer: () => runViewerBench(),
+  'rate-limit': () => runRateLimitBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));

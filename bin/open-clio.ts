@@ -1,10 +1,18 @@
 import { Command, Option } from 'commander';
+import { config as loadDotenv } from 'dotenv';
 import { formatEvaluation, runEvaluateCommand } from '../lib/cli/evaluate-command.js';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
+import {
+  formatEstimate,
+  runEstimateCommand,
+  runGenerateCommand,
+} from '../lib/cli/generate-command.js';
 import { formatOverview } from '../lib/cli/overview.js';
 import { terminalProgress } from '../lib/cli/progress.js';
 import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
 import { ClioError } from '../lib/util/errors.js';
+
+// Keys may live in a .env file in the working directory; the real environment wins.
+loadDotenv({ quiet: true });
 
 /** Thrown by a command to end the process with a code; only this file calls process.exit. */
 class ExitError extends Error {
@@ -32,25 +40,49 @@ program
   )
   .addOption(configOption())
   .option('-q, --quiet', 'print only warnings and the final overview')
+  .option('--estimate', 'print the expected tokens and cost per stage, then stop without spending')
   .option('--json', 'print the run record as JSON instead of the overview')
   .option('--no-viz', 'do not serve the explorer afterwards (only a terminal ever waits for it)')
-  .action(async (opts: { config: string; quiet?: boolean; json?: boolean; viz: boolean }) => {
-    const progress = terminalProgress({
-      quiet: Boolean(opts.quiet || opts.json),
-      tty: Boolean(process.stderr.isTTY),
-    });
-    const result = await runGenerateCommand({ config: opts.config, cwd: process.cwd(), progress });
-    if (opts.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
-    else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
-    await vizAfterGenerate({
-      config: opts.config,
-      cwd: process.cwd(),
-      location: result.location,
-      viz: opts.viz && !opts.json,
-      open: true,
-      write: (line) => process.stderr.write(`${line}\n`),
-    });
-  });
+  .action(
+    async (opts: {
+      config: string;
+      quiet?: boolean;
+      json?: boolean;
+      viz: boolean;
+      estimate?: boolean;
+    }) => {
+      const progress = terminalProgress({
+        quiet: Boolean(opts.quiet || opts.json),
+        tty: Boolean(process.stderr.isTTY),
+      });
+      if (opts.estimate) {
+        const estimate = await runEstimateCommand({
+          config: opts.config,
+          cwd: process.cwd(),
+          progress,
+        });
+        process.stdout.write(
+          `${opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`,
+        );
+        return;
+      }
+      const result = await runGenerateCommand({
+        config: opts.config,
+        cwd: process.cwd(),
+        progress,
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
+      else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
+      await vizAfterGenerate({
+        config: opts.config,
+        cwd: process.cwd(),
+        location: result.location,
+        viz: opts.viz && !opts.json,
+        open: true,
+        write: (line) => process.stderr.write(`${line}\n`),
+      });
+    },
+  );
 
 program
   .command('evaluate')

@@ -40,12 +40,10 @@ const INTERMEDIATE_KEY = /^runs\/[^/]+\/(items|summaries|cache|levels)\//;
 const intermediateTags = (key: string) =>
   INTERMEDIATE_KEY.test(key) ? { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value } : undefined;
 
+const secretArns = z.record(z.string(), z.string().min(1));
 // AWS_* would let a secret replace the function's own credentials or region.
-const secretVariable = z
-  .string()
-  .regex(/^[A-Z][A-Z0-9_]*$/)
-  .refine((name) => !name.startsWith('AWS_'), 'must not start with AWS_');
-const secretArns = z.record(secretVariable, z.string().min(1));
+const settableVariable = (name: string) =>
+  /^[A-Z][A-Z0-9_]*$/.test(name) && !name.startsWith('AWS_');
 
 /**
  * Puts each configured secret into the environment variable the SDKs read (`ANTHROPIC_API_KEY`,
@@ -55,6 +53,11 @@ const secretArns = z.record(secretVariable, z.string().min(1));
  */
 export async function loadSecrets(env: Env, client: SecretsManagerClient): Promise<string[]> {
   const arns = jsonEnv(ENV.secretArns, secretArns, env) ?? {};
+  for (const name of Object.keys(arns))
+    if (!settableVariable(name))
+      throw new EnvError(
+        `${ENV.secretArns}: "${name}" is not a variable a secret may set (A-Z, 0-9, _, not AWS_*)`,
+      );
   const loaded: string[] = [];
   await Promise.all(
     Object.entries(arns).map(async ([name, SecretId]) => {

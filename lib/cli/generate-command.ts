@@ -1,5 +1,8 @@
+import { estimateRun, type StageEstimate } from '../pipeline/estimate.js';
 import { type GenerateResult, generate } from '../pipeline/generate.js';
+import { sampleItems } from '../pipeline/sample.js';
 import type { ProgressReporter } from '../pipeline/types.js';
+import { loadSource } from '../sources/index.js';
 import { openLocalRun } from './local-run.js';
 
 export interface CommandOptions {
@@ -14,17 +17,52 @@ export async function runGenerateCommand(
 ): Promise<GenerateResult & { location: string }> {
   const run = await openLocalRun(options.config, options.cwd);
   try {
-    const { llm, embedder, store, summaryCache } = run;
+    const { llm, embedder, store, summaryCache, summaryBatches } = run;
     options.progress.info(`LLM: ${llm.id}   embedder: ${embedder.id}   results: ${store.location}`);
     const result = await generate(run.loaded, {
       llm,
       embedder,
       store,
       summaryCache,
+      summaryBatches,
       progress: options.progress,
     });
     return { ...result, location: store.location };
   } finally {
     await run.close();
   }
+}
+
+/** `open-clio generate --estimate`: loads and samples the items, prices the run, spends nothing. */
+export async function runEstimateCommand(
+  options: CommandOptions,
+): Promise<{ items: number; llm: string; stages: StageEstimate[] }> {
+  const run = await openLocalRun(options.config, options.cwd);
+  try {
+    const { config } = run.loaded;
+    const source = await loadSource(config);
+    const items = sampleItems(source.items, config.sample, config.seed);
+    return {
+      items: items.length,
+      llm: run.llm.id,
+      stages: estimateRun(items, config, { llm: run.llm, cache: run.summaryCache }),
+    };
+  } finally {
+    await run.close();
+  }
+}
+
+export function formatEstimate(estimate: Awaited<ReturnType<typeof runEstimateCommand>>): string {
+  const money = (usd: number | undefined) =>
+    usd === undefined ? 'price unknown' : `$${usd.toFixed(2)}`;
+  const lines = [`Estimate for ${estimate.items} items with ${estimate.llm} (nothing was spent):`];
+  for (const s of estimate.stages) {
+    lines.push(
+      `  ${s.stage.padEnd(10)} ${String(s.calls).padStart(7)} calls  ${String(s.usage.inputTokens).padStart(10)} in  ${String(s.usage.outputTokens).padStart(8)} out  ${money(s.costUsd)}`,
+    );
+  }
+  const known = estimate.stages.map((s) => s.costUsd);
+  if (known.every((c) => c !== undefined))
+    lines.push(`  total ${money(known.reduce((a, b) => (a ?? 0) + (b ?? 0), 0))}`);
+  return lines.join('\n');
 }

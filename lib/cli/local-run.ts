@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { type LoadedConfig, loadConfig } from '../config/index.js';
 import { CachedEmbedder } from '../embed/cached.js';
 import type { Embedder } from '../embed/types.js';
+import type { ClaudeBatches } from '../llm/batch.js';
 import type { Llm } from '../llm/types.js';
 import { type CachedSummary, cachedSummary } from '../pipeline/summarize.js';
-import { createEmbedder, createLlm } from '../providers.js';
+import { createEmbedder, createLlm, createSummaryBatches } from '../providers.js';
 import { FsStore } from '../store/fs-store.js';
 import { JsonlCache } from '../store/jsonl-cache.js';
 
@@ -21,6 +22,7 @@ export interface LocalRun {
   readonly summaryCache: JsonlCache<CachedSummary>;
   readonly embedder: Embedder;
   readonly llm: Llm;
+  readonly summaryBatches: ClaudeBatches | undefined;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,14 @@ export async function openLocalRun(configPath: string, cwd: string): Promise<Loc
   const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
   const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);
   const llm = createLlm(loaded.config, embedder);
+  const summaryBatches = createSummaryBatches(loaded.config, llm);
   return {
     loaded,
     store,
     summaryCache,
     embedder,
     llm,
+    summaryBatches,
     async close() {
       await Promise.all([summaryCache.close(), embeddingCache.close(), embedder.close()]);
     },

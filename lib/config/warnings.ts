@@ -1,7 +1,9 @@
 import Mustache from 'mustache';
 import type { ClioConfig } from './schema.js';
 
-type PromptKeys = Pick<ClioConfig, 'summary_prompt'>;
+type PromptKeys = Pick<ClioConfig, 'summary_prompt'> & {
+  llm?: Pick<ClioConfig['llm'], 'temperature'>;
+};
 type WarningKeys = Pick<ClioConfig, 'summary_prompt' | 'hierarchy' | 'partitions'>;
 
 /** Warnings that need no data: a summary prompt with no tag summarizes the same text every time. */
@@ -12,12 +14,18 @@ export function staticConfigWarnings(config: PromptKeys): string[] {
   } catch {
     return []; // parseConfig already rejected it
   }
-  const hasTag = tokens.some((t) => Array.isArray(t) && t[0] !== 'text');
-  return hasTag
-    ? []
-    : [
-        '`summary_prompt` has no {{…}} tag, so the LLM never sees the item; include e.g. {{example.inputs}} or {{run.inputs}}',
-      ];
+  const warnings: string[] = [];
+  if (!tokens.some((t) => Array.isArray(t) && t[0] !== 'text')) {
+    warnings.push(
+      '`summary_prompt` has no {{…}} tag, so the LLM never sees the item; include e.g. {{example.inputs}} or {{run.inputs}}',
+    );
+  }
+  if (config.llm?.temperature !== undefined) {
+    warnings.push(
+      '`llm.temperature` is ignored: the current Anthropic API version takes no temperature',
+    );
+  }
+  return warnings;
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages';
 import { errorStatus, type RetryOptions, retryAfterMs, withRetry } from '../util/retry.js';
 import { describeIssues, toolInputSchema } from './json-schema.js';
+import { costOf } from './pricing.js';
 import { estimateTokens, type RateLimiter } from './rate-limit.js';
 import {
   addUsage,
@@ -201,6 +202,10 @@ export class ClaudeLlm implements Llm {
     this.#options = options;
     this.settings = options;
     this.id = claudeId(options);
+  }
+
+  costOf(usage: TokenUsage, kind: TaskKind): number | undefined {
+    return costOf(modelFor(this.settings.models, kind), usage);
   }
 
   /** Everything billed so far, replies that never validated included (for budgets and run.json). */

@@ -34,6 +34,11 @@ export class OfflineLlm implements Llm {
     this.#embedder = options.embedder?.contextual ? undefined : options.embedder;
   }
 
+  /** Nothing to pay: the offline provider runs here. */
+  costOf(): number {
+    return 0;
+  }
+
   async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {
     const value = await this.#answer(task.name, input);
     return { value: task.reply.parse(value), usage: emptyUsage(), model: this.id };

@@ -69,6 +69,11 @@ export interface Llm {
    */
   readonly generative: boolean;
   run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>>;
+  /**
+   * USD that `usage` of tasks of this kind costs at list prices (the model differs by kind);
+   * absent or undefined when unknown. The offline provider costs nothing.
+   */
+  costOf?(usage: TokenUsage, kind: TaskKind): number | undefined;
 }
 
 /** A reply that never validated, after the provider's retries. Recorded as the item's failure. */

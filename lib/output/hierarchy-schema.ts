@@ -41,6 +41,8 @@ export const runInfoSchema = z.object({
   }),
   usage,
   costUsd: z.number(),
+  /** USD per stage at list prices (`summarize`, `cluster`); empty for the offline provider. */
+  costByStage: z.record(z.string(), z.number()).default({}),
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
   timingsMs: z.record(z.string(), z.number()),

@@ -6,6 +6,8 @@ import {
   resolveTimeWindow,
 } from '../config/index.js';
 import type { Embedder } from '../embed/types.js';
+import type { ClaudeBatches } from '../llm/batch.js';
+import { BATCH_DISCOUNT } from '../llm/pricing.js';
 import { addUsage, type Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { writeOutputs } from '../output/write.js';
@@ -18,17 +20,21 @@ import { embedTexts } from './embed.js';
 import {
   newRunRecord,
   type RunRecord,
+  recordCost,
   recordFailures,
   runInfo,
   writeRunRecord,
 } from './run-record.js';
 import { sampleItems } from './sample.js';
 import { type CachedSummary, summarizeItems, templateGapWarning } from './summarize.js';
+import { summarizeItemsInBatch } from './summarize-batch.js';
 import type { Failure, ProgressReporter } from './types.js';
 import { silentProgress } from './types.js';
 
 export interface GenerateDeps {
   readonly llm: Llm;
+  /** Message Batches for the summaries (`llm.batch`): half the price, results in hours. */
+  readonly summaryBatches?: ClaudeBatches | undefined;
   /** Wrap it in a `CachedEmbedder` so re-runs reuse vectors. */
   readonly embedder: Embedder;
   readonly store: Store;
@@ -100,19 +106,29 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     for (const message of configWarnings(config, items.length)) warn(message);
     progress.info(`${items.length} items from ${source.description}`);
 
+    const summarizeOptions = {
+      template: config.summary_prompt,
+      partitions: config.partitions,
+      concurrency: config.max_concurrency,
+      progress,
+    };
+    const batches = deps.summaryBatches;
     const summarized = await stage('summarize', () =>
-      summarizeItems(
-        items,
-        { llm: deps.llm, cache: deps.summaryCache },
-        {
-          template: config.summary_prompt,
-          partitions: config.partitions,
-          concurrency: config.max_concurrency,
-          progress,
-        },
-      ),
+      batches
+        ? summarizeItemsInBatch(
+            items,
+            { client: batches, cache: deps.summaryCache, store: deps.store },
+            summarizeOptions,
+          )
+        : summarizeItems(items, { llm: deps.llm, cache: deps.summaryCache }, summarizeOptions),
     );
     record.usage = addUsage(record.usage, summarized.usage);
+    const summaryCost = deps.llm.costOf?.(summarized.usage, 'summarize');
+    recordCost(
+      record,
+      'summarize',
+      summaryCost === undefined || !batches ? summaryCost : summaryCost * BATCH_DISCOUNT,
+    );
     record.counts.summarized = summarized.summarized.length;
     progress.info(
       `summaries: ${summarized.reused} reused from the cache, ${items.length - summarized.reused - summarized.failures.length} new, ${summarized.failures.length} failed`,
@@ -141,6 +157,7 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
       }),
     );
     record.usage = addUsage(record.usage, built.usage);
+    recordCost(record, 'cluster', deps.llm.costOf?.(built.usage, 'name'));
     fail(built.failures);
     for (const message of built.warnings) warn(message);
     record.counts.clustered = summarized.summarized.length;

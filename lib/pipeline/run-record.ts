@@ -56,6 +56,7 @@ export function newRunRecord(fields: {
     counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0, withheld: 0 },
     usage: emptyUsage(),
     costUsd: 0,
+    costByStage: {},
     failures: [],
     warnings: [],
     timingsMs: {},
@@ -81,4 +82,11 @@ export function recordFailures(
 export function runInfo(record: RunRecord): RunInfo {
   const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
   return info;
+}
+
+/** Adds a stage's cost to the record (no entry when the provider cannot price it). */
+export function recordCost(record: RunRecord, stage: string, usd: number | undefined): void {
+  if (usd === undefined) return;
+  record.costByStage[stage] = (record.costByStage[stage] ?? 0) + usd;
+  record.costUsd = Object.values(record.costByStage).reduce((a, b) => a + b, 0);
 }

@@ -118,6 +118,11 @@ export async function summarizeItems(
             };
             await cache.set(key, record);
           } catch (error) {
+            // A spent budget or a rejected key fails every item alike: stop the stage instead.
+            if ((error as { fatal?: unknown }).fatal === true) {
+              limit.clearQueue();
+              throw error;
+            }
             failures.push({ stage: 'summarize', id: item.id, reason: (error as Error).message });
           }
         }

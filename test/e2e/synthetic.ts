@@ -122,6 +122,7 @@ export function syntheticHierarchy(options: SyntheticOptions): HierarchyDoc {
         requests: 0,
       },
       costUsd: 0,
+      costByStage: {},
       failures: [],
       warnings: [],
       timingsMs: {},

@@ -27,6 +27,7 @@ const dynalite = require('dynalite') as (options: { createTableMs: number }) => 
 const region = 'us-east-1';
 
 export interface S3Emulator {
+  readonly endpoint: string;
   readonly client: S3Client;
   createBucket(name: string): Promise<void>;
   close(): Promise<void>;
@@ -36,14 +37,16 @@ export async function startS3(): Promise<S3Emulator> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory });
   const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new S3Client({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     forcePathStyle: true,
     region,
     // The only key pair s3rver accepts.
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   });
   return {
+    endpoint,
     client,
     createBucket: async (Bucket) => {
       await client.send(new CreateBucketCommand({ Bucket }));
@@ -57,6 +60,7 @@ export async function startS3(): Promise<S3Emulator> {
 }
 
 export interface DynamoEmulator {
+  readonly endpoint: string;
   readonly client: DynamoDBDocumentClient;
   /** A table with the stack's key schema and runs index. */
   createRunsTable(name: string): Promise<void>;
@@ -67,8 +71,9 @@ export async function startDynamo(): Promise<DynamoEmulator> {
   const server = dynalite({ createTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const raw = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region,
     credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
   });
@@ -77,6 +82,7 @@ export async function startDynamo(): Promise<DynamoEmulator> {
   });
   const { partitionKey, sortKey, runsIndex } = TABLE_SCHEMA;
   return {
+    endpoint,
     client,
     createRunsTable: async (TableName) => {
       await raw.send(

@@ -108,6 +108,7 @@ describe('projectItems', () => {
             requests: 0,
           },
           costUsd: 0,
+          costByStage: {},
           failures: [],
           warnings: [],
           timingsMs: {},

@@ -1,0 +1,123 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, type Statement, stepStatements, synthApp } from './synth.js';
+
+let main: Template;
+
+beforeAll(() => {
+  ({ main } = synthApp({ explorer: { public: true } }));
+});
+
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const S3_READ = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
+const S3_PUT = [
+  's3:Abort*',
+  's3:PutObject',
+  's3:PutObjectLegalHold',
+  's3:PutObjectRetention',
+  's3:PutObjectTagging',
+  's3:PutObjectVersionTagging',
+];
+const SECRETS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+const BEDROCK = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
+
+/** The resources of the statements granting `action`, as flat strings. */
+function resourcesOf(statements: readonly Statement[], action: string): string[] {
+  return statements
+    .filter((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]).includes(action))
+    .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
+    .map((r) => JSON.stringify(r));
+}
+
+const sorted = (...groups: string[][]) => [...new Set(groups.flat())].sort();
+
+describe('each step function has only its own grants', () => {
+  it('Prepare: reads configs, writes run artifacts, creates the run record, reads the keys', () => {
+    const statements = stepStatements(main, 'Prepare');
+    expect(actionsOf(statements)).toEqual(
+      sorted(LOGS, S3_READ, S3_PUT, SECRETS, ['dynamodb:UpdateItem']),
+    );
+    const puts = resourcesOf(statements, 's3:PutObject');
+    expect(puts).toHaveLength(1);
+    expect(puts[0]).toMatch(/StorageArtifacts.*\/runs\/\*/);
+    const reads = resourcesOf(statements, 's3:GetObject*').join(' ');
+    expect(reads).toMatch(/StorageConfigs\w+","Arn"\]\},"\/\*"/);
+    expect(reads).toMatch(/StorageArtifacts.*\/runs\/\*/);
+    expect(resourcesOf(statements, 'secretsmanager:GetSecretValue')).toHaveLength(2);
+    expect(resourcesOf(statements, 'dynamodb:UpdateItem')).toEqual([
+      expect.stringMatching(/^\{"Fn::GetAtt":\["RunsTable[0-9A-F]+","Arn"\]\}$/),
+    ]);
+  });
+
+  it('SummarizeBatch and ClusterLevel: run artifacts, the Anthropic key, Bedrock models; no table', () => {
+    for (const step of ['Summarize', 'ClusterLevel']) {
+      const statements = stepStatements(main, step);
+      expect(actionsOf(statements), step).toEqual(sorted(LOGS, S3_READ, S3_PUT, SECRETS, BEDROCK));
+      const buckets = [
+        ...resourcesOf(statements, 's3:GetObject*'),
+        ...resourcesOf(statements, 's3:PutObject'),
+      ];
+      for (const r of buckets) expect(r, step).toMatch(/StorageArtifacts/);
+      const secrets = resourcesOf(statements, 'secretsmanager:GetSecretValue');
+      expect(secrets, step).toEqual([expect.stringMatching(/AnthropicApiKey/)]);
+      const models = resourcesOf(statements, 'bedrock:InvokeModel').join(' ');
+      expect(models).toContain('foundation-model/anthropic.claude-*');
+      expect(models).toContain('inference-profile/*.anthropic.claude-*');
+      expect(models).not.toMatch(/"\*"/);
+    }
+  });
+
+  it('Finalize: run artifacts, writes the explorer data, the run and its hierarchy', () => {
+    const statements = stepStatements(main, 'Finalize');
+    expect(actionsOf(statements)).toEqual(
+      sorted(LOGS, S3_READ, S3_PUT, [
+        'dynamodb:BatchWriteItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]),
+    );
+    const puts = resourcesOf(statements, 's3:PutObject').join(' ');
+    expect(puts).toMatch(/ExplorerBucket.*\/data\/\*/);
+    expect(resourcesOf(statements, 's3:GetObject*').join(' ')).not.toMatch(/ExplorerBucket/);
+    expect(resourcesOf(statements, 'dynamodb:Query').join(' ')).toContain('/index/runs-by-time');
+  });
+
+  it('MarkFailed: the run record, its artifacts, and releasing the trigger claim', () => {
+    const statements = stepStatements(main, 'MarkFailed');
+    expect(actionsOf(statements)).toEqual(
+      sorted(LOGS, S3_READ, S3_PUT, ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+    );
+  });
+
+  it('no function gets the AWS managed basic execution role', () => {
+    const roles = Object.entries(main.findResources('AWS::IAM::Role'));
+    const steps = roles.filter(([id]) => id.startsWith('Steps'));
+    expect(steps).toHaveLength(5);
+    for (const [id, role] of steps) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+  });
+
+  it('the state machine invokes its five functions and claims triggers, nothing else', () => {
+    const policies = Object.values(main.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes('PipelineStateMachineRole'),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Statement[],
+    );
+    const invoked = new Set(
+      resourcesOf(statements, 'lambda:InvokeFunction').map(
+        (r) => /Steps(\w+?)Function/.exec(r)?.[1],
+      ),
+    );
+    expect([...invoked].sort()).toEqual([
+      'ClusterLevel',
+      'Finalize',
+      'MarkFailed',
+      'Prepare',
+      'SummarizeBatch',
+    ]);
+    expect(resourcesOf(statements, 'dynamodb:PutItem')).toEqual([
+      expect.stringMatching(/RunsTable/),
+    ]);
+    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject']);
+  });
+});

@@ -1,0 +1,205 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { definitionOf, synthApp } from './synth.js';
+
+let main: Template;
+let states: Record<string, Record<string, unknown>>;
+let startAt: string;
+
+beforeAll(() => {
+  ({ main } = synthApp({
+    explorer: { public: true },
+    summarizeConcurrency: 25,
+    toleratedFailurePercentage: 10,
+    alarmEmail: 'ops@example.com',
+    schedules: [
+      { name: 'support-daily', configKey: 'scheduled/support.json', expression: 'rate(1 day)' },
+      {
+        name: 'weekly',
+        configKey: 'scheduled/weekly.json',
+        expression: 'cron(0 6 ? * MON *)',
+        windowHours: 168,
+        timeZone: 'Europe/Paris',
+      },
+    ],
+  }));
+  ({ States: states, StartAt: startAt } = definitionOf(main));
+});
+
+const catchesTo = (state: Record<string, unknown> | undefined) =>
+  ((state?.Catch ?? []) as { ErrorEquals: string[]; Next: string }[]).map((c) => ({
+    errors: c.ErrorEquals,
+    next: c.Next,
+  }));
+
+describe('the state machine', () => {
+  it('claims a trigger once, then runs Prepare; a repeat start succeeds without a run', () => {
+    expect(startAt).toBe('Triggered');
+    expect(states.Triggered).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.trigger', IsPresent: true, Next: 'ClaimTrigger' }],
+      Default: 'Prepare',
+    });
+    expect(states.ClaimTrigger).toMatchObject({
+      Resource: expect.stringContaining(':states:::dynamodb:putItem'),
+      Parameters: {
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        Item: {
+          pk: { 'S.$': "States.Format('TRIGGER#{}', $.configKey)" },
+          sk: { 'S.$': '$.trigger' },
+        },
+      },
+      Next: 'Prepare',
+    });
+    expect(catchesTo(states.ClaimTrigger)).toEqual([
+      { errors: ['DynamoDB.ConditionalCheckFailedException'], next: 'AlreadyStarted' },
+      { errors: ['States.ALL'], next: 'MarkFailed' },
+    ]);
+    expect(states.AlreadyStarted?.Type).toBe('Succeed');
+  });
+
+  it('summarizes with a Distributed Map over the batch list in S3, bounded and tolerant', () => {
+    expect(states.Prepare?.Next).toBe('Summarize');
+    const map = states.Summarize as { ItemProcessor: { States: Record<string, never> } };
+    expect(map).toMatchObject({
+      Type: 'Map',
+      MaxConcurrency: 25,
+      ToleratedFailurePercentage: 10,
+      ResultPath: null,
+      ItemReader: {
+        Resource: expect.stringContaining(':states:::s3:getObject'),
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Key.$': '$.prepare.batchKeysKey' },
+      },
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      Next: 'FirstLevel',
+    });
+    const child = map.ItemProcessor.States.SummarizeBatch as {
+      Parameters: { Payload: unknown };
+      Retry: unknown[];
+    };
+    expect(child.Parameters.Payload).toEqual({ 'runId.$': '$.runId', 'batchKey.$': '$.batchKey' });
+    expect(child.Retry).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          ErrorEquals: ['TransientError', 'Lambda.TooManyRequestsException'],
+          BackoffRate: 2,
+          JitterStrategy: 'FULL',
+          MaxDelaySeconds: 300,
+        }),
+        expect.objectContaining({ ErrorEquals: ['Sandbox.Timedout', 'States.Timeout'] }),
+      ]),
+    );
+    expect(catchesTo(map)).toEqual([{ errors: ['States.ALL'], next: 'MarkFailed' }]);
+  });
+
+  it('clusters level 0, then one level at a time until the top, then finalizes', () => {
+    expect(states.FirstLevel).toMatchObject({
+      Type: 'Pass',
+      Parameters: { 'runId.$': '$.prepare.runId', level: 0 },
+      Next: 'ClusterLevel',
+    });
+    expect(states.ClusterLevel).toMatchObject({
+      Parameters: { Payload: { 'runId.$': '$.next.runId', 'level.$': '$.next.level' } },
+      ResultPath: '$.level',
+      Next: 'AllLevelsDone',
+    });
+    expect(states.AllLevelsDone).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.level.done', BooleanEquals: true, Next: 'Finalize' }],
+      Default: 'NextLevel',
+    });
+    expect(states.NextLevel).toMatchObject({
+      Parameters: { 'level.$': 'States.MathAdd($.level.level, 1)' },
+      Next: 'ClusterLevel',
+    });
+    expect(states.Finalize).toMatchObject({
+      Parameters: { Payload: { 'runId.$': '$.prepare.runId' } },
+      Next: 'Done',
+    });
+  });
+
+  it('sends every unhandled error of every step to MarkFailed, which fails the execution', () => {
+    for (const name of ['Prepare', 'Summarize', 'ClusterLevel', 'Finalize'])
+      expect(catchesTo(states[name]), name).toEqual([
+        { errors: ['States.ALL'], next: 'MarkFailed' },
+      ]);
+    expect(states.MarkFailed).toMatchObject({
+      Parameters: { 'Payload.$': '$' },
+      ResultPath: '$.failure',
+      Next: 'RunFailed',
+    });
+    expect(states.RunFailed).toMatchObject({ Type: 'Fail', CausePath: '$.failure.reason' });
+  });
+
+  it('passes only keys, counts and ids between states', () => {
+    expect(states.Prepare?.ResultSelector).toEqual({
+      'runId.$': '$.Payload.runId',
+      'itemCount.$': '$.Payload.itemCount',
+      'batchKeysKey.$': '$.Payload.batchKeysKey',
+      'batchCount.$': '$.Payload.batchCount',
+      'levelCount.$': '$.Payload.levelCount',
+    });
+  });
+
+  it('is a Standard workflow with full logs, tracing and a timeout', () => {
+    main.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: Match.objectLike({ Level: 'ALL', IncludeExecutionData: true }),
+    });
+    expect(definitionOf(main)).toMatchObject({ TimeoutSeconds: 86_400 });
+  });
+});
+
+describe('schedules', () => {
+  it('start runs whose window ends at the scheduled time and spans the rate', () => {
+    main.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(1 day)',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('PipelineStateMachine') },
+        Input: JSON.stringify({
+          configKey: 'scheduled/support.json',
+          scheduledTime: '<aws.scheduler.scheduled-time>',
+          windowHours: 24,
+          trigger: 'schedule#<aws.scheduler.scheduled-time>',
+        }),
+        DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21_600 },
+      }),
+    });
+  });
+
+  it('take cron expressions with a time zone and an explicit window', () => {
+    main.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 ? * MON *)',
+      ScheduleExpressionTimezone: 'Europe/Paris',
+      Target: Match.objectLike({ Input: Match.stringLikeRegexp('"windowHours":168') }),
+    });
+  });
+});
+
+describe('alarms', () => {
+  it('fire on a failed or timed-out run and on undelivered starts, and email the operator', () => {
+    main.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmsTopic') }],
+    });
+    main.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' });
+    // The upload trigger's and the schedules' dead-letter queues.
+    expect(
+      main.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
+      }),
+    ).toSatisfy((found: object) => Object.keys(found).length === 2);
+    main.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    main.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});
