@@ -60,7 +60,7 @@ describe('the state machine', () => {
 
   it('summarizes with a Distributed Map over the batch list in S3, bounded and tolerant', () => {
     expect(states.Prepare?.Next).toBe('Summarize');
-    const map = states.Summarize as { ItemProcessor: { States: Record<string, never> } };
+    const map = states.Summarize as { ItemProcessor: { States: Record<string, unknown> } };
     expect(map).toMatchObject({
       Type: 'Map',
       MaxConcurrency: 25,

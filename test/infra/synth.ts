@@ -7,7 +7,7 @@ import { PROJECT_ROOT } from '../../lib/infra/bundle/bundling.js';
 import { parseDeployConfig } from '../../lib/infra/config.js';
 
 /** The feature flags of cdk.json, so tests synthesize what `cdk synth` does. */
-const { openClio: _example, ...FLAGS } = JSON.parse(
+export const { openClio: _example, ...CDK_FLAGS } = JSON.parse(
   readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
 ).context as Record<string, unknown>;
 
@@ -29,7 +29,7 @@ export function synthApp(
   options: { region?: string; bundle?: boolean } = {},
 ): Synthesized {
   const app = new App({
-    context: { ...FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    context: { ...CDK_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
   const stacks = buildApp(app, parseDeployConfig(config, 'test'), {
     CDK_DEFAULT_ACCOUNT: ACCOUNT,
@@ -79,7 +79,10 @@ export function stepStatements(template: Template, step: string): Statement[] {
         r.Type === 'AWS::IAM::Policy' &&
         JSON.stringify(r.Properties?.Roles).includes(`"Ref":"${role}"`),
     )
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement?: Statement[] }).Statement ?? []);
+    .flatMap(
+      (r) =>
+        (r.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+    );
 }
 
 export const actionsOf = (statements: readonly Statement[]): string[] =>
