@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -12,6 +14,8 @@ import { ClioStorage } from '../../lib/infra/storage.js';
 import { ClioTable } from '../../lib/infra/table.js';
 import { CDK_FLAGS } from './synth.js';
 import { driveRun, type Handlers, startWorld, type World } from './world.js';
+
+const run = promisify(execFile);
 
 /** Asset folder of each step, bundled for real by the local esbuild (no Docker). */
 const assets = {} as Record<StepName, string>;
@@ -41,8 +45,32 @@ beforeAll(async () => {
 
 afterAll(() => world?.close());
 
-const handlerOf = async (step: StepName) =>
-  (await import(pathToFileURL(join(assets[step], 'index.mjs')).href)).handler;
+/**
+ * Invokes a bundled handler in a fresh `node` (no tsx, no vitest transform), as a Lambda cold
+ * start would: the event goes in as an argument, the result comes back as JSON on stdout.
+ */
+// A file rather than `node -e`: worker threads inherit execArgv, and `--input-type` breaks them.
+const invoker = join(mkdtempSync(join(tmpdir(), 'invoke-')), 'invoke.mjs');
+writeFileSync(
+  invoker,
+  `const { handler } = await import(process.argv[2]);
+process.stdout.write(JSON.stringify(await handler(JSON.parse(process.argv[3]))));`,
+);
+const handlerOf =
+  (step: StepName) =>
+  async (event: unknown): Promise<Record<string, unknown>> => {
+    const entry = pathToFileURL(join(assets[step], 'index.mjs')).href;
+    const args = [invoker, entry, JSON.stringify(event)];
+    const { stdout } = await run(process.execPath, args, {
+      env: process.env,
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: { stderr?: string }) => {
+      // Minified bundles print whole lines of code with a stack: keep the message.
+      const message = (error.stderr ?? '').split('\n').filter((l) => l.length < 300);
+      throw new Error(`${step} failed: ${message.slice(0, 20).join('\n')}`);
+    });
+    return JSON.parse(stdout);
+  };
 
 describe('the bundled step functions', () => {
   it('hold an ESM handler, plus the workers and the embedding model where a step needs them', () => {
@@ -57,7 +85,9 @@ describe('the bundled step functions', () => {
       ].map((file) => existsSync(join(dir, file)));
       expect(shipped, name).toEqual(shipped.map(() => spec.workers));
       if (spec.workers)
-        expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+        expect(JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))).toEqual({
+          type: 'module',
+        });
     }
   });
 
@@ -66,14 +96,16 @@ describe('the bundled step functions', () => {
       workerData: { data: null },
     });
     try {
-      const reply = await new Promise<{ type: string; vectors?: Float32Array }>((resolve, reject) => {
-        worker.on('error', reject);
-        worker.on('message', (message: { type: string }) => {
-          if (message.type === 'ready')
-            worker.postMessage({ type: 'embed', id: 1, texts: ['refund a double charge'] });
-          else resolve(message);
-        });
-      });
+      const reply = await new Promise<{ type: string; vectors?: Float32Array }>(
+        (resolve, reject) => {
+          worker.on('error', reject);
+          worker.on('message', (message: { type: string }) => {
+            if (message.type === 'ready')
+              worker.postMessage({ type: 'embed', id: 1, texts: ['refund a double charge'] });
+            else resolve(message);
+          });
+        },
+      );
       expect(reply.type).toBe('result');
       expect(reply.vectors).toHaveLength(512);
     } finally {
@@ -83,11 +115,11 @@ describe('the bundled step functions', () => {
 
   it('run a whole config through the bundles against S3 and DynamoDB emulators', async () => {
     const handlers: Handlers = {
-      prepare: await handlerOf('prepare'),
-      summarize: await handlerOf('summarizeBatch'),
-      cluster: await handlerOf('clusterLevel'),
-      finalize: await handlerOf('finalize'),
-      markFailed: await handlerOf('markFailed'),
+      prepare: handlerOf('prepare'),
+      summarize: handlerOf('summarizeBatch'),
+      cluster: handlerOf('clusterLevel'),
+      finalize: handlerOf('finalize'),
+      markFailed: handlerOf('markFailed'),
     };
     const { runId, finished } = await driveRun(world, handlers, 'configs/support.json');
     expect(finished).toMatchObject({ runId, items: 60 });

@@ -1,48 +1,16 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
+import { type CliRun, runCli, startCli } from '../helpers/cli.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const cli = join(root, 'bin/open-clio.mjs');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment of a user with no keys at all, plus what a test sets. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const keyless = Object.entries(process.env).filter(
-    ([k]) => !/^(LANGSMITH|LANGCHAIN|ANTHROPIC|OPENAI|VOYAGE|AWS)_/.test(k),
-  );
-  return { ...Object.fromEntries(keyless), CI: 'true', ...extra };
-}
-
-function start(
-  args: string[],
-  cwd: string,
-  extraEnv: Record<string, string> = {},
-): { child: ChildProcess; done: Promise<Run> } {
-  const child = spawn(process.execPath, [cli, ...args], { cwd, env: env(extraEnv) });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const done = new Promise<Run>((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
-  return { child, done };
-}
-
-const run = (args: string[], cwd: string, extraEnv: Record<string, string> = {}) =>
-  start(args, cwd, extraEnv).done;
+const start = startCli;
+const run = runCli;
+type Run = CliRun;
 
 /** A copy of the demo config and data in a temp dir, optionally with changed keys. */
 async function demoCopy(changes: Record<string, unknown> = {}): Promise<string> {

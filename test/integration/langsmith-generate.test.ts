@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FakeLangSmith } from '../fakes/langsmith-server.js';
+import { runCli } from '../helpers/cli.js';
 
 const KEY = 'test-key-not-real';
-const cli = resolve(import.meta.dirname, '../../bin/open-clio.mjs');
 const TOPICS = [
   'refund a double charge on my invoice',
   'cannot log in after resetting my password',
@@ -33,25 +32,15 @@ async function generateWith(config: Record<string, unknown>) {
   const dir = await mkdtemp(join(tmpdir(), 'clio-ls-'));
   const base = { save_path: 'out', partitions: null, embedder: { provider: 'tfidf' } };
   await writeFile(join(dir, 'config.json'), JSON.stringify({ ...base, ...config }));
-  const child = spawn(process.execPath, [cli, 'generate', '--config', 'config.json', '--quiet'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
+  const { code, stdout, stderr } = await runCli(
+    ['generate', '--config', 'config.json', '--quiet'],
+    dir,
+    {
       HOME: dir,
-      CI: 'true',
       LANGSMITH_API_KEY: KEY,
       LANGSMITH_ENDPOINT: fake.url,
     },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise((ok) => child.on('close', ok));
+  );
   expect(code, stderr).toBe(0);
   expect(stdout + stderr).not.toContain(KEY);
   const runJson = await readFile(join(dir, 'out', 'run.json'), 'utf8');

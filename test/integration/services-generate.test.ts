@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   type FakeAnthropic,
@@ -10,12 +9,12 @@ import {
 } from '../fakes/anthropic-server.js';
 import { type FakeServer, startOpenAiServer, TEST_KEY } from '../fakes/embedding-servers.js';
 import { FakeLangSmith } from '../fakes/langsmith-server.js';
+import { runCli } from '../helpers/cli.js';
 
 /**
  * The whole `generate` command as a user with real keys runs it, against loopback stand-ins for
  * LangSmith, the Anthropic API and an OpenAI-compatible embeddings API.
  */
-const cli = resolve(import.meta.dirname, '../../bin/open-clio.mjs');
 const TOPICS = {
   refund: 'Handle billing and refunds',
   password: 'Restore account access',
@@ -101,25 +100,15 @@ it('generate with LangSmith, Claude and an embeddings API names a real hierarchy
     join(dir, '.env'),
     `LANGSMITH_API_KEY=${TEST_KEY}\nANTHROPIC_API_KEY=${TEST_KEY}\nOPENAI_API_KEY=${TEST_KEY}\n`,
   );
-  const child = spawn(process.execPath, [cli, 'generate', '--config', 'config.json', '--no-viz'], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH,
+  const { code, stdout, stderr } = await runCli(
+    ['generate', '--config', 'config.json', '--no-viz'],
+    dir,
+    {
       HOME: dir,
-      CI: 'true',
       LANGSMITH_ENDPOINT: langsmith.url,
       ANTHROPIC_BASE_URL: anthropic.url,
     },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise((ok) => child.on('close', ok));
+  );
   expect(code, stderr).toBe(0);
   expect(stdout + stderr).not.toContain(TEST_KEY);
 
