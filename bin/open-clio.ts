@@ -1,6 +1,11 @@
 import { Command, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
-import { formatEvaluation, runEvaluateCommand } from '../lib/cli/evaluate-command.js';
+import {
+  formatEvaluateEstimate,
+  formatEvaluation,
+  runEvaluateCommand,
+  runEvaluateEstimate,
+} from '../lib/cli/evaluate-command.js';
 import {
   formatEstimate,
   runEstimateCommand,
@@ -86,22 +91,52 @@ program
 
 program
   .command('evaluate')
-  .description('score how well the clusters fit the data; writes evaluation.json and evaluation.md')
+  .description(
+    'score how well the clusters fit the data (offline metrics, and LLM-judge metrics with a ' +
+      'generative LLM); writes evaluation.json and evaluation.md',
+  )
   .addOption(configOption())
   .option('-q, --quiet', 'print only warnings and the summary')
   .option('--json', 'print the evaluation as JSON')
-  .action(async (opts: { config: string; quiet?: boolean; json?: boolean }) => {
-    const progress = terminalProgress({
-      quiet: Boolean(opts.quiet || opts.json),
-      tty: Boolean(process.stderr.isTTY),
-    });
-    const result = await runEvaluateCommand({ config: opts.config, cwd: process.cwd(), progress });
-    if (opts.json) process.stdout.write(`${JSON.stringify(result.evaluation, null, 2)}\n`);
-    else
-      process.stdout.write(
-        `${formatEvaluation(result.evaluation, result.location, result.files)}\n`,
-      );
-  });
+  .option('--estimate', "print the judge's expected calls, tokens and cost, then stop")
+  .option('--no-judge', 'only the offline metrics, even when an LLM is configured')
+  .option(
+    '--write-back',
+    "record each item's cluster path on its LangSmith example and the judge's verdicts as an experiment (datasets only)",
+  )
+  .action(
+    async (opts: {
+      config: string;
+      quiet?: boolean;
+      json?: boolean;
+      estimate?: boolean;
+      judge: boolean;
+      writeBack?: boolean;
+    }) => {
+      const progress = terminalProgress({
+        quiet: Boolean(opts.quiet || opts.json),
+        tty: Boolean(process.stderr.isTTY),
+      });
+      const common = { config: opts.config, cwd: process.cwd(), progress };
+      if (opts.estimate) {
+        const estimate = await runEvaluateEstimate(common);
+        process.stdout.write(
+          `${opts.json ? JSON.stringify(estimate, null, 2) : formatEvaluateEstimate(estimate)}\n`,
+        );
+        return;
+      }
+      const result = await runEvaluateCommand({
+        ...common,
+        judge: opts.judge,
+        writeBack: Boolean(opts.writeBack),
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(result.evaluation, null, 2)}\n`);
+      else
+        process.stdout.write(
+          `${formatEvaluation(result.evaluation, result.location, result.files)}\n`,
+        );
+    },
+  );
 
 program
   .command('viz')

@@ -113,13 +113,22 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
   };
 }
 
-let cached: Promise<LambdaDeps> | undefined;
+/** How long a container trusts the secrets it read: a key set or rotated is picked up after this. */
+export const DEPS_TTL_MS = 5 * 60_000;
+let cached: { readonly deps: Promise<LambdaDeps>; readonly at: number } | undefined;
 
-/** Built once per container; a failed build (a secret not readable yet) is retried next time. */
-export function getDeps(): Promise<LambdaDeps> {
-  cached ??= buildDeps(process.env, defaultClients()).catch((error: unknown) => {
-    cached = undefined;
-    throw error;
-  });
-  return cached;
+/**
+ * Built once per container and rebuilt after `DEPS_TTL_MS`, so a warm container does not keep
+ * running with a placeholder (offline) after the operator set the key. A failed build (a
+ * secret not readable yet) is retried on the next invocation.
+ */
+export function getDeps(now = Date.now()): Promise<LambdaDeps> {
+  if (!cached || now - cached.at > DEPS_TTL_MS) {
+    const deps = buildDeps(process.env, defaultClients()).catch((error: unknown) => {
+      cached = undefined;
+      throw error;
+    });
+    cached = { deps, at: now };
+  }
+  return cached.deps;
 }

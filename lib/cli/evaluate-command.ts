@@ -1,21 +1,97 @@
-import { type Evaluation, evaluateRun } from '../evaluate/evaluate.js';
-import type { CommandOptions } from './generate-command.js';
+import {
+  type Evaluation,
+  type EvaluateDeps,
+  evaluateRun,
+  readHierarchy,
+} from '../evaluate/evaluate.js';
+import { judgeUnavailable } from '../evaluate/judge.js';
+import { estimateJudging } from '../evaluate/judge-estimate.js';
+import {
+  createWriteBackClient,
+  writeBack,
+  writeBackDataset,
+} from '../evaluate/write-back.js';
+import type { StageEstimate } from '../pipeline/estimate.js';
+import { type CommandOptions, formatEstimate } from './generate-command.js';
 import { openLocalRun } from './local-run.js';
+
+export interface EvaluateCommandOptions extends CommandOptions {
+  /** Run the LLM judge when the LLM can (default true; `--no-judge` sets false). */
+  readonly judge?: boolean;
+  /** `--write-back`: record cluster paths and judge verdicts on the LangSmith dataset. */
+  readonly writeBack?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
 
 /** `open-clio evaluate`: scores the run the config's `save_path` holds. */
 export async function runEvaluateCommand(
-  options: CommandOptions,
+  options: EvaluateCommandOptions,
 ): Promise<{ evaluation: Evaluation; files: string[]; location: string }> {
   const run = await openLocalRun(options.config, options.cwd);
   try {
-    options.progress.start('embed summaries', 1);
-    const result = await evaluateRun(run.store, { embedder: run.embedder });
-    options.progress.finish();
+    const { config } = run.loaded;
+    // Checked before anything is spent: a wrong source or a missing key fails at once.
+    let writeBackStep: EvaluateDeps['writeBack'];
+    if (options.writeBack) {
+      const datasetName = writeBackDataset(config);
+      const client = createWriteBackClient(options.env ?? process.env, options.cwd);
+      writeBackStep = (doc, judge) =>
+        writeBack(doc, judge, { client, datasetName, concurrency: config.max_concurrency });
+    }
+    const result = await evaluateRun(run.store, {
+      embedder: run.embedder,
+      judge:
+        options.judge === false
+          ? { skip: 'skipped with --no-judge' }
+          : {
+              llm: run.llm,
+              concurrency: config.max_concurrency,
+              sample: config.eval_sample,
+              seed: config.seed,
+            },
+      writeBack: writeBackStep,
+      progress: options.progress,
+    });
     return { ...result, location: run.store.location };
   } finally {
     await run.close();
   }
 }
+
+export interface EvaluateEstimate {
+  readonly items: number;
+  readonly llm: string;
+  readonly stages: StageEstimate[];
+  /** Why the judge would not run; then nothing is spent at all. */
+  readonly unavailable?: string;
+}
+
+/** `open-clio evaluate --estimate`: the judge's calls, tokens and cost, spending nothing. */
+export async function runEvaluateEstimate(options: CommandOptions): Promise<EvaluateEstimate> {
+  const run = await openLocalRun(options.config, options.cwd);
+  try {
+    const { config } = run.loaded;
+    const doc = await readHierarchy(run.store);
+    const unavailable = judgeUnavailable(run.llm);
+    if (unavailable) return { items: 0, llm: run.llm.id, stages: [], unavailable };
+    const { items, stages } = estimateJudging(doc, run.llm, {
+      sample: config.eval_sample,
+      seed: config.seed,
+    });
+    return { items, llm: run.llm.id, stages };
+  } finally {
+    await run.close();
+  }
+}
+
+export function formatEvaluateEstimate(estimate: EvaluateEstimate): string {
+  if (estimate.unavailable) {
+    return `The LLM judge would not run: ${estimate.unavailable}. The offline metrics cost nothing.`;
+  }
+  return `${formatEstimate(estimate)}\n  (best-fit calls answer exclusive fit too)`;
+}
+
+const pct = (x: number | null) => (x === null ? '    –' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
 /** The few lines printed after an evaluation. */
 export function formatEvaluation(
@@ -40,5 +116,31 @@ export function formatEvaluation(
           : ''),
     );
   });
+  const { judge, writeBack: written } = evaluation;
+  lines.push('');
+  if (judge.status === 'skipped') lines.push(`LLM judge: not computed (${judge.reason})`);
+  else {
+    lines.push(
+      `LLM judge on ${judge.sample.items} of ${judge.sample.of} items (${judge.calls} calls, ${judge.failedCalls} failed):`,
+    );
+    const rows = [
+      ['partition relevance', judge.scores.partitionRelevance],
+      ['hierarchical fit', judge.scores.hierarchicalFit],
+      ['best fit', judge.scores.bestFit],
+      ['exclusive fit', judge.scores.exclusiveFit],
+      ['uniqueness', judge.scores.uniqueness],
+    ] as const;
+    for (const [label, s] of rows) {
+      if (!s) continue;
+      const failed = s.failed > 0 ? `, ${s.failed} failed` : '';
+      lines.push(`  ${label.padEnd(20)} ${pct(s.score)}  (${s.passed}/${s.judged}${failed})`);
+    }
+  }
+  if (written) {
+    lines.push(
+      `Wrote cluster paths to ${written.examplesUpdated} examples of ${JSON.stringify(written.dataset)}` +
+        (written.experiment ? `; experiment "${written.experiment.name}"` : ''),
+    );
+  }
   return lines.join('\n');
 }

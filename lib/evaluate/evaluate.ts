@@ -1,10 +1,14 @@
 import type { Embedder } from '../embed/types.js';
+import type { Llm } from '../llm/types.js';
 import { type HierarchyDoc, hierarchySchema } from '../output/hierarchy-schema.js';
+import type { ProgressReporter } from '../pipeline/types.js';
 import type { Store } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
 import { embeddingFit, type LevelFit } from './embedding-fit.js';
+import { type JudgeResult, judgeRun, judgeUnavailable } from './judge.js';
 import { type LevelLabelReport, labelReport } from './labels.js';
 import { evaluationMarkdown } from './report.js';
+import type { WriteBackSummary } from './write-back.js';
 
 export const EVALUATION_FILES = { json: 'evaluation.json', report: 'evaluation.md' } as const;
 
@@ -17,6 +21,30 @@ export interface Evaluation {
   readonly fit: LevelFit[];
   /** Agreement with ground-truth labels per level, when items carry labels. */
   readonly labels: LevelLabelReport[] | null;
+  /** The LLM-judge metrics, or why they were not computed. */
+  readonly judge: JudgeResult;
+  /** What `--write-back` recorded in LangSmith; null without it. */
+  readonly writeBack: WriteBackSummary | null;
+}
+
+/** How to judge: the LLM and the `eval_sample` of items, or why not to. */
+export type JudgeSettings =
+  | {
+      readonly llm: Llm;
+      readonly concurrency: number;
+      readonly sample: number | null;
+      readonly seed: number;
+    }
+  | { readonly skip: string };
+
+export interface EvaluateDeps {
+  readonly embedder: Embedder;
+  /** Default: skipped (no LLM given). */
+  readonly judge?: JudgeSettings;
+  /** Runs after scoring and before the files are written, so they record its outcome. */
+  readonly writeBack?: (doc: HierarchyDoc, judge: JudgeResult) => Promise<WriteBackSummary>;
+  readonly progress?: ProgressReporter;
+  readonly now?: () => Date;
 }
 
 /** Reads and validates the `hierarchy.json` a `generate` run left in the store. */
@@ -37,15 +65,19 @@ export async function readHierarchy(store: Store): Promise<HierarchyDoc> {
 }
 
 /**
- * Scores a run: embedding fit at every level and, when items carry labels, NMI / ARI / purity
- * with a confusion summary. Writes `evaluation.json` and a Markdown report next to the run.
+ * Scores a run: embedding fit at every level, NMI / ARI / purity with a confusion summary when
+ * items carry labels, and the LLM-judge metrics when a generative LLM is given. Writes
+ * `evaluation.json` and a Markdown report next to the run.
  */
 export async function evaluateRun(
   store: Store,
-  deps: { readonly embedder: Embedder; readonly now?: () => Date },
+  deps: EvaluateDeps,
 ): Promise<{ evaluation: Evaluation; files: string[] }> {
   const doc = await readHierarchy(store);
+  deps.progress?.start('embed summaries', 1);
   const vectors = await deps.embedder.embed(doc.items.map((item) => item.summary));
+  deps.progress?.finish();
+  const judge = await judgeOrSkip(doc, vectors, deps);
   const evaluation: Evaluation = {
     evaluatedAt: (deps.now?.() ?? new Date()).toISOString(),
     runId: doc.run.runId,
@@ -53,8 +85,27 @@ export async function evaluateRun(
     embedder: deps.embedder.id,
     fit: embeddingFit(doc, vectors),
     labels: labelReport(doc) ?? null,
+    judge,
+    writeBack: deps.writeBack ? await deps.writeBack(doc, judge) : null,
   };
   await store.write(EVALUATION_FILES.json, `${JSON.stringify(evaluation, null, 2)}\n`);
   await store.write(EVALUATION_FILES.report, evaluationMarkdown(evaluation, doc));
   return { evaluation, files: [EVALUATION_FILES.json, EVALUATION_FILES.report] };
+}
+
+async function judgeOrSkip(
+  doc: HierarchyDoc,
+  vectors: readonly Float32Array[],
+  deps: EvaluateDeps,
+): Promise<JudgeResult> {
+  const settings = deps.judge ?? { skip: 'no LLM was given to judge with' };
+  if ('skip' in settings) return { status: 'skipped', reason: settings.skip };
+  const unavailable = judgeUnavailable(settings.llm);
+  if (unavailable) return { status: 'skipped', reason: unavailable };
+  return judgeRun(
+    doc,
+    vectors,
+    { llm: settings.llm, concurrency: settings.concurrency, progress: deps.progress },
+    { sample: settings.sample, seed: settings.seed },
+  );
 }

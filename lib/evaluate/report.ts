@@ -1,12 +1,6 @@
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { Evaluation } from './evaluate.js';
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const num = (x: number) => x.toFixed(3);
-/** A bar for a score in [0, 1], so a table can be scanned by eye. */
-const bar = (x: number, width = 20) =>
-  '█'.repeat(Math.max(0, Math.round(x * width))).padEnd(width, '·');
-const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 80);
+import { bar, cell, judgeMarkdown, num, pct, writeBackMarkdown } from './judge-markdown.js';
 
 /** The human-readable evaluation: one section per measure, bars beside the numbers. */
 export function evaluationMarkdown(evaluation: Evaluation, doc: HierarchyDoc): string {
@@ -71,5 +65,7 @@ export function evaluationMarkdown(evaluation: Evaluation, doc: HierarchyDoc): s
       }
     }
   }
+  lines.push('', ...judgeMarkdown(evaluation.judge, doc));
+  if (evaluation.writeBack) lines.push('', ...writeBackMarkdown(evaluation.writeBack));
   return `${lines.join('\n')}\n`;
 }

@@ -31,7 +31,7 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
   let explorer: ExplorerAccess | false = false;
   let acl: ExplorerAclStack | undefined;
   if (config.explorer !== false) {
-    const { domain: _domain, viewerDist: _dist, ...access } = config.explorer;
+    const { domain: _d, viewerDist: _v, contentSecurityPolicy: _c, ...access } = config.explorer;
     explorer = access;
     if (access.allowedCidrs && region !== CLOUDFRONT_WAF_REGION) {
       if (!region)
@@ -56,6 +56,9 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
     explorer,
     ...(explorerOptions.domain ? { explorerDomain: explorerOptions.domain } : {}),
     ...(explorerOptions.viewerDist ? { viewerDist: explorerOptions.viewerDist } : {}),
+    ...(explorerOptions.contentSecurityPolicy
+      ? { contentSecurityPolicy: explorerOptions.contentSecurityPolicy }
+      : {}),
     schedules: config.schedules,
     ...pick(config, [
       'summarizeConcurrency',

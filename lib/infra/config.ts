@@ -23,6 +23,7 @@ const explorer = z.strictObject({
   public: z.boolean().optional(),
   domain: z.strictObject({ names: z.array(z.string()), certificateArn: z.string() }).optional(),
   viewerDist: z.string().optional(),
+  contentSecurityPolicy: z.string().optional(),
 });
 
 export const deployConfigSchema = z.strictObject({

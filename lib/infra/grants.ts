@@ -25,16 +25,13 @@ export function grantObjects(
   },
 ): void {
   const pattern = `${access.prefix}*`;
-  const actions: string[] = [];
-  if (access.read) {
-    bucket.grantRead(grantee, pattern);
-    actions.push('s3:GetObject*', 's3:GetBucket*', 's3:List*');
-  }
-  if (access.write) {
-    const grant = bucket.grantPut(grantee, pattern);
-    const granted = grant.principalStatements.flatMap((s) => s.actions);
-    actions.push(...granted.filter((a) => a.includes('*')));
-  }
+  const grants = [
+    ...(access.read ? [bucket.grantRead(grantee, pattern)] : []),
+    ...(access.write ? [bucket.grantPut(grantee, pattern)] : []),
+  ];
+  const actions = grants
+    .flatMap((grant) => grant.principalStatements.flatMap((s) => s.actions))
+    .filter((action) => action.includes('*'));
   for (const action of new Set(actions))
     acknowledge(
       owner,

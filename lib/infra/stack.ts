@@ -21,6 +21,8 @@ export interface OpenClioStackProps extends StackProps {
   readonly explorerDomain?: ExplorerDomain;
   /** @default '<repository>/viewer/dist' */
   readonly viewerDist?: string;
+  /** @default DEFAULT_CONTENT_SECURITY_POLICY */
+  readonly contentSecurityPolicy?: string;
   /**
    * Summarize batches in flight at once.
    * @default 10
@@ -101,6 +103,9 @@ export class OpenClioStack extends Stack {
         retainData,
         ...(props.explorerDomain ? { domain: props.explorerDomain } : {}),
         ...(props.viewerDist ? { viewerDist: props.viewerDist } : {}),
+        ...(props.contentSecurityPolicy
+          ? { contentSecurityPolicy: props.contentSecurityPolicy }
+          : {}),
       });
 
     this.functions = new ClioFunctions(this, 'Steps', {

@@ -20,10 +20,42 @@ export const failureSchema = z.object({
   reason: z.string(),
 });
 
+/**
+ * One `open-clio extend` of a run: new items placed into the existing hierarchy without
+ * rebuilding it. `report` names the artifact listing every candidate item's outcome.
+ */
+export const extensionSchema = z.object({
+  at: z.string(),
+  source: z.string(),
+  window: z.object({ start: z.string(), end: z.string() }).nullable(),
+  llm: z.string(),
+  embedder: z.string(),
+  /** Whether a generative model confirmed each placement among the nearest clusters. */
+  confirmedByModel: z.boolean(),
+  /** Items below this percentile of their cluster's own members' similarity fit poorly. */
+  percentile: z.number(),
+  counts: z.object({
+    /** Items the source yields that the hierarchy did not hold (withheld ones excluded). */
+    candidates: z.number().int(),
+    placed: z.number().int(),
+    /** Kept out: too far from every cluster of their partition. */
+    poorFit: z.number().int(),
+    /** Kept out: the model judged that none of the nearest clusters fits. */
+    rejected: z.number().int(),
+    /** Kept out: summarizing or confirming failed (reasons in the report). */
+    failed: z.number().int(),
+  }),
+  usage,
+  costUsd: z.number(),
+  report: z.string(),
+});
+
 export const runInfoSchema = z.object({
   runId: z.string(),
   createdAt: z.string(),
   configDigest: z.string(),
+  /** The uploaded config's key, for runs started on AWS. */
+  configKey: z.string().optional(),
   source: z.string(),
   window: z.object({ start: z.string(), end: z.string() }).nullable(),
   hierarchy: z.array(z.number().int().positive()),
@@ -46,6 +78,8 @@ export const runInfoSchema = z.object({
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
   timingsMs: z.record(z.string(), z.number()),
+  /** Every `extend` of the run, oldest first; absent until the first one. */
+  extensions: z.array(extensionSchema).optional(),
 });
 
 export const clusterSchema = z.object({
@@ -57,6 +91,12 @@ export const clusterSchema = z.object({
   partition: z.string(),
   parent: z.number().int().nullable(),
   children: z.array(z.number().int()),
+  /**
+   * Stays the same across runs while the cluster means the same thing (matched to the previous
+   * run's clusters by centroid, members and name); unique within the document. Absent in runs
+   * made before keys.
+   */
+  key: z.string().optional(),
 });
 
 export const itemSchema = z.object({
@@ -70,6 +110,8 @@ export const itemSchema = z.object({
   preview: z.string(),
   /** Position on the run's 2-D map, both in [0, 1]; absent in runs made before maps. */
   xy: z.tuple([z.number(), z.number()]).optional(),
+  /** The `run.extensions` entry (1-based) that placed it; absent for items `generate` clustered. */
+  extension: z.number().int().positive().optional(),
 });
 
 /** How the items' `xy` were computed (optional: older runs have no map). */
@@ -94,3 +136,4 @@ export type RunInfo = z.infer<typeof runInfoSchema>;
 export type ClusterRecord = z.infer<typeof clusterSchema>;
 export type ItemRecord = z.infer<typeof itemSchema>;
 export type MapInfo = z.infer<typeof mapInfoSchema>;
+export type Extension = z.infer<typeof extensionSchema>;

@@ -1,4 +1,6 @@
 import type { Level } from '../cluster/types.js';
+import type { CentroidsFile } from '../compare/centroids.js';
+import { type KeyOptions, keyAssembledRun } from '../compare/run-keys.js';
 import type { ClioConfig } from '../config/index.js';
 import { assembleHierarchy } from '../output/assemble.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
@@ -9,8 +11,10 @@ import type { SummarizedItem } from './types.js';
 
 /**
  * The finished document of a run, the same for every runner: the hierarchy with its 2-D map,
- * small clusters withheld (counted in the record), carrying the record's run info.
- * Returns the warning to report when items were withheld.
+ * small clusters withheld (counted in the record), a stable key on every cluster (carried over
+ * from `keys.previous` where a cluster matches one of its clusters), carrying the record's run
+ * info. Returns the warning to report when items were withheld, and the centroids artifact to
+ * write beside `hierarchy.json`.
  */
 export function assembleRun(
   items: readonly SummarizedItem[],
@@ -18,14 +22,21 @@ export function assembleRun(
   vectors: readonly Float32Array[],
   record: RunRecord,
   config: Pick<ClioConfig, 'seed' | 'min_cluster_size'>,
-): { doc: HierarchyDoc; warning: string | undefined } {
+  keys: KeyOptions = {},
+): {
+  doc: HierarchyDoc;
+  warning: string | undefined;
+  centroids: CentroidsFile;
+  keys: { carried: number; fresh: number };
+} {
   const map = projectItems(vectors, levels[0] ?? [], { seed: config.seed });
   const assembled = attachMap(assembleHierarchy(items, levels, runInfo(record)), map);
-  const doc = withholdSmallClusters(assembled, config.min_cluster_size);
-  record.counts.withheld = doc.run.counts.withheld;
+  const shown = withholdSmallClusters(assembled, config.min_cluster_size);
+  record.counts.withheld = shown.run.counts.withheld;
+  const keyed = keyAssembledRun(assembled, shown, items, vectors, keys);
   const warning =
     record.counts.withheld > 0
       ? `${record.counts.withheld} items withheld: their base clusters are smaller than min_cluster_size (${config.min_cluster_size})`
       : undefined;
-  return { doc, warning };
+  return { doc: keyed.doc, warning, centroids: keyed.centroids, keys: keyed.keys };
 }

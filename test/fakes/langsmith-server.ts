@@ -9,6 +9,13 @@
  * - `POST /api/v2/runs/query` (`client.runs.query`: `project_ids`, `is_root`, `min_start_time`,
  *   `max_start_time`, `filter`, `selects`, `page_size`, `cursor` → `{items, next_cursor}`)
  *
+ * and for `evaluate --write-back`, the writes of an experiment:
+ *
+ * - `PATCH /v1/platform/datasets/{id}/examples` (`client.updateExamples`: multipart, one JSON part
+ *   per example id holding `{metadata}`, which replaces the example's metadata)
+ * - `POST /sessions` (`client.createProject`; 409 when the name is taken), `PATCH /sessions/{id}`
+ * - `POST /runs` (`client.createRun` without auto-batching), `POST /feedback`
+ *
  * Classic paths are also served under `/api/v1`, as a self-hosted `apiUrl` would send them.
  * Every request needs `x-api-key`; a wrong or missing key gets LangSmith's 401.
  */
@@ -43,6 +50,16 @@ export interface FakeLangSmithOptions {
    * metadata keys; turn this off to imitate a server that does not.
    */
   readonly deriveThreadId?: boolean;
+}
+
+/** A project made through `POST /sessions` (an experiment when it names a dataset). */
+export interface CreatedSession {
+  readonly id: string;
+  readonly name: string;
+  readonly reference_dataset_id: string | null;
+  readonly description: string | null;
+  extra: Record<string, unknown> | null;
+  end_time: string | null;
 }
 
 export interface RecordedRequest {
@@ -89,6 +106,10 @@ export class FakeLangSmith {
   >();
   private readonly projects = new Map<string, { id: string; name: string; runs: FakeRun[] }>();
   private readonly failures: Failure[] = [];
+  /** Projects created by the client, runs and feedback posted to them, in order of arrival. */
+  readonly sessions: CreatedSession[] = [];
+  readonly postedRuns: Record<string, unknown>[] = [];
+  readonly feedback: Record<string, unknown>[] = [];
   private server: Server | undefined;
   private port = 0;
 
@@ -114,6 +135,11 @@ export class FakeLangSmith {
     const id = randomUUID();
     this.projects.set(id, { id, name, runs });
     return id;
+  }
+
+  /** The examples of a dataset as they are now (updates included). */
+  examplesOf(name: string): FakeExample[] {
+    return [...this.datasets.values()].find((d) => d.name === name)?.examples ?? [];
   }
 
   /** The next request to `path` fails once with `status` (e.g. a 429 with `retry-after-ms`). */
@@ -149,7 +175,12 @@ export class FakeLangSmith {
     const url = new URL(req.url ?? '/', this.url);
     const path = url.pathname.replace(/^\/api\/v1(?=\/)/, '');
     const raw = await readBody(req);
-    const body: unknown = raw ? JSON.parse(raw) : undefined;
+    const type = String(req.headers['content-type'] ?? '');
+    const body: unknown = type.startsWith('multipart/form-data')
+      ? await multipartParts(raw, type)
+      : raw
+        ? JSON.parse(raw)
+        : undefined;
     const given = req.headers['x-api-key'];
     const authorized = given === this.options.apiKey;
     const query: Record<string, string[]> = {};
@@ -176,13 +207,94 @@ export class FakeLangSmith {
 
   private route(method: string, path: string, params: URLSearchParams, body: unknown): unknown {
     if (method === 'GET' && path === '/info') {
-      return { version: '0.16.40', instance_flags: {}, batch_ingest_config: {} };
+      // Multipart example updates are on in every current LangSmith; the SDK checks the flag.
+      return {
+        version: '0.16.40',
+        instance_flags: { dataset_examples_multipart_enabled: true },
+        batch_ingest_config: {},
+      };
     }
     if (method === 'GET' && path === '/datasets') return this.listDatasets(params);
     if (method === 'GET' && path === '/examples') return this.listExamples(params);
     if (method === 'GET' && path === '/sessions') return this.listSessions(params);
     if (method === 'POST' && path === '/api/v2/runs/query') return this.queryRuns(body);
+    const examples = /^(?:\/v1)?\/platform\/datasets\/([^/]+)\/examples$/.exec(path);
+    if (method === 'PATCH' && examples) return this.updateExamples(examples[1] ?? '', body);
+    if (method === 'POST' && path === '/sessions') return this.createSession(body);
+    const session = /^\/sessions\/([^/]+)$/.exec(path);
+    if (method === 'PATCH' && session) return this.updateSession(session[1] ?? '', body);
+    if (method === 'POST' && path === '/runs') return this.postRun(body);
+    if (method === 'POST' && path === '/feedback') return this.postFeedback(body);
     throw new HttpError(404, { detail: 'Not Found' });
+  }
+
+  private updateExamples(datasetId: string, body: unknown): unknown {
+    const dataset = this.datasets.get(datasetId);
+    if (!dataset) throw new HttpError(404, { detail: 'Dataset not found' });
+    const parts = (body ?? {}) as Record<string, unknown>;
+    const ids = Object.keys(parts).filter((k) => !k.includes('.'));
+    for (const id of ids) {
+      const index = dataset.examples.findIndex((e) => e.id === id);
+      if (index < 0) throw new HttpError(404, { detail: `Example ${id} not found` });
+      const update = parts[id] as { metadata?: Record<string, unknown> };
+      const example = dataset.examples[index] as FakeExample;
+      dataset.examples[index] = {
+        ...example,
+        ...(update.metadata ? { metadata: update.metadata } : {}),
+      };
+    }
+    return { dataset_id: datasetId, count: ids.length, example_ids: ids };
+  }
+
+  private createSession(body: unknown): CreatedSession & { tenant_id: string; start_time: string } {
+    const b = (body ?? {}) as Record<string, unknown>;
+    const name = String(b.name ?? '');
+    const taken =
+      this.sessions.some((s) => s.name === name) ||
+      [...this.projects.values()].some((p) => p.name === name);
+    if (!name || taken) throw new HttpError(409, { detail: 'Session already exists.' });
+    const datasetId = typeof b.reference_dataset_id === 'string' ? b.reference_dataset_id : null;
+    if (datasetId !== null && !this.datasets.has(datasetId)) {
+      throw new HttpError(404, { detail: 'Dataset not found' });
+    }
+    const session: CreatedSession = {
+      id: randomUUID(),
+      name,
+      reference_dataset_id: datasetId,
+      description: typeof b.description === 'string' ? b.description : null,
+      extra: (b.extra as Record<string, unknown> | undefined) ?? null,
+      end_time: null,
+    };
+    this.sessions.push(session);
+    return { ...session, tenant_id: TENANT_ID, start_time: '2025-01-01T00:00:00.000000' };
+  }
+
+  private updateSession(id: string, body: unknown): unknown {
+    const session = this.sessions.find((s) => s.id === id);
+    if (!session) throw new HttpError(404, { detail: 'Session not found' });
+    const b = (body ?? {}) as Record<string, unknown>;
+    // Null fields are left as they are, as the API does.
+    if (b.extra) session.extra = b.extra as Record<string, unknown>;
+    if (typeof b.end_time === 'string') session.end_time = b.end_time;
+    return { ...session, tenant_id: TENANT_ID };
+  }
+
+  private postRun(body: unknown): unknown {
+    const run = (body ?? {}) as Record<string, unknown>;
+    const session = this.sessions.find((s) => s.name === run.session_name);
+    if (!session) throw new HttpError(404, { detail: 'Project not found' });
+    this.postedRuns.push(run);
+    return {};
+  }
+
+  private postFeedback(body: unknown): unknown {
+    const feedback = (body ?? {}) as Record<string, unknown>;
+    const known =
+      this.postedRuns.some((r) => r.id === feedback.run_id) ||
+      (feedback.run_id === null && this.sessions.some((s) => s.id === feedback.session_id));
+    if (!known) throw new HttpError(404, { detail: 'Run not found' });
+    this.feedback.push(feedback);
+    return feedback;
   }
 
   private listDatasets(params: URLSearchParams): unknown[] {
@@ -326,6 +438,17 @@ const decodeCursor = (cursor: string): number => {
   if (typeof value.o !== 'number') throw new HttpError(400, { detail: 'bad cursor' });
   return value.o;
 };
+
+/** Each part of a multipart body, JSON parts parsed (the SDK sends every part as JSON). */
+async function multipartParts(raw: string, type: string): Promise<Record<string, unknown>> {
+  const form = await new Response(raw, { headers: { 'content-type': type } }).formData();
+  const parts: Record<string, unknown> = {};
+  for (const [name, value] of form) {
+    const text = typeof value === 'string' ? value : await value.text();
+    parts[name] = JSON.parse(text);
+  }
+  return parts;
+}
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClioFunctions, STEPS, type StepName } from '../../lib/infra/functions.js';
 import { ClioSecrets } from '../../lib/infra/secrets.js';
@@ -37,7 +38,7 @@ beforeAll(async () => {
     { Metadata?: Record<string, string> }
   >;
   for (const [name, fn] of Object.entries(functions.steps)) {
-    const id = stack.resolve((fn.node.defaultChild as { logicalId: string }).logicalId) as string;
+    const id = stack.resolve((fn.node.defaultChild as CfnFunction).logicalId) as string;
     assets[name as StepName] = join(outdir, template[id]?.Metadata?.['aws:asset:path'] ?? '?');
   }
   world = await startWorld();

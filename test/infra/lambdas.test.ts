@@ -2,7 +2,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, SECRET_PLACEHOLDER } from '../../lambdas/contract.js';
-import { loadSecrets } from '../../lambdas/deps.js';
+import { DEPS_TTL_MS, getDeps, loadSecrets } from '../../lambdas/deps.js';
 import { EnvError, positiveIntEnv, requiredEnv } from '../../lambdas/env.js';
 import { publishRun } from '../../lambdas/publish.js';
 import { asStepError, InvalidEventError, TransientError } from '../../lambdas/runtime.js';
@@ -145,6 +145,15 @@ describe('adapter pieces', () => {
     await expect(
       loadSecrets({ [ENV.secretArns]: JSON.stringify({ AWS_SECRET_ACCESS_KEY: 'arn:x' }) }, client),
     ).rejects.toThrow(/"AWS_SECRET_ACCESS_KEY" is not a variable a secret may set/);
+  });
+
+  it('reuse the deps within a container for a while, then rebuild them to pick up new keys', async () => {
+    const t = Date.now() + 10 * DEPS_TTL_MS;
+    const first = getDeps(t);
+    expect(getDeps(t + DEPS_TTL_MS)).toBe(first);
+    const later = getDeps(t + DEPS_TTL_MS + 1);
+    expect(later).not.toBe(first);
+    expect((await later).runIndex).toBeDefined();
   });
 
   it('read typed settings from the environment with clear messages', () => {

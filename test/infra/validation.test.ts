@@ -5,7 +5,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
-import { Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
 import { ExplorerWebAcl, parseCidrs } from '../../lib/infra/access.js';
 import { PipelineAlarms } from '../../lib/infra/alarms.js';
@@ -47,7 +47,9 @@ function pipeline(props: { summarizeConcurrency?: number; toleratedFailurePercen
 
 function schedules(...specs: RunScheduleSpec[]) {
   const s = stack();
-  const stateMachine = new StateMachine(s, 'Sm', { definition: new Pass(s, 'P') });
+  const stateMachine = new StateMachine(s, 'Sm', {
+    definitionBody: DefinitionBody.fromChainable(new Pass(s, 'P')),
+  });
   return new RunSchedules(s, 'Schedules', {
     stateMachine,
     schedules: specs,
@@ -165,7 +167,9 @@ describe('constructors reject bad props with a message naming the prop', () => {
 
   it('ConfigUploadTrigger, PipelineAlarms, ClioStorage, ClioSecrets', () => {
     const s = stack();
-    const stateMachine = new StateMachine(s, 'Sm', { definition: new Pass(s, 'P') });
+    const stateMachine = new StateMachine(s, 'Sm', {
+      definitionBody: DefinitionBody.fromChainable(new Pass(s, 'P')),
+    });
     expect(
       () => new ConfigUploadTrigger(s, 'T1', { bucket: new Bucket(s, 'Plain'), stateMachine }),
     ).toThrow(

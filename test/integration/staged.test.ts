@@ -145,4 +145,26 @@ describe('the staged pipeline (one step per Lambda)', () => {
       /hierarchy\[1\]/,
     );
   });
+
+  it('a Summarize batch that failed after its retries becomes failures, and the run goes on', async () => {
+    const { dir, deps } = await setup();
+    const prepared = await prepareRun({ configKey: 'configs/support.json' }, deps);
+    const batches = JSON.parse(
+      await readFile(join(dir, 'artifacts', prepared.batchKeysKey), 'utf8'),
+    );
+    // The Map tolerated the failure of the last batch: it left no summaries.
+    for (const batch of batches.slice(0, -1)) await summarizeBatch(batch, deps);
+    for (let level = 0; level < 3; level++)
+      await clusterLevel({ runId: prepared.runId, level }, deps);
+    const finished = await finalizeRun({ runId: prepared.runId }, deps);
+    expect(finished.items).toBe(50);
+    const record = JSON.parse(
+      (await deps.artifacts.read(`runs/${prepared.runId}/run.json`)) ?? '{}',
+    );
+    expect(record.counts).toMatchObject({ sampled: 70, summarized: 50, failed: 20 });
+    expect(record.configKey).toBe('configs/support.json');
+    expect(record.failures[0].reason).toMatch(
+      /batch items\/batch-00003.json failed after its retries/,
+    );
+  });
 });

@@ -33,7 +33,19 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     const items = new Map(
       (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
     );
-    const batch = await readJson(store, RUN_KEYS.summaryBatch(batchKey), summaryBatchSchema);
+    const text = await store.read(RUN_KEYS.summaryBatch(batchKey));
+    if (text === undefined) {
+      // The Map tolerated this batch's failure: its items are failures, the run goes on.
+      for (const id of items.keys()) {
+        collected.failures.push({
+          stage: 'summarize',
+          id,
+          reason: `batch ${batchKey} failed after its retries`,
+        });
+      }
+      continue;
+    }
+    const batch = summaryBatchSchema.parse(JSON.parse(text));
     for (const s of batch.summaries) {
       const item = items.get(s.id);
       if (!item)

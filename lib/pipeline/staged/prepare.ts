@@ -66,6 +66,7 @@ export async function prepareRun(input: PrepareInput, deps: StagedDeps): Promise
     embedder: embedder.id,
   });
   await embedder.close();
+  record.configKey = input.configKey;
   const store = runStore(deps.artifacts, record.runId);
   if (configSourceKind(config) === 'project') {
     const window = resolveTimeWindow(config, now);

@@ -1,0 +1,52 @@
+import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import type { SummarizedItem } from '../pipeline/types.js';
+import {
+  type CentroidsFile,
+  centroidsFile,
+  clusterCentroids,
+  vectorSpace,
+  withheldHash,
+} from './centroids.js';
+import { assignKeys } from './keys.js';
+import type { MatchSide } from './match.js';
+
+export interface KeyOptions {
+  /** The run this one replaces (`readPreviousRun`): clusters that match its clusters keep their keys. */
+  readonly previous?: MatchSide | undefined;
+  /** The embedder's `contextual` flag; unknown means this run's centroids compare with no other run's. */
+  readonly contextual?: boolean | undefined;
+}
+
+export interface KeyedRun {
+  readonly doc: HierarchyDoc;
+  /** Write with `writeCentroids` beside `hierarchy.json`. */
+  readonly centroids: CentroidsFile;
+  readonly keys: { readonly carried: number; readonly fresh: number };
+}
+
+/**
+ * Stable keys and the centroids artifact for a freshly assembled run. `assembled` is the document
+ * before small clusters were withheld and `doc` after, so the withheld items can be recorded
+ * (hashed) and the centroids describe only what the document shows.
+ */
+export function keyAssembledRun(
+  assembled: HierarchyDoc,
+  doc: HierarchyDoc,
+  items: readonly SummarizedItem[],
+  vectors: readonly Float32Array[],
+  options: KeyOptions,
+): KeyedRun {
+  const vectorById = new Map(items.map((entry, i) => [entry.item.id, vectors[i]]));
+  const centroids = {
+    space: vectorSpace(doc.run.embedder, doc.run.runId, options.contextual),
+    byCluster: clusterCentroids(doc, (id) => vectorById.get(id)),
+  };
+  const shown = new Set(doc.items.map((item) => item.id));
+  const withheld = assembled.items.filter((item) => !shown.has(item.id)).map((i) => i.id);
+  const keyed = assignKeys({ doc, centroids }, options.previous);
+  return {
+    doc: keyed.doc,
+    centroids: centroidsFile(keyed.doc, centroids, withheld.map(withheldHash)),
+    keys: { carried: keyed.carried, fresh: keyed.fresh },
+  };
+}

@@ -1,0 +1,44 @@
+import { estimateTokens } from '../llm/rate-limit.js';
+import { emptyUsage, type Llm } from '../llm/types.js';
+import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import type { StageEstimate } from '../pipeline/estimate.js';
+import { type JudgeStage, type PlanOptions, planJudgements } from './judge-plan.js';
+
+/** The tool definition and message framing each call adds to its prompt, in tokens. */
+const CALL_OVERHEAD = 150;
+/** A verdict with a one-sentence reason, as our judge tools return it. */
+const REPLY_TOKENS = 60;
+
+/**
+ * What judging a run would cost, before spending anything: the judge prompts of the sampled
+ * items rendered and counted, per kind of question (best fit answers exclusive fit in the same
+ * call). Nothing is embedded, so the best-fit candidates and uniqueness pairs are stand-ins of
+ * the same number and size as the real ones.
+ */
+export function estimateJudging(
+  doc: HierarchyDoc,
+  llm: Llm,
+  options: PlanOptions,
+): { items: number; stages: StageEstimate[] } {
+  const plan = planJudgements(doc, undefined, options);
+  const stages = new Map<JudgeStage, { calls: number; input: number }>();
+  for (const job of plan.jobs) {
+    const prompt = job.prompt();
+    const stage = stages.get(job.stage) ?? { calls: 0, input: 0 };
+    stage.calls++;
+    stage.input += estimateTokens(prompt.system.length + prompt.user.length, 0) + CALL_OVERHEAD;
+    stages.set(job.stage, stage);
+  }
+  return {
+    items: plan.sample.length,
+    stages: [...stages].map(([stage, { calls, input }]) => {
+      const usage = {
+        ...emptyUsage(),
+        inputTokens: input,
+        outputTokens: calls * REPLY_TOKENS,
+        requests: calls,
+      };
+      return { stage, calls, usage, costUsd: llm.costOf?.(usage, 'judge') };
+    }),
+  };
+}
