@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
+import { formatComparison, runCompareCommand } from '../lib/cli/compare-command.js';
 import {
   formatEvaluateEstimate,
   formatEvaluation,
   runEvaluateCommand,
   runEvaluateEstimate,
 } from '../lib/cli/evaluate-command.js';
+import { formatExtension, runExtendCommand } from '../lib/cli/extend-command.js';
 import {
   formatEstimate,
   runEstimateCommand,
@@ -28,6 +30,15 @@ class ExitError extends Error {
   ) {
     super(message);
   }
+}
+
+/** A numeric option's value, or an exit with the reason. */
+function numberIn(value: string, option: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new ExitError(2, `${option} expects a number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
 }
 
 const configOption = () =>
@@ -135,6 +146,102 @@ program
         process.stdout.write(
           `${formatEvaluation(result.evaluation, result.location, result.files)}\n`,
         );
+    },
+  );
+
+program
+  .command('extend')
+  .description(
+    'place the items the source yields that the run lacks into its hierarchy, without rebuilding it',
+  )
+  .addOption(configOption())
+  .option('-q, --quiet', 'print only warnings and the report')
+  .option('--json', "print the history entry and every item's outcome as JSON")
+  .option(
+    '--percentile <p>',
+    'new items less similar to their nearest cluster than this percentile of its members fit poorly and stay out',
+    (value) => numberIn(value, '--percentile', 0, 100),
+    5,
+  )
+  .option(
+    '--candidates <n>',
+    'nearest clusters a configured model chooses among',
+    (value) => numberIn(value, '--candidates', 1, 10),
+    3,
+  )
+  .action(
+    async (opts: {
+      config: string;
+      quiet?: boolean;
+      json?: boolean;
+      percentile: number;
+      candidates: number;
+    }) => {
+      const progress = terminalProgress({
+        quiet: Boolean(opts.quiet || opts.json),
+        tty: Boolean(process.stderr.isTTY),
+      });
+      const result = await runExtendCommand({
+        config: opts.config,
+        cwd: process.cwd(),
+        progress,
+        percentile: opts.percentile,
+        candidates: Math.round(opts.candidates),
+      });
+      if (opts.json) {
+        const { extension, placements, files, warnings } = result;
+        process.stdout.write(
+          `${JSON.stringify({ extension, placements, files, warnings }, null, 2)}\n`,
+        );
+      } else process.stdout.write(`${formatExtension(result)}\n`);
+    },
+  );
+
+program
+  .command('compare')
+  .description(
+    'show new, vanished, growing and shrinking clusters from run A to run B, level by level',
+  )
+  .argument(
+    '[runA]',
+    "the earlier run: a run folder or its hierarchy.json (default: the config's previous run)",
+  )
+  .argument('[runB]', "the later run (default: the config's run)")
+  .addOption(configOption())
+  .option('--json', 'print the comparison as JSON')
+  .option('--all', 'list unchanged clusters too')
+  .option(
+    '--min-points <pp>',
+    "least change of a cluster's share, in percentage points, that counts as growing or shrinking",
+    (value) => numberIn(value, '--min-points', 0, 100),
+  )
+  .option(
+    '--min-ratio <x>',
+    'least relative change of share that counts (1.25: a quarter more or a fifth less)',
+    (value) => numberIn(value, '--min-ratio', 1, 1000),
+  )
+  .action(
+    async (
+      runA: string | undefined,
+      runB: string | undefined,
+      opts: {
+        config: string;
+        json?: boolean;
+        all?: boolean;
+        minPoints?: number;
+        minRatio?: number;
+      },
+    ) => {
+      const comparison = await runCompareCommand({
+        runs: [runA, runB].filter((r): r is string => r !== undefined),
+        config: opts.config,
+        cwd: process.cwd(),
+        ...(opts.minPoints === undefined ? {} : { minPoints: opts.minPoints }),
+        ...(opts.minRatio === undefined ? {} : { minRatio: opts.minRatio }),
+      });
+      process.stdout.write(
+        `${opts.json ? JSON.stringify(comparison, null, 2) : formatComparison(comparison, { all: Boolean(opts.all) })}\n`,
+      );
     },
   );
 

@@ -1,16 +1,12 @@
 import {
-  type Evaluation,
   type EvaluateDeps,
+  type Evaluation,
   evaluateRun,
   readHierarchy,
 } from '../evaluate/evaluate.js';
 import { judgeUnavailable } from '../evaluate/judge.js';
 import { estimateJudging } from '../evaluate/judge-estimate.js';
-import {
-  createWriteBackClient,
-  writeBack,
-  writeBackDataset,
-} from '../evaluate/write-back.js';
+import { createWriteBackClient, writeBack, writeBackDataset } from '../evaluate/write-back.js';
 import type { StageEstimate } from '../pipeline/estimate.js';
 import { type CommandOptions, formatEstimate } from './generate-command.js';
 import { openLocalRun } from './local-run.js';

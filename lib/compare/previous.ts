@@ -1,5 +1,6 @@
 import { type HierarchyDoc, hierarchySchema } from '../output/hierarchy-schema.js';
 import { OUTPUT_FILES } from '../output/write.js';
+import { RUN_RECORD, type RunRecord } from '../pipeline/run-record.js';
 import type { Store } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
 import { CENTROIDS_FILE, centroidsMatch, parseCentroids, readCentroids } from './centroids.js';
@@ -57,7 +58,7 @@ function parseHierarchy(text: string): HierarchyDoc | undefined {
 }
 
 async function withCentroids(store: Store, doc: HierarchyDoc, text: string): Promise<PreviousRun> {
-  const files = new Map([[OUTPUT_FILES.hierarchy, text]]);
+  const files = new Map<string, string>([[OUTPUT_FILES.hierarchy, text]]);
   const centroidsText = await store.read(CENTROIDS_FILE);
   const centroids = await readCentroids(async () => centroidsText, store.location).catch(
     () => undefined,
@@ -73,14 +74,27 @@ async function withCentroids(store: Store, doc: HierarchyDoc, text: string): Pro
   };
 }
 
-/** Keeps the replaced run under `previous/`; call it just before the new outputs are written. */
+/** A finished run's record made from the run info its hierarchy carries. */
+export function recordFromDoc(doc: HierarchyDoc): RunRecord {
+  const info = structuredClone(doc.run);
+  return { ...info, status: 'done', stage: 'done', finishedAt: null, error: null };
+}
+
+/**
+ * Keeps the replaced run under `previous/`; call it just before the new outputs are written.
+ * Its `run.json` is made from its hierarchy, since the new run has overwritten the real one by then.
+ */
 export async function keepPreviousRun(
   store: Store,
   previous: PreviousRun | undefined,
 ): Promise<string[]> {
   if (!previous) return [];
+  const files = [
+    ...previous.files,
+    [RUN_RECORD, `${JSON.stringify(recordFromDoc(previous.side.doc), null, 2)}\n`] as const,
+  ];
   const written: string[] = [];
-  for (const [name, body] of previous.files) {
+  for (const [name, body] of files) {
     const key = `${PREVIOUS_DIR}/${name}`;
     await store.write(key, body);
     written.push(key);

@@ -52,14 +52,15 @@ export function judgeMarkdown(judge: JudgeResult, doc: HierarchyDoc): string[] {
   for (const [key, label, meaning] of METRICS) {
     const s = judge.scores[key];
     if (!s) continue;
-    lines.push(
-      `| ${label} | ${score(s)} | \`${bar(s.score ?? 0)}\` | ${counts(s)} | ${meaning} |`,
-    );
+    lines.push(`| ${label} | ${score(s)} | \`${bar(s.score ?? 0)}\` | ${counts(s)} | ${meaning} |`);
   }
   lines.push(
     '',
     '### By level',
     '',
+    ...(judge.levels.length < doc.levels.length && judge.scores.partitionRelevance
+      ? ['The top level is the partitions: it is judged as partition relevance.', '']
+      : []),
     '| level | clusters | hierarchical fit | | uniqueness | |',
     '|---|---|---|---|---|---|',
   );
@@ -73,7 +74,10 @@ export function judgeMarkdown(judge: JudgeResult, doc: HierarchyDoc): string[] {
   const weak = judge.clusters
     .filter((c) => c.hierarchicalFit.score !== null && c.hierarchicalFit.score < 1)
     .slice()
-    .sort((a, b) => (a.hierarchicalFit.score ?? 0) - (b.hierarchicalFit.score ?? 0) || b.items - a.items)
+    .sort(
+      (a, b) =>
+        (a.hierarchicalFit.score ?? 0) - (b.hierarchicalFit.score ?? 0) || b.items - a.items,
+    )
     .slice(0, WORST_CLUSTERS);
   if (weak.length > 0) {
     lines.push(

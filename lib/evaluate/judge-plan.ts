@@ -11,8 +11,8 @@ import {
   judgePartitionTask,
 } from '../prompts/judge.js';
 import type { Item } from '../sources/types.js';
-import { hashParts } from '../util/hash.js';
 import { indicesByLabel } from '../util/group-by.js';
+import { hashParts } from '../util/hash.js';
 
 /**
  * What the judge will ask, as a list of calls: built once for a run and used both to judge and
@@ -230,7 +230,8 @@ export function planJudgements(
     const centre = centroids?.[level];
     const examples = (id: number) => {
       const list = byId.get(id) ?? [];
-      const ordered = vectors && centre ? byCloseness(vectors, list, centre.get(id) as Float32Array) : list;
+      const ordered =
+        vectors && centre ? byCloseness(vectors, list, centre.get(id) as Float32Array) : list;
       return ordered.slice(0, OVERLAP_EXAMPLES).map((k) => doc.items[k]?.summary ?? '');
     };
     for (const pair of neighbourPairs(ids, centre)) {

@@ -133,7 +133,8 @@ export function scoreJudgements(
     }
     const record = byItem.get(check.item);
     if (!record) continue;
-    if (check.metric === 'hierarchicalFit') record.hierarchicalFit.push({ ...verdict, level: check.level });
+    if (check.metric === 'hierarchicalFit')
+      record.hierarchicalFit.push({ ...verdict, level: check.level });
     else record[check.metric] = verdict;
   }
   const items = [...byItem.values()];

@@ -3,16 +3,12 @@ import { convertToDottedOrderFormat } from 'langsmith/run_trees';
 import pLimit from 'p-limit';
 import { type ClioConfig, configSourceKind } from '../config/index.js';
 import type { HierarchyDoc, ItemRecord } from '../output/hierarchy-schema.js';
-import {
-  isNotFound,
-  langSmithError,
-  readLangSmithSettings,
-} from '../sources/langsmith/client.js';
+import { isNotFound, langSmithError, readLangSmithSettings } from '../sources/langsmith/client.js';
 import { ClioError } from '../util/errors.js';
 import { errorStatus } from '../util/retry.js';
+import type { JudgeResult } from './judge.js';
 import type { Verdict } from './judge-plan.js';
 import { checkLabel } from './judge-score.js';
-import type { JudgeResult } from './judge.js';
 
 /**
  * `evaluate --write-back`: each item's cluster path goes onto its LangSmith example as metadata,
@@ -145,7 +141,8 @@ export async function writeBack(
     examplesUpdated: updates.length,
     missing: doc.items.length - present.length,
   };
-  if (judge.status !== 'judged' || judge.items.length === 0) return { ...summary, experiment: null };
+  if (judge.status !== 'judged' || judge.items.length === 0)
+    return { ...summary, experiment: null };
 
   const now = (deps.now ?? (() => new Date()))();
   const metadata = {
@@ -155,7 +152,7 @@ export async function writeBack(
     seed: judge.sample.seed,
   };
   const project = await createExperiment(client, call, {
-    name: `open-clio ${doc.run.runId.slice(0, 8)} ${now.toISOString().slice(0, 19)}`,
+    name: `open-clio ${doc.run.runId} judged ${now.toISOString().slice(0, 19)}Z`,
     datasetId: dataset.id,
     description: `OpenCLIO judge verdicts for run ${doc.run.runId} (${judge.llm})`,
     metadata,

@@ -186,3 +186,15 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000;
 function unplaced(status: PlacementStatus, reason: string) {
   return { status, cluster: null, nearest: null, similarity: null, threshold: null, reason };
 }
+
+/** Items whose summary failed: they were never placed, and say why. */
+export function failedSummaries(
+  failures: readonly { readonly id: string; readonly reason: string }[],
+): Placement[] {
+  return failures.map((f) => ({
+    id: f.id,
+    partition: null,
+    summary: null,
+    ...unplaced('failed', `summarizing failed: ${f.reason}`),
+  }));
+}

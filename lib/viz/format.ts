@@ -8,6 +8,7 @@
  *   {run}/points.bin               map positions, see VizIndex.map
  *   {run}/items/{k}.json           VizItem[]: items [k·chunkSize, (k+1)·chunkSize) in member order
  *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
+ *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
@@ -24,6 +25,8 @@ export interface VizRunEntry {
   readonly createdAt: string;
   readonly source: string;
   readonly items: number;
+  /** The key of the run this one was replaced by, when it is that run's `previous/`. */
+  readonly previousOf?: string;
 }
 
 export interface VizRuns {
@@ -43,6 +46,20 @@ export interface VizCluster {
   readonly children: readonly number[];
   /** Its first item's position in member order. */
   readonly start: number;
+  /** From the `evaluation.json` beside the run, when there is one. */
+  readonly scores?: VizClusterScores;
+}
+
+/** A cluster's scores from `open-clio evaluate`, each in [0, 1] (null: nothing judged). */
+export interface VizClusterScores {
+  /** Embedding fit: share of its items whose own centroid is the nearest of all. */
+  readonly nearestOwn?: number;
+  readonly meanMargin?: number;
+  /** LLM judge: members judged (the `eval_sample` ones) and the share passing each check. */
+  readonly judged?: number;
+  readonly hierarchicalFit?: number | null;
+  readonly bestFit?: number | null;
+  readonly exclusiveFit?: number | null;
 }
 
 export interface VizPartition {
@@ -94,4 +111,5 @@ export const vizPaths = {
   points: 'points.bin',
   chunk: (k: number) => `items/${k}.json`,
   search: (k: number) => `search/${k}.json`,
+  compare: (other: string) => `compare/${other}.json`,
 } as const;

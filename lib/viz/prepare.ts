@@ -1,8 +1,18 @@
-import type { ClusterRecord, HierarchyDoc, ItemRecord } from '../output/hierarchy-schema.js';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { EVALUATION_FILES } from '../evaluate/evaluate.js';
+import {
+  type ClusterRecord,
+  type HierarchyDoc,
+  hierarchySchema,
+  type ItemRecord,
+} from '../output/hierarchy-schema.js';
 import {
   MAX_INDEX_FAILURES,
   VIZ_FORMAT,
   type VizCluster,
+  type VizClusterScores,
   type VizIndex,
   type VizItem,
   type VizPartition,
@@ -25,6 +35,76 @@ export interface VizData {
 export interface PrepareOptions {
   readonly chunkSize?: number;
   readonly searchShardSize?: number;
+  /** Scores from `open-clio evaluate`, shown on each cluster's page. */
+  readonly evaluation?: EvaluationScores | undefined;
+}
+
+const judgedScore = z.object({ score: z.number().nullable(), judged: z.number() });
+
+/** The parts of `evaluation.json` the explorer shows; the rest of the file is not read. */
+export const evaluationScoresSchema = z.object({
+  runId: z.string(),
+  fit: z.array(
+    z.object({
+      level: z.number(),
+      clusters: z.array(
+        z.object({ id: z.number(), nearestOwn: z.number(), meanMargin: z.number() }),
+      ),
+    }),
+  ),
+  judge: z
+    .object({
+      clusters: z
+        .array(
+          z.object({
+            level: z.number(),
+            id: z.number(),
+            items: z.number(),
+            hierarchicalFit: judgedScore,
+            bestFit: judgedScore.optional(),
+            exclusiveFit: judgedScore.optional(),
+          }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+export type EvaluationScores = z.infer<typeof evaluationScoresSchema>;
+
+/** The run's `hierarchy.json` prepared, with the scores of an `evaluation.json` beside it. */
+export async function loadVizData(file: string): Promise<VizData> {
+  const doc = hierarchySchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  let evaluation: EvaluationScores | undefined;
+  try {
+    const text = await readFile(join(dirname(file), EVALUATION_FILES.json), 'utf8');
+    evaluation = evaluationScoresSchema.parse(JSON.parse(text));
+  } catch {
+    // No evaluation, or one this version cannot read: the explorer simply shows no scores.
+  }
+  // Scores of an earlier run in the same folder would be about other clusters.
+  return prepareVizData(doc, {
+    evaluation: evaluation?.runId === doc.run.runId ? evaluation : undefined,
+  });
+}
+
+function clusterScores(evaluation: EvaluationScores | undefined): Map<string, VizClusterScores> {
+  const scores = new Map<string, VizClusterScores>();
+  for (const fit of evaluation?.fit ?? []) {
+    for (const c of fit.clusters) {
+      scores.set(key(fit.level, c.id), { nearestOwn: c.nearestOwn, meanMargin: c.meanMargin });
+    }
+  }
+  for (const c of evaluation?.judge?.clusters ?? []) {
+    const k = key(c.level, c.id);
+    scores.set(k, {
+      ...scores.get(k),
+      judged: c.items,
+      hierarchicalFit: c.hierarchicalFit.score,
+      ...(c.bestFit ? { bestFit: c.bestFit.score } : {}),
+      ...(c.exclusiveFit ? { exclusiveFit: c.exclusiveFit.score } : {}),
+    });
+  }
+  return scores;
 }
 
 const key = (level: number, id: number) => `${level}:${id}`;
@@ -39,6 +119,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
   const chunkSize = options.chunkSize ?? CHUNK_ITEMS;
   const searchShardSize = options.searchShardSize ?? SEARCH_SHARD_ITEMS;
   const records = new Map(doc.clusters.map((c) => [key(c.level, c.id), c]));
+  const scores = clusterScores(options.evaluation);
   const itemsOfBase = new Map<number, ItemRecord[]>();
   for (const item of doc.items) {
     const base = item.path[0] ?? -1;
@@ -68,6 +149,9 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
       parent: cluster.parent,
       children: children.map((c) => c.id),
       start,
+      ...(scores.has(key(cluster.level, cluster.id))
+        ? { scores: scores.get(key(cluster.level, cluster.id)) }
+        : {}),
     });
   };
   // Top level first; anything a broken parent link left unreached still gets a place after it.

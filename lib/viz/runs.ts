@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { PREVIOUS_DIR } from '../compare/previous.js';
 import { OUTPUT_FILES } from '../output/write.js';
 import { RUN_RECORD, runRecordSchema } from '../pipeline/run-record.js';
 import { ClioError } from '../util/errors.js';
@@ -27,13 +28,18 @@ async function isFile(path: string): Promise<boolean> {
 export async function findRuns(target: string): Promise<RunLocation[]> {
   const info = await stat(target).catch(() => undefined);
   if (!info) throw new ClioError(`nothing at ${target}: run "open-clio generate" first`);
-  let found: { file: string; name?: string }[];
+  let found: { file: string; name?: string; previous?: boolean }[];
   if (info.isFile() && basename(target) !== OUTPUT_FILES.hierarchy) {
     found = await runsFromIndex(target);
   } else if (info.isFile()) {
     found = [{ file: target }];
   } else if (await isFile(join(target, OUTPUT_FILES.hierarchy))) {
     found = [{ file: join(target, OUTPUT_FILES.hierarchy) }];
+    // The run this one replaced (kept by generate and extend): listed so the two can be compared.
+    const previous = join(target, PREVIOUS_DIR, OUTPUT_FILES.hierarchy);
+    if (await isFile(previous)) {
+      found.push({ file: previous, name: `${basename(target)} (previous)`, previous: true });
+    }
   } else {
     const entries = await readdir(target, { withFileTypes: true });
     const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name);
@@ -48,10 +54,12 @@ export async function findRuns(target: string): Promise<RunLocation[]> {
   }
   const used = new Set<string>();
   const runs: RunLocation[] = [];
-  for (const { file, name } of found) {
+  for (const { file, name, previous } of found) {
     const folder = basename(dirname(file));
     const key = uniqueKey(folder, used);
-    runs.push({ key, file, ...(await describeRun(file, name ?? folder)) });
+    const described = await describeRun(file, name ?? folder);
+    const first = runs[0];
+    runs.push({ key, file, ...described, ...(previous && first ? { previousOf: first.key } : {}) });
   }
   return runs;
 }

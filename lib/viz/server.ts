@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
-import { hierarchySchema } from '../output/hierarchy-schema.js';
+import { comparisonCache } from './compare.js';
 import { VIZ_FORMAT, type VizRuns, vizPaths } from './format.js';
-import { prepareVizData, type VizData, vizFile } from './prepare.js';
+import { loadVizData, type VizData, vizFile } from './prepare.js';
 import type { RunLocation } from './runs.js';
 
 export interface VizServerOptions {
@@ -57,21 +57,23 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     if (!run) return undefined;
     let data = prepared.get(key);
     if (!data) {
-      data = loadRun(run.file);
+      data = loadVizData(run.file);
       data.catch(() => prepared.delete(key));
       prepared.set(key, data);
       for (const old of prepared.keys()) if (prepared.size > KEPT_RUNS) prepared.delete(old);
     }
     return data;
   };
+  const comparisons = comparisonCache(options.runs);
   const runsBody = JSON.stringify({
     format: VIZ_FORMAT,
-    runs: options.runs.map(({ key, name, createdAt, source, items }) => ({
+    runs: options.runs.map(({ key, name, createdAt, source, items, previousOf }) => ({
       key,
       name,
       createdAt,
       source,
       items,
+      ...(previousOf === undefined ? {} : { previousOf }),
     })),
   } satisfies VizRuns);
 
@@ -85,6 +87,11 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     }
     if (path === `/data/${vizPaths.runs}`) return send(res, 200, runsBody, '.json');
     const data = /^\/data\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
+    const compared = data && /^compare\/([A-Za-z0-9._-]+)\.json$/.exec(data[2] as string);
+    if (data && compared) {
+      const body = comparisons.get(compared[1] as string, data[1] as string);
+      return body === undefined ? send(res, 404, 'not found') : send(res, 200, await body, '.json');
+    }
     if (data) {
       const run = prepare(data[1] as string);
       const body = run && vizFile(await run, data[2] as string);
@@ -122,11 +129,6 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
         server.close(() => ok());
       }),
   };
-}
-
-async function loadRun(file: string): Promise<VizData> {
-  const doc = hierarchySchema.parse(JSON.parse(await readFile(file, 'utf8')));
-  return prepareVizData(doc);
 }
 
 function send(
