@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'preact/hooks';
+import type { VizClusterScores } from '../../../lib/viz/format.js';
 import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, percent, plural } from '../text.js';
@@ -40,6 +41,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
         {model.index.partitions.length > 1 ? ` · partition “${cluster.partition}”` : ''}
       </p>
       {cluster.description && <p class="lead">{cluster.description}</p>}
+      {cluster.scores && <Scores scores={cluster.scores} />}
       <p class="actions">
         <a href={hrefFor(route, { view: 'map', cluster: route.cluster ?? cluster })}>
           Show on the map
@@ -58,5 +60,36 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
       )}
       <Members model={model} route={route} run={run} cluster={cluster} />
     </article>
+  );
+}
+
+const share = (x: number | null | undefined) =>
+  x === null || x === undefined ? '–' : `${Math.round(x * 100)}%`;
+
+/** The cluster's scores from `open-clio evaluate`, when the run has been evaluated. */
+function Scores({ scores }: { scores: VizClusterScores }) {
+  const judged: [string, number | null | undefined][] = [
+    ['fit', scores.hierarchicalFit],
+    ['best fit', scores.bestFit],
+    ['exclusive fit', scores.exclusiveFit],
+  ];
+  return (
+    <ul class="scores" aria-label="Evaluation">
+      {scores.nearestOwn !== undefined && (
+        <li title="Share of its items whose own cluster centre is the nearest (summary embeddings)">
+          Embedding fit {share(scores.nearestOwn)}
+          {scores.meanMargin !== undefined && ` · margin ${scores.meanMargin.toFixed(3)}`}
+        </li>
+      )}
+      {scores.judged !== undefined && (
+        <li title="Share of its judged items the LLM judge passed on each check">
+          LLM judge ({scores.judged} judged):{' '}
+          {judged
+            .filter(([, value]) => value !== undefined)
+            .map(([label, value]) => `${label} ${share(value)}`)
+            .join(' · ')}
+        </li>
+      )}
+    </ul>
   );
 }
