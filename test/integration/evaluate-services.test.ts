@@ -2,6 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadVizData } from '../../lib/viz/prepare.js';
 import {
   type FakeAnthropic,
   type FakeRequest,
@@ -207,6 +208,14 @@ describe('evaluate on a LangSmith dataset', () => {
     expect(report).toContain('## LLM judge');
     expect(report).toMatch(/\| partition relevance \| 100\.0% \|/);
     expect(report).toContain('## Written back to LangSmith');
+
+    // The explorer shows each cluster's scores from the evaluation beside the run.
+    const viz = await loadVizData(join(dir, 'out', 'hierarchy.json'));
+    const base = viz.index.clusters.filter((c) => c.level === 0);
+    expect(base.every((c) => c.scores?.nearestOwn === 1)).toBe(true);
+    const judgedBase = base.filter((c) => c.scores?.judged);
+    expect(judgedBase.reduce((n, c) => n + (c.scores?.judged ?? 0), 0)).toBe(12);
+    expect(judgedBase.every((c) => c.scores?.bestFit === 1)).toBe(true);
   });
 });
 

@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'preact/hooks';
 import type { VizRunEntry } from '../../lib/viz/format.js';
 import { ClusterPage } from './components/cluster-page.js';
+import { CompareView } from './components/compare.js';
 import { Header } from './components/header.js';
 import { Home } from './components/home.js';
 import { MapView } from './components/map.js';
@@ -19,7 +20,9 @@ export function App() {
   if (runs.state === 'loading') return <Status text="Loading…" />;
   if (runs.state === 'failed') return <Status text={`Cannot load the runs: ${runs.error}`} />;
   const list = runs.value.runs;
-  const run = list.find((r) => r.key === route.run) ?? (list.length === 1 ? list[0] : undefined);
+  // A run folder's own previous run is listed for comparing; the folder still opens on its run.
+  const primary = list.filter((r) => r.previousOf === undefined);
+  const run = list.find((r) => r.key === route.run) ?? (primary.length === 1 ? primary[0] : undefined);
   if (!run) return <RunPicker runs={list} route={route} />;
   return <RunView key={run.key} run={run} runs={list} route={route} />;
 }
@@ -54,6 +57,8 @@ function RunView({
           <Treemap {...props} />
         ) : route.view === 'map' ? (
           <MapView {...props} />
+        ) : route.view === 'compare' && runs.length > 1 ? (
+          <CompareView run={run} runs={runs} route={route} />
         ) : route.view === 'run' ? (
           <RunDetails model={model} />
         ) : route.cluster ? (

@@ -1,3 +1,4 @@
+import type { Comparison } from '../../lib/compare/types.js';
 import type { VizIndex, VizItem, VizRuns, VizSearchShard } from '../../lib/viz/format.js';
 
 const DATA = './data/';
@@ -63,3 +64,7 @@ export async function loadItems(
 
 export const loadSearchShard = (run: string, k: number) =>
   json<VizSearchShard>(runPath(run, `search/${k}.json`));
+
+/** What changed from run `from` to run `to` (computed by the server on first request). */
+export const loadComparison = (to: string, from: string) =>
+  json<Comparison>(runPath(to, `compare/${encodeURIComponent(from)}.json`));

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 
-export type View = 'clusters' | 'treemap' | 'map' | 'run';
-const VIEWS: readonly View[] = ['clusters', 'treemap', 'map', 'run'];
+export type View = 'clusters' | 'treemap' | 'map' | 'run' | 'compare';
+const VIEWS: readonly View[] = ['clusters', 'treemap', 'map', 'run', 'compare'];
 
 export interface ClusterRef {
   readonly level: number;
@@ -17,6 +17,8 @@ export interface Route {
   readonly part?: string;
   readonly page: number;
   readonly item?: string;
+  /** The run the comparison view compares this one with. */
+  readonly vs?: string;
 }
 
 export function parseRoute(hash: string): Route {
@@ -28,6 +30,7 @@ export function parseRoute(hash: string): Route {
   const run = text('run');
   const part = text('part');
   const item = text('item');
+  const vs = text('vs');
   return {
     ...(run === undefined ? {} : { run }),
     view: view && VIEWS.includes(view) ? view : 'clusters',
@@ -36,6 +39,7 @@ export function parseRoute(hash: string): Route {
     ...(part === undefined ? {} : { part }),
     page: Number.isInteger(page) && page > 0 ? page : 1,
     ...(item === undefined ? {} : { item }),
+    ...(vs === undefined ? {} : { vs }),
   };
 }
 
@@ -48,6 +52,7 @@ export function formatRoute(route: Route): string {
   if (route.part) params.set('part', route.part);
   if (route.page > 1) params.set('page', String(route.page));
   if (route.item) params.set('item', route.item);
+  if (route.vs) params.set('vs', route.vs);
   return `#${params.toString()}`;
 }
 

@@ -11,6 +11,9 @@ const TABS: readonly [View, string][] = [
   ['run', 'Run'],
 ];
 
+/** Shown when there is another run to compare with. */
+const COMPARE_TAB: [View, string] = ['compare', 'Compare'];
+
 /** Typing waits this long before searching, so 100k summaries are not scanned per keystroke. */
 const SEARCH_DELAY_MS = 200;
 
@@ -65,7 +68,7 @@ export function Header(props: {
         )}
       </div>
       <nav class="tabs" aria-label="Views">
-        {TABS.map(([view, label]) => {
+        {(runs.length > 1 ? [...TABS, COMPARE_TAB] : TABS).map(([view, label]) => {
           const { cluster } = route;
           const current = !route.q && route.view === view;
           return (
