@@ -158,10 +158,10 @@ program
   .option('-q, --quiet', 'print only warnings and the report')
   .option('--json', "print the history entry and every item's outcome as JSON")
   .option(
-    '--percentile <p>',
-    'new items less similar to their nearest cluster than this percentile of its members fit poorly and stay out',
-    (value) => numberIn(value, '--percentile', 0, 100),
-    5,
+    '--fence <k>',
+    "new items less similar to their nearest cluster than Q1 − k × IQR of its members' similarities fit poorly and stay out",
+    (value) => numberIn(value, '--fence', 0, 10),
+    1.5,
   )
   .option(
     '--candidates <n>',
@@ -174,7 +174,7 @@ program
       config: string;
       quiet?: boolean;
       json?: boolean;
-      percentile: number;
+      fence: number;
       candidates: number;
     }) => {
       const progress = terminalProgress({
@@ -185,7 +185,7 @@ program
         config: opts.config,
         cwd: process.cwd(),
         progress,
-        percentile: opts.percentile,
+        fence: opts.fence,
         candidates: Math.round(opts.candidates),
       });
       if (opts.json) {

@@ -19,7 +19,7 @@ export async function runExtendCommand(
       run.loaded,
       { llm, embedder, store, summaryCache, progress: options.progress },
       {
-        ...(options.percentile === undefined ? {} : { percentile: options.percentile }),
+        ...(options.fence === undefined ? {} : { fence: options.fence }),
         ...(options.candidates === undefined ? {} : { candidates: options.candidates }),
       },
     );
@@ -43,7 +43,7 @@ export function formatExtension(result: ExtendResult & { location: string }): st
   const lines = [
     `Extended the run in ${result.location}: ${counts.placed} of ${counts.candidates} new items placed, ${doc.items.length} items now.`,
     `  placed     ${String(counts.placed).padStart(6)}`,
-    `  poor fit   ${String(counts.poorFit).padStart(6)}  kept out: less similar to the nearest cluster than ${100 - extension.percentile}% of its own members`,
+    `  poor fit   ${String(counts.poorFit).padStart(6)}  kept out: less similar to the nearest cluster than its own outlying members`,
     ...(extension.confirmedByModel
       ? [
           `  rejected   ${String(counts.rejected).padStart(6)}  kept out: the model found none of the nearest clusters fits`,

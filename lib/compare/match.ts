@@ -41,24 +41,34 @@ function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   return shared / (a.size + b.size - shared);
 }
 
-/** Items in both clusters, per pair of clusters of one level, counted over the shared items. */
-function sharedMembers(
-  a: HierarchyDoc,
-  b: HierarchyDoc,
-  level: number,
-): Map<string, number> | null {
+/**
+ * The two runs' clusterings of one level restricted to the items both runs hold: items shared per
+ * pair of clusters, and each cluster's shared items. Items only one run has (a new topic, an older
+ * window) say nothing about which clusters correspond, so they are left out of the overlap.
+ */
+interface SharedMembers {
+  readonly pairs: ReadonlyMap<string, number>;
+  readonly ofA: ReadonlyMap<number, number>;
+  readonly ofB: ReadonlyMap<number, number>;
+}
+
+function sharedMembers(a: HierarchyDoc, b: HierarchyDoc, level: number): SharedMembers | null {
   const pathsOfB = new Map(b.items.map((item) => [item.id, item.path]));
-  const counts = new Map<string, number>();
+  const pairs = new Map<string, number>();
+  const ofA = new Map<number, number>();
+  const ofB = new Map<number, number>();
   let shared = 0;
   for (const item of a.items) {
     const other = pathsOfB.get(item.id);
     if (!other) continue;
     shared++;
-    const pair = `${item.path[level]}|${other[level]}`;
-    counts.set(pair, (counts.get(pair) ?? 0) + 1);
+    const [x, y] = [item.path[level] as number, other[level] as number];
+    pairs.set(`${x}|${y}`, (pairs.get(`${x}|${y}`) ?? 0) + 1);
+    ofA.set(x, (ofA.get(x) ?? 0) + 1);
+    ofB.set(y, (ofB.get(y) ?? 0) + 1);
   }
   const smaller = Math.min(a.items.length, b.items.length);
-  return shared > 0 && shared >= MIN_SHARED_ITEMS * smaller ? counts : null;
+  return shared > 0 && shared >= MIN_SHARED_ITEMS * smaller ? { pairs, ofA, ofB } : null;
 }
 
 const median = (values: number[]) => {
@@ -68,16 +78,20 @@ const median = (values: number[]) => {
 
 /**
  * How much more alike two centroids are than neighbouring clusters usually are: raw cosines
- * depend on the embedder (unrelated topics score 0.6 with some), so a centroid's similarity is
- * rescaled against the median similarity of each cluster to its nearest other one.
+ * depend on the embedder (unrelated topics score 0.6 with some), so a pair's similarity is
+ * rescaled against the median similarity of each cluster to its nearest other one in its own run.
  */
 function centroidScorer(
-  clusters: readonly Float32Array[],
+  runs: readonly (readonly Float32Array[])[],
 ): (x: Float32Array, y: Float32Array) => number {
-  const nearest = clusters.map((c, i) =>
-    Math.max(-1, ...clusters.filter((_, j) => j !== i).map((o) => dot(c, o))),
+  const nearest = runs.flatMap((clusters) =>
+    clusters.length < 2
+      ? []
+      : clusters.map((c, i) =>
+          Math.max(...clusters.filter((_, j) => j !== i).map((o) => dot(c, o))),
+        ),
   );
-  const baseline = clusters.length > 1 ? Math.max(0, median(nearest)) : 0;
+  const baseline = Math.max(0, median(nearest));
   return (x, y) => Math.min(1, Math.max(0, (dot(x, y) - baseline) / (1 - baseline || 1)));
 }
 
@@ -109,11 +123,9 @@ export function matchLevel(a: MatchSide, b: MatchSide, level: number): ClusterMa
     side.centroids?.byCluster.get(clusterRef(c.level, c.id));
   const comparable =
     a.centroids !== undefined && a.centroids.space === b.centroids?.space ? true : undefined;
-  const vectors = comparable
-    ? [...left.map((c) => centroidOf(a, c)), ...right.map((c) => centroidOf(b, c))].filter(
-        (v): v is Float32Array => v !== undefined,
-      )
-    : [];
+  const present = (side: MatchSide, clusters: readonly ClusterRecord[]) =>
+    clusters.map((c) => centroidOf(side, c)).filter((v): v is Float32Array => v !== undefined);
+  const vectors = comparable ? [present(a, left), present(b, right)] : [];
   const centroidScore = centroidScorer(vectors);
   const members = sharedMembers(a.doc, b.doc, level);
   const tokens = new Map([...open, ...rest].map((c) => [c, nameTokens(c.name)]));
@@ -132,9 +144,13 @@ export function matchLevel(a: MatchSide, b: MatchSide, level: number): ClusterMa
         weight += WEIGHTS.centroid;
       }
       if (members) {
-        const both = members.get(`${x.id}|${y.id}`) ?? 0;
-        total += WEIGHTS.members * (both / (x.size + y.size - both));
-        weight += WEIGHTS.members;
+        const both = members.pairs.get(`${x.id}|${y.id}`) ?? 0;
+        const union = (members.ofA.get(x.id) ?? 0) + (members.ofB.get(y.id) ?? 0) - both;
+        // A cluster of items only one run holds has no overlap to judge by: the signal abstains.
+        if (union > 0) {
+          total += WEIGHTS.members * (both / union);
+          weight += WEIGHTS.members;
+        }
       }
       const score = total / weight;
       if (score >= MATCH_THRESHOLD) pairs.push({ x, y, score });

@@ -2,7 +2,7 @@ import { estimateTokens } from '../llm/rate-limit.js';
 import { emptyUsage, type Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { StageEstimate } from '../pipeline/estimate.js';
-import { type JudgeStage, type PlanOptions, planJudgements } from './judge-plan.js';
+import { type JudgePlan, type JudgeStage, type PlanOptions, planJudgements } from './judge-plan.js';
 
 /** The tool definition and message framing each call adds to its prompt, in tokens. */
 const CALL_OVERHEAD = 150;
@@ -21,6 +21,11 @@ export function estimateJudging(
   options: PlanOptions,
 ): { items: number; stages: StageEstimate[] } {
   const plan = planJudgements(doc, undefined, options);
+  return { items: plan.sample.length, stages: estimatePlan(plan, llm) };
+}
+
+/** The expected calls, tokens and list-price cost of a plan's calls, per kind of question. */
+export function estimatePlan(plan: JudgePlan, llm: Llm): StageEstimate[] {
   const stages = new Map<JudgeStage, { calls: number; input: number }>();
   for (const job of plan.jobs) {
     const prompt = job.prompt();
@@ -29,16 +34,13 @@ export function estimateJudging(
     stage.input += estimateTokens(prompt.system.length + prompt.user.length, 0) + CALL_OVERHEAD;
     stages.set(job.stage, stage);
   }
-  return {
-    items: plan.sample.length,
-    stages: [...stages].map(([stage, { calls, input }]) => {
-      const usage = {
-        ...emptyUsage(),
-        inputTokens: input,
-        outputTokens: calls * REPLY_TOKENS,
-        requests: calls,
-      };
-      return { stage, calls, usage, costUsd: llm.costOf?.(usage, 'judge') };
-    }),
-  };
+  return [...stages].map(([stage, { calls, input }]) => {
+    const usage = {
+      ...emptyUsage(),
+      inputTokens: input,
+      outputTokens: calls * REPLY_TOKENS,
+      requests: calls,
+    };
+    return { stage, calls, usage, costUsd: llm.costOf?.(usage, 'judge') };
+  });
 }

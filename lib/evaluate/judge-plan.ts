@@ -20,7 +20,7 @@ import { hashParts } from '../util/hash.js';
  */
 
 /** Other base clusters shown beside an item's own in the best-fit question. */
-export const DEFAULT_CANDIDATES = 4;
+const DEFAULT_CANDIDATES = 4;
 /** Typical records shown per cluster when two are compared. */
 const OVERLAP_EXAMPLES = 3;
 

@@ -74,7 +74,6 @@ export interface JudgeScores {
 
 const WORST_ITEMS = 20;
 
-export const isPass = (v: Verdict | undefined): boolean => v !== undefined && 'pass' in v && v.pass;
 const isFail = (v: Verdict | undefined): boolean => v !== undefined && 'pass' in v && !v.pass;
 
 export function tally(verdicts: Iterable<Verdict | undefined>): MetricScore {

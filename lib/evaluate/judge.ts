@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { type ProgressReporter, silentProgress } from '../pipeline/types.js';
+import { estimatePlan } from './judge-estimate.js';
 import { type Check, type PlanOptions, planJudgements, type Verdict } from './judge-plan.js';
 import { type JudgeScores, scoreJudgements } from './judge-score.js';
 
@@ -78,6 +79,16 @@ export async function judgeRun(
   let model: string | null = null;
   let done = 0;
 
+  // Judging every item of a large run adds up: say what this one costs before spending it.
+  const expected = estimatePlan(plan, deps.llm).reduce<number | undefined>(
+    (sum, s) => (sum === undefined || s.costUsd === undefined ? undefined : sum + s.costUsd),
+    0,
+  );
+  progress.info(
+    `judge: ${plan.jobs.length} calls on ${plan.sample.length} of ${doc.items.length} items` +
+      (expected === undefined ? '' : `, about $${expected.toFixed(2)} at list prices`) +
+      (options.sample === null ? ' (set eval_sample to judge fewer)' : ''),
+  );
   progress.start('judge', plan.jobs.length);
   await Promise.all(
     plan.jobs.map((job) =>

@@ -44,8 +44,11 @@ export interface ExtendDeps {
 }
 
 export interface ExtendOptions {
-  /** New items below this percentile of a cluster's own members' similarities fit poorly (default 5). */
-  readonly percentile?: number;
+  /**
+   * A new item fits poorly when less similar to its nearest cluster than Q1 − fence × IQR of that
+   * cluster's own members' similarities (default 1.5, Tukey's outlier rule).
+   */
+  readonly fence?: number;
   /** Nearest clusters a generative model chooses among (default 3). */
   readonly candidates?: number;
 }
@@ -74,7 +77,7 @@ export async function extendRun(
   options: ExtendOptions = {},
 ): Promise<ExtendResult> {
   const { config } = loaded;
-  const percentile = options.percentile ?? 5;
+  const fence = options.fence ?? 1.5;
   const progress = deps.progress ?? silentProgress;
   const started = (deps.now ?? (() => new Date()))();
   const current = await readCurrentRun(deps.store);
@@ -125,7 +128,7 @@ export async function extendRun(
   const newVectors = vectors.slice(doc.items.length);
 
   progress.start('place', newItems.length);
-  const placed = await placeItems(newItems, newVectors, baseFits(doc, oldVectors, percentile), {
+  const placed = await placeItems(newItems, newVectors, baseFits(doc, oldVectors, fence), {
     llm: deps.llm,
     concurrency: config.max_concurrency,
     candidates: options.candidates ?? 3,
@@ -150,7 +153,7 @@ export async function extendRun(
     window,
     llm: deps.llm,
     embedder: deps.embedder.id,
-    percentile,
+    fence,
     candidates: candidates.length,
     placements,
     usage: { summarize: summarized.usage, place: placed.usage },

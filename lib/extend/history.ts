@@ -23,7 +23,7 @@ export interface ExtensionFacts {
   readonly window: { start: Date; end: Date } | undefined;
   readonly llm: Llm;
   readonly embedder: string;
-  readonly percentile: number;
+  readonly fence: number;
   readonly candidates: number;
   readonly placements: readonly Placement[];
   readonly usage: { readonly summarize: TokenUsage; readonly place: TokenUsage };
@@ -53,7 +53,7 @@ export function recordExtension(record: RunRecord, facts: ExtensionFacts): Exten
     llm: facts.llm.id,
     embedder: facts.embedder,
     confirmedByModel: facts.llm.generative,
-    percentile: facts.percentile,
+    fence: facts.fence,
     counts: {
       candidates: facts.candidates,
       placed: count('placed'),

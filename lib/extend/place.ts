@@ -36,7 +36,7 @@ export interface BaseFit {
   readonly members: readonly number[];
 }
 
-/** Below this many members a cluster's own percentile is too noisy; the run-wide one stands in. */
+/** Below this many members a cluster's own quartiles are too noisy; the run-wide ones stand in. */
 const MIN_OWN_MEMBERS = 20;
 
 function percentileOf(values: readonly number[], p: number): number | undefined {
@@ -51,15 +51,26 @@ function percentileOf(values: readonly number[], p: number): number | undefined 
 }
 
 /**
- * Each base cluster's centroid and poor-fit threshold: the `percentile`-th percentile of its own
- * members' similarities to it. A member is measured against the centroid of the *other* members
+ * The lower outlier fence of similarities, Q1 − fence × IQR: a new item below it would be an
+ * outlier among the cluster's own members. A fence rather than a fixed percentile because poor
+ * fits are kept out: a 5th percentile would keep out one in twenty perfectly ordinary items.
+ */
+function lowerFence(values: readonly number[], fence: number): number | undefined {
+  const q1 = percentileOf(values, 25);
+  const q3 = percentileOf(values, 75);
+  return q1 === undefined || q3 === undefined ? undefined : q1 - fence * (q3 - q1);
+}
+
+/**
+ * Each base cluster's centroid and poor-fit threshold: the lower fence of its own members'
+ * similarities to it. A member is measured against the centroid of the *other* members
  * (leave-one-out), since a centroid that includes the item flatters it, above all in small
  * clusters, and a new item never gets that help.
  */
 export function baseFits(
   doc: HierarchyDoc,
   vectors: readonly Float32Array[],
-  percentile: number,
+  fence: number,
 ): BaseFit[] {
   const members = new Map<number, number[]>();
   doc.items.forEach((item, i) => {
@@ -85,9 +96,9 @@ export function baseFits(
       });
       return { cluster, list, own, centroid: normalize(sum) };
     });
-  const runWide = percentileOf(
+  const runWide = lowerFence(
     stats.flatMap((s) => s.own),
-    percentile,
+    fence,
   );
   return stats.map(({ cluster, list, own, centroid }) => ({
     id: cluster.id,
@@ -97,7 +108,7 @@ export function baseFits(
     centroid,
     // With no measurable members anywhere there is no basis to call anything a poor fit.
     threshold:
-      (own.length >= MIN_OWN_MEMBERS ? percentileOf(own, percentile) : runWide) ??
+      (own.length >= MIN_OWN_MEMBERS ? lowerFence(own, fence) : runWide) ??
       Number.NEGATIVE_INFINITY,
     members: list,
   }));

@@ -32,8 +32,11 @@ export const extensionSchema = z.object({
   embedder: z.string(),
   /** Whether a generative model confirmed each placement among the nearest clusters. */
   confirmedByModel: z.boolean(),
-  /** Items below this percentile of their cluster's own members' similarity fit poorly. */
-  percentile: z.number(),
+  /**
+   * Items less similar to their nearest cluster than its members' lower outlier fence,
+   * Q1 − fence × IQR of the members' own similarities, fit poorly.
+   */
+  fence: z.number(),
   counts: z.object({
     /** Items the source yields that the hierarchy did not hold (withheld ones excluded). */
     candidates: z.number().int(),

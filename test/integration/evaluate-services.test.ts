@@ -2,6 +2,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JudgeReport } from '../../lib/evaluate/judge.js';
+import { createWriteBackClient, writeBack } from '../../lib/evaluate/write-back.js';
+import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { loadVizData } from '../../lib/viz/prepare.js';
 import {
   type FakeAnthropic,
@@ -216,6 +219,83 @@ describe('evaluate on a LangSmith dataset', () => {
     const judgedBase = base.filter((c) => c.scores?.judged);
     expect(judgedBase.reduce((n, c) => n + (c.scores?.judged ?? 0), 0)).toBe(12);
     expect(judgedBase.every((c) => c.scores?.bestFit === 1)).toBe(true);
+  });
+});
+
+describe('writeBack', () => {
+  it('skips missing examples and failed judgements, and renames a taken experiment name', async () => {
+    const ids = ['a', 'b'].map((k) => `00000000-0000-4000-a000-00000000000${k}`);
+    langsmith.addDataset(
+      'small',
+      ids.map((id) => ({ id, inputs: { q: id }, metadata: { keep: true } })),
+    );
+    const item = (id: string) => ({
+      id,
+      summary: 's',
+      partition: 'Default',
+      path: [0],
+      preview: '',
+    });
+    const doc = {
+      run: { runId: 'run-x' },
+      levels: [{ level: 0, count: 1 }],
+      clusters: [{ level: 0, id: 0, name: 'Only cluster' }],
+      items: [...ids, 'gone'].map(item),
+    } as unknown as HierarchyDoc;
+    const judge = {
+      status: 'judged',
+      llm: 'test',
+      sample: { items: 1, of: 3, seed: 1 },
+      scores: { uniqueness: null },
+      levels: [],
+      items: [
+        {
+          id: ids[0],
+          cluster: 0,
+          hierarchicalFit: [{ level: 0, error: 'no valid reply' }],
+          bestFit: { pass: true, reason: 'fits' },
+          exclusiveFit: { error: 'no valid reply' },
+        },
+      ],
+    } as unknown as JudgeReport;
+    const now = new Date('2026-01-02T03:04:05Z');
+    const taken = 'open-clio run-x judged 2026-01-02T03:04:05Z';
+    langsmith.sessions.push({
+      id: 'taken',
+      name: taken,
+      reference_dataset_id: null,
+      description: null,
+      extra: null,
+      end_time: null,
+    });
+    const client = createWriteBackClient(
+      { LANGSMITH_API_KEY: TEST_KEY, LANGSMITH_ENDPOINT: langsmith.url },
+      tmpdir(),
+    );
+    const feedbackBefore = langsmith.feedback.length;
+    const summary = await writeBack(doc, judge, {
+      client,
+      datasetName: 'small',
+      concurrency: 2,
+      now: () => now,
+    });
+    expect(summary).toMatchObject({
+      examplesUpdated: 2,
+      missing: 1,
+      experiment: { name: `${taken} (2)`, runs: 1, feedback: 1 },
+    });
+    expect(langsmith.examplesOf('small').map((e) => e.metadata)).toEqual(
+      ids.map(() => ({
+        keep: true,
+        clio_cluster_path: 'Only cluster',
+        clio_cluster_ids: [0],
+        clio_partition: 'Default',
+        clio_run_id: 'run-x',
+      })),
+    );
+    expect(langsmith.feedback.slice(feedbackBefore)).toMatchObject([
+      { key: 'best_fit', score: 1, comment: 'fits' },
+    ]);
   });
 });
 

@@ -22,7 +22,8 @@ export function App() {
   const list = runs.value.runs;
   // A run folder's own previous run is listed for comparing; the folder still opens on its run.
   const primary = list.filter((r) => r.previousOf === undefined);
-  const run = list.find((r) => r.key === route.run) ?? (primary.length === 1 ? primary[0] : undefined);
+  const run =
+    list.find((r) => r.key === route.run) ?? (primary.length === 1 ? primary[0] : undefined);
   if (!run) return <RunPicker runs={list} route={route} />;
   return <RunView key={run.key} run={run} runs={list} route={route} />;
 }

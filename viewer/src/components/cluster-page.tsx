@@ -69,7 +69,7 @@ const share = (x: number | null | undefined) =>
 /** The cluster's scores from `open-clio evaluate`, when the run has been evaluated. */
 function Scores({ scores }: { scores: VizClusterScores }) {
   const judged: [string, number | null | undefined][] = [
-    ['fit', scores.hierarchicalFit],
+    ['hierarchical fit', scores.hierarchicalFit],
     ['best fit', scores.bestFit],
     ['exclusive fit', scores.exclusiveFit],
   ];

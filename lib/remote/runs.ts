@@ -1,0 +1,66 @@
+import type { DynamoHierarchy, ListRunsOptions, StoredRun } from '../store/dynamo-hierarchy.js';
+
+/** One run as `open-clio runs` lists it; also the `--json` shape, one object per run. */
+export interface RunRow {
+  readonly runId: string;
+  readonly createdAt: string;
+  readonly status: StoredRun['status'];
+  readonly stage: string;
+  /** Items in the run (after sampling). */
+  readonly items: number;
+  readonly costUsd: number;
+  readonly configKey: string | null;
+  readonly durationMs: number | null;
+  readonly error: string | null;
+}
+
+export const runRow = (run: StoredRun): RunRow => ({
+  runId: run.runId,
+  createdAt: run.createdAt,
+  status: run.status,
+  stage: run.stage,
+  items: run.counts.sampled,
+  costUsd: run.costUsd,
+  configKey: run.configKey ?? null,
+  durationMs: run.durationMs,
+  error: run.error,
+});
+
+/** Recent runs, newest first, from the table's `runs-by-time` index. */
+export async function listRemoteRuns(
+  runs: Pick<DynamoHierarchy, 'listRuns'>,
+  options: ListRunsOptions = {},
+): Promise<RunRow[]> {
+  return (await runs.listRuns(options)).map(runRow);
+}
+
+const duration = (ms: number | null) => {
+  if (ms === null) return '';
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${(s / 3600).toFixed(1)}h`;
+};
+
+/** A plain table for a terminal: one line per run, failures with their reason underneath. */
+export function formatRunRows(rows: readonly RunRow[], stackName: string): string {
+  if (rows.length === 0) return `No runs in stack ${stackName} yet.`;
+  const table = [
+    ['run', 'created', 'status', 'items', 'cost', 'took', 'config'],
+    ...rows.map((r) => [
+      r.runId,
+      r.createdAt.replace(/\.\d+Z$/, 'Z'),
+      r.status === 'running' ? `running (${r.stage})` : r.status,
+      String(r.items),
+      `$${r.costUsd.toFixed(2)}`,
+      duration(r.durationMs),
+      r.configKey ?? '',
+    ]),
+  ];
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0))) ?? [];
+  const lines: string[] = [];
+  table.forEach((row, i) => {
+    lines.push(row.map((cell, j) => cell.padEnd(widths[j] ?? 0)).join('  ').trimEnd());
+    const error = i > 0 ? rows[i - 1]?.error : null;
+    if (error) lines.push(`    ${error.length > 200 ? `${error.slice(0, 199)}…` : error}`);
+  });
+  return lines.join('\n');
+}
