@@ -15,6 +15,12 @@ import {
 } from '../lib/cli/generate-command.js';
 import { formatOverview } from '../lib/cli/overview.js';
 import { terminalProgress } from '../lib/cli/progress.js';
+import {
+  formatRemoteResult,
+  formatRunRows,
+  runRemoteGenerateCommand,
+  runRunsCommand,
+} from '../lib/cli/remote-command.js';
 import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
 import { ClioError } from '../lib/util/errors.js';
 
@@ -59,6 +65,10 @@ program
   .option('--estimate', 'print the expected tokens and cost per stage, then stop without spending')
   .option('--json', 'print the run record as JSON instead of the overview')
   .option('--no-viz', 'do not serve the explorer afterwards (only a terminal ever waits for it)')
+  .option(
+    '--remote <stack-name>',
+    'run on the deployed AWS stack: upload the config, follow the run, download the outputs to save_path',
+  )
   .action(
     async (opts: {
       config: string;
@@ -66,11 +76,28 @@ program
       json?: boolean;
       viz: boolean;
       estimate?: boolean;
+      remote?: string;
     }) => {
       const progress = terminalProgress({
         quiet: Boolean(opts.quiet || opts.json),
         tty: Boolean(process.stderr.isTTY),
       });
+      if (opts.remote !== undefined) {
+        if (opts.estimate)
+          throw new ExitError(2, '--estimate prices a local run; leave out --remote to use it');
+        const result = await runRemoteGenerateCommand({
+          config: opts.config,
+          cwd: process.cwd(),
+          stack: opts.remote,
+          progress,
+        });
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(result.downloaded.record, null, 2)}\n`
+            : `\n${formatRemoteResult(result)}\n`,
+        );
+        return;
+      }
       if (opts.estimate) {
         const estimate = await runEstimateCommand({
           config: opts.config,
@@ -241,6 +268,42 @@ program
       });
       process.stdout.write(
         `${opts.json ? JSON.stringify(comparison, null, 2) : formatComparison(comparison, { all: Boolean(opts.all) })}\n`,
+      );
+    },
+  );
+
+program
+  .command('runs')
+  .description('list the recent runs of a deployed AWS stack, newest first')
+  .requiredOption('--remote <stack-name>', 'the stack (its CloudFormation name)')
+  .option(
+    '--limit <n>',
+    'runs to list',
+    (value) => Math.round(numberIn(value, '--limit', 1, 1000)),
+    20,
+  )
+  .addOption(
+    new Option('--status <status>', 'only runs with this status').choices([
+      'running',
+      'done',
+      'failed',
+    ]),
+  )
+  .option('--json', 'print the runs as JSON')
+  .action(
+    async (opts: {
+      remote: string;
+      limit: number;
+      status?: 'running' | 'done' | 'failed';
+      json?: boolean;
+    }) => {
+      const rows = await runRunsCommand({
+        stack: opts.remote,
+        limit: opts.limit,
+        ...(opts.status ? { status: opts.status } : {}),
+      });
+      process.stdout.write(
+        `${opts.json ? JSON.stringify(rows, null, 2) : formatRunRows(rows, opts.remote)}\n`,
       );
     },
   );

@@ -30,6 +30,7 @@ export const SECRET_PLACEHOLDER = 'REPLACE_ME';
  */
 export const SITE_DATA = {
   prefix: 'data/',
+  /** The runs index and each run's files follow the explorer's format (lib/viz/format.ts). */
   index: 'runs.json',
-  run: (runId: string) => `runs/${runId}/hierarchy.json`,
+  run: (runId: string) => `${runId}/index.json`,
 } as const;

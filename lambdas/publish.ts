@@ -1,57 +1,45 @@
 import type { HierarchyDoc, RunInfo } from '../lib/output/hierarchy-schema.js';
 import type { ListRunsOptions, StoredRun } from '../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../lib/store/types.js';
-import { SITE_DATA } from './contract.js';
+import { VIZ_FORMAT, type VizRunEntry, type VizRuns, vizPaths } from '../lib/viz/format.js';
+import { prepareVizData, vizFile, vizFilePaths } from '../lib/viz/prepare.js';
 
-/** Version of `data/runs.json`; bump on any change the explorer could trip over. */
-export const RUNS_INDEX_VERSION = 1;
 /** Runs listed in the index; older ones stay in the table and the artifacts bucket. */
 export const RUNS_INDEX_LIMIT = 200;
 
-export interface RunsIndexEntry {
-  readonly runId: string;
-  readonly createdAt: string;
-  readonly source: string;
-  readonly window: RunInfo['window'];
-  readonly hierarchy: number[];
-  readonly counts: RunInfo['counts'];
-  readonly costUsd: number;
-  /** Relative to the index: `runs/<runId>/hierarchy.json`. */
-  readonly path: string;
-}
-
 export interface PublishDeps {
-  /** The site bucket under `data/`. */
+  /** The site bucket under `data/`, where the explorer fetches from. */
   readonly site: Store;
   readonly runs: { listRuns(options: ListRunsOptions): Promise<StoredRun[]> };
 }
 
-const entry = (run: RunInfo): RunsIndexEntry => ({
-  runId: run.runId,
+/** A run in the explorer's run picker; the run id is folder-safe, so it is the key too. */
+const entry = (run: RunInfo): VizRunEntry => ({
+  key: run.runId,
+  name: `${run.createdAt.slice(0, 16).replace('T', ' ')} · ${run.source}`,
   createdAt: run.createdAt,
   source: run.source,
-  window: run.window,
-  hierarchy: run.hierarchy,
-  counts: run.counts,
-  costUsd: run.costUsd,
-  path: SITE_DATA.run(run.runId),
+  items: run.counts.clustered - (run.counts.withheld ?? 0),
 });
 
 /**
- * Publishes a finished run for the explorer: its `hierarchy.json`, then the runs index rebuilt
- * from the run table (never read-modify-written, so two runs finishing together cannot drop each
- * other). The run being published is added from the document, since the table's index is only
- * eventually consistent.
+ * Publishes a finished run for the explorer in the very format `open-clio viz` serves (the same
+ * `prepareVizData`): `<runId>/index.json`, its item chunks, search shards and map points; then
+ * the runs index, rebuilt from the run table (never read-modify-written, so two runs finishing
+ * together cannot drop each other). The run being published is added from the document, since
+ * the table's index is only eventually consistent.
  */
-export async function publishRun(doc: HierarchyDoc, deps: PublishDeps): Promise<RunsIndexEntry[]> {
-  await deps.site.write(SITE_DATA.run(doc.run.runId), JSON.stringify(doc));
+export async function publishRun(doc: HierarchyDoc, deps: PublishDeps): Promise<VizRunEntry[]> {
+  const data = prepareVizData(doc);
+  for (const path of vizFilePaths(data)) {
+    const body = vizFile(data, path);
+    if (body !== undefined) await deps.site.write(`${doc.run.runId}/${path}`, body);
+  }
   const done = await deps.runs.listRuns({ status: 'done', limit: RUNS_INDEX_LIMIT });
   const runs = [entry(doc.run), ...done.filter((r) => r.runId !== doc.run.runId).map(entry)]
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.runId.localeCompare(a.runId))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key))
     .slice(0, RUNS_INDEX_LIMIT);
-  await deps.site.write(
-    SITE_DATA.index,
-    `${JSON.stringify({ schemaVersion: RUNS_INDEX_VERSION, runs }, null, 2)}\n`,
-  );
+  const index: VizRuns = { format: VIZ_FORMAT, runs };
+  await deps.site.write(vizPaths.runs, `${JSON.stringify(index, null, 2)}\n`);
   return runs;
 }

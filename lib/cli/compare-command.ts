@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type CompareOptions, compareRuns } from '../compare/compare.js';
 import { loadRun } from '../compare/load.js';
@@ -21,6 +22,11 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
   } else if (options.runs.length === 0) {
     const { config } = await loadConfig(options.config, { cwd: options.cwd });
     paths = [join(config.save_path, PREVIOUS_DIR), config.save_path];
+    if (!(await stat(resolve(options.cwd, paths[0])).catch(() => undefined))) {
+      throw new ClioError(
+        `${config.save_path} holds no previous run yet: it appears once generate or extend replaces the run there; or give two runs to compare`,
+      );
+    }
   } else {
     throw new ClioError(
       "compare takes two runs (folders or hierarchy.json files), or none to compare the config's run with the one it replaced",
@@ -28,11 +34,7 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
   }
   const load = (path: string) => loadRun(resolve(options.cwd, path), path);
   const [a, b] = await Promise.all([load(paths[0]), load(paths[1])]);
-  const thresholds = {
-    ...(options.minPoints === undefined ? {} : { minPoints: options.minPoints }),
-    ...(options.minRatio === undefined ? {} : { minRatio: options.minRatio }),
-  };
-  return compareRuns(a, b, thresholds);
+  return compareRuns(a, b, options);
 }
 
 const NAME_WIDTH = 48;

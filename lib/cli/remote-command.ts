@@ -1,9 +1,9 @@
+import type { RunRecord } from '../pipeline/run-record.js';
 import type { ProgressReporter } from '../pipeline/types.js';
 import { awsClients, type RemoteClients } from '../remote/clients.js';
 import { type RemoteRunOptions, type RemoteRunResult, runRemote } from '../remote/run.js';
 import { formatRunRows, listRemoteRuns, type RunRow } from '../remote/runs.js';
 import { discoverStack } from '../remote/stack.js';
-import type { RunRecord } from '../pipeline/run-record.js';
 import { DynamoHierarchy } from '../store/dynamo-hierarchy.js';
 import { formatOverview } from './overview.js';
 

@@ -52,13 +52,8 @@ export const clusterRef = (level: number, id: number) => `${level}:${id}`;
  * The comparable space of a run's vectors (see `centroidsSchema.space`); `fit` names the one
  * embedding call a contextual embedder was fitted in (a run, or an extension of it).
  */
-export function vectorSpace(
-  embedder: string,
-  fit: string,
-  contextual: boolean | undefined,
-): string {
-  // Unknown counts as contextual: wrongly comparing two runs' TF-IDF spaces would match at random.
-  return contextual === false ? embedder : `${embedder}#fit:${fit}`;
+export function vectorSpace(embedder: string, fit: string, contextual: boolean): string {
+  return contextual ? `${embedder}#fit:${fit}` : embedder;
 }
 
 /** A withheld item's entry in `CentroidsFile.withheld`. */

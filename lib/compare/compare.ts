@@ -77,7 +77,10 @@ export function compareRuns(
   b: LabelledRun,
   options: CompareOptions = {},
 ): Comparison {
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...options };
+  const thresholds = {
+    minPoints: options.minPoints ?? DEFAULT_THRESHOLDS.minPoints,
+    minRatio: options.minRatio ?? DEFAULT_THRESHOLDS.minRatio,
+  };
   const totalA = a.doc.items.length;
   const totalB = b.doc.items.length;
   const levelCount = Math.max(a.doc.levels.length, b.doc.levels.length);

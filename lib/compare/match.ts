@@ -121,8 +121,7 @@ export function matchLevel(a: MatchSide, b: MatchSide, level: number): ClusterMa
 
   const centroidOf = (side: MatchSide, c: ClusterRecord) =>
     side.centroids?.byCluster.get(clusterRef(c.level, c.id));
-  const comparable =
-    a.centroids !== undefined && a.centroids.space === b.centroids?.space ? true : undefined;
+  const comparable = a.centroids !== undefined && a.centroids.space === b.centroids?.space;
   const present = (side: MatchSide, clusters: readonly ClusterRecord[]) =>
     clusters.map((c) => centroidOf(side, c)).filter((v): v is Float32Array => v !== undefined);
   const vectors = comparable ? [present(a, left), present(b, right)] : [];
@@ -137,8 +136,8 @@ export function matchLevel(a: MatchSide, b: MatchSide, level: number): ClusterMa
       let total =
         WEIGHTS.name * jaccard(tokens.get(x) as Set<string>, tokens.get(y) as Set<string>);
       let weight = WEIGHTS.name;
-      const cx = comparable && centroidOf(a, x);
-      const cy = comparable && centroidOf(b, y);
+      const cx = comparable ? centroidOf(a, x) : undefined;
+      const cy = comparable ? centroidOf(b, y) : undefined;
       if (cx && cy) {
         total += WEIGHTS.centroid * centroidScore(cx, cy);
         weight += WEIGHTS.centroid;

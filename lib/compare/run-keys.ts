@@ -1,3 +1,4 @@
+import type { Embedder } from '../embed/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { SummarizedItem } from '../pipeline/types.js';
 import {
@@ -13,8 +14,12 @@ import type { MatchSide } from './match.js';
 export interface KeyOptions {
   /** The run this one replaces (`readPreviousRun`): clusters that match its clusters keep their keys. */
   readonly previous?: MatchSide | undefined;
-  /** The embedder's `contextual` flag; unknown means this run's centroids compare with no other run's. */
-  readonly contextual?: boolean | undefined;
+  /**
+   * The run's embedder, for whether its vectors depend on the batch (`contextual`). Without it
+   * this run's centroids are taken to compare with no other run's: wrongly comparing two runs'
+   * TF-IDF spaces would pair clusters at random.
+   */
+  readonly embedder?: Pick<Embedder, 'contextual'> | undefined;
 }
 
 export interface KeyedRun {
@@ -38,7 +43,11 @@ export function keyAssembledRun(
 ): KeyedRun {
   const vectorById = new Map(items.map((entry, i) => [entry.item.id, vectors[i]]));
   const centroids = {
-    space: vectorSpace(doc.run.embedder, doc.run.runId, options.contextual),
+    space: vectorSpace(
+      doc.run.embedder,
+      doc.run.runId,
+      options.embedder ? options.embedder.contextual === true : true,
+    ),
     byCluster: clusterCentroids(doc, (id) => vectorById.get(id)),
   };
   const shown = new Set(doc.items.map((item) => item.id));

@@ -93,14 +93,11 @@ export async function extendRun(
     configSourceKind(config) === 'project' ? resolveTimeWindow(config, started) : undefined;
   const source = await (deps.loadItems ?? (() => loadSource(config, { now: started })))();
   for (const p of source.problems) warn(`${p.location}: ${p.message}`);
+  for (const message of driftWarnings(loaded, deps, doc, current.withheld)) warn(message);
   const known = new Set(doc.items.map((item) => item.id));
   const withheld = new Set(current.withheld ?? []);
-  if (!current.withheld && doc.run.counts.withheld > 0) {
-    warn(
-      `the run withheld ${doc.run.counts.withheld} items but predates the record of which; any the source still yields count as new`,
-    );
-  }
   const fresh = source.items.filter((i) => !known.has(i.id) && !withheld.has(withheldHash(i.id)));
+  // `sample` caps what one extension pays for, as it caps a run.
   const candidates = sampleItems(fresh, config.sample, config.seed);
   progress.info(
     `${candidates.length} new items from ${source.description}; the run holds ${known.size}`,
@@ -165,7 +162,11 @@ export async function extendRun(
   const vectorById = new Map(doc.items.map((item, i) => [item.id, oldVectors[i]]));
   for (const a of accepted) vectorById.set(a.entry.item.id, a.vector);
   const centroids = {
-    space: vectorSpace(deps.embedder.id, `${doc.run.runId}+${number}`, deps.embedder.contextual),
+    space: vectorSpace(
+      deps.embedder.id,
+      `${doc.run.runId}+${number}`,
+      deps.embedder.contextual === true,
+    ),
     byCluster: clusterCentroids(finished, (id) => vectorById.get(id)),
   };
   const outputs = await itemsForOutputs(finished, source.items, deps.store);
@@ -182,4 +183,28 @@ export async function extendRun(
   await writeRunRecord(deps.store, record);
   files.push(extension.report, RUN_RECORD);
   return { doc: finished, record, extension, placements, files, warnings };
+}
+
+/** What differs between the run and this extension, and so may make new items fit worse. */
+function driftWarnings(
+  loaded: LoadedConfig,
+  deps: ExtendDeps,
+  doc: HierarchyDoc,
+  withheld: readonly string[] | undefined,
+): string[] {
+  const warnings: string[] = [];
+  if (loaded.digest !== doc.run.configDigest) {
+    warnings.push(
+      'the config has changed since the run was generated; new items are summarized with the current one',
+    );
+  }
+  if (deps.llm.id !== doc.run.llm) {
+    warnings.push(`the run's summaries came from ${doc.run.llm}, new ones from ${deps.llm.id}`);
+  }
+  if (!withheld && doc.run.counts.withheld > 0) {
+    warnings.push(
+      `the run withheld ${doc.run.counts.withheld} items but predates the record of which; any the source still yields count as new`,
+    );
+  }
+  return warnings;
 }

@@ -1,4 +1,6 @@
 import { buildHierarchy } from '../cluster/hierarchy.js';
+import { writeCentroids } from '../compare/centroids.js';
+import { keepPreviousRun, readPreviousRun } from '../compare/previous.js';
 import {
   configSourceKind,
   configWarnings,
@@ -162,12 +164,21 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     for (const message of built.warnings) warn(message);
     record.counts.clustered = summarized.summarized.length;
 
+    // The run this one replaces: its clusters lend their keys, and it is kept under previous/.
+    const previous = await readPreviousRun(deps.store);
     const assembled = await stage('assemble', async () =>
-      assembleRun(summarized.summarized, built.levels, embedded.vectors, record, config),
+      assembleRun(summarized.summarized, built.levels, embedded.vectors, record, config, {
+        previous: previous?.side,
+        embedder: deps.embedder,
+      }),
     );
     if (assembled.warning) warn(assembled.warning);
     const doc = { ...assembled.doc, run: runInfo(record) };
-    const files = await stage('write', () => writeOutputs(doc, summarized.summarized, deps.store));
+    const files = await stage('write', async () => [
+      ...(await keepPreviousRun(deps.store, previous)),
+      ...(await writeOutputs(doc, summarized.summarized, deps.store)),
+      await writeCentroids(deps.store, assembled.centroids),
+    ]);
     record.status = 'done';
     record.stage = 'done';
     record.finishedAt = now().toISOString();

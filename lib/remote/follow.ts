@@ -24,7 +24,8 @@ export const STATES = {
 
 export type Phase = 'starting' | 'prepare' | 'summarize' | 'cluster' | 'finalize' | 'failing';
 
-const PHASE_OF: Readonly<Record<string, Phase>> = {
+/** Every state of the machine that tells where the run is (the map's inner states never show). */
+export const PHASE_OF_STATE: Readonly<Record<string, Phase>> = {
   [STATES.claim]: 'prepare',
   [STATES.prepare]: 'prepare',
   [STATES.summarize]: 'summarize',
@@ -80,12 +81,11 @@ export function progressFromHistory(events: readonly HistoryEvent[]): HistoryPro
   for (const event of events) {
     const entered = event.stateEnteredEventDetails?.name;
     if (entered !== undefined) {
-      phase = PHASE_OF[entered] ?? phase;
+      phase = PHASE_OF_STATE[entered] ?? phase;
       if (entered === STATES.alreadyStarted) alreadyStarted = true;
     }
     const exited = event.stateExitedEventDetails;
-    if (exited?.name === STATES.prepare)
-      prepared = preparedFrom(exited.output) ?? prepared;
+    if (exited?.name === STATES.prepare) prepared = preparedFrom(exited.output) ?? prepared;
     if (exited?.name === STATES.clusterLevel) levelsDone++;
     mapRunArn = event.mapRunStartedEventDetails?.mapRunArn ?? mapRunArn;
   }
@@ -102,6 +102,10 @@ export interface RunProgress extends HistoryProgress {
   /** The execution's error and cause, when it failed, timed out or was aborted. */
   readonly failure: string | undefined;
 }
+
+/** A redrive of a failed execution is on its way back to RUNNING. */
+export const isRunning = (status: ExecutionStatus) =>
+  status === 'RUNNING' || status === 'PENDING_REDRIVE';
 
 export interface FollowDeps {
   readonly sfn: SFNClient;
@@ -163,10 +167,6 @@ export interface FollowOptions {
    */
   readonly pollMs?: { readonly initial: number; readonly max: number };
 }
-
-/** A redrive of a failed execution is on its way back to RUNNING. */
-export const isRunning = (status: ExecutionStatus) =>
-  status === 'RUNNING' || status === 'PENDING_REDRIVE';
 
 const signature = (p: RunProgress) =>
   [p.status, p.phase, p.batches?.done, p.levelsDone, p.record?.stage].join('|');

@@ -1,5 +1,5 @@
 import type { ProgressReporter } from '../pipeline/types.js';
-import type { Phase, RunProgress } from './follow.js';
+import { isRunning, type Phase, type RunProgress } from './follow.js';
 import { explorerRunUrl } from './stack.js';
 
 /**
@@ -43,6 +43,6 @@ export function remoteProgress(
     }
     if (bar === 'batches') reporter.tick(p.batches?.done ?? 0);
     if (bar === 'levels') reporter.tick(p.levelsDone);
-    if (p.status !== 'RUNNING') closeBar();
+    if (!isRunning(p.status)) closeBar();
   };
 }

@@ -106,7 +106,8 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRes
       ...(options.triggerWaitMs === undefined ? {} : { waitMs: options.triggerWaitMs }),
       ...(options.pollMs ? { pollMs: options.pollMs.initial } : {}),
     });
-    if (!executionArn) progress.info('no run started from the upload (is the trigger off?); starting one');
+    if (!executionArn)
+      progress.info('no run started from the upload (is the trigger off?); starting one');
   }
   if (!executionArn) {
     startedBy = 'cli';
@@ -117,7 +118,11 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRes
 
   const follow = (arn: string) =>
     followExecution(
-      { sfn: clients.sfn, runs: new DynamoHierarchy({ client: clients.dynamo, tableName: stack.tableName }), sleep },
+      {
+        sfn: clients.sfn,
+        runs: new DynamoHierarchy({ client: clients.dynamo, tableName: stack.tableName }),
+        sleep,
+      },
       arn,
       {
         onProgress: remoteProgress(progress, stack.explorerUrl),

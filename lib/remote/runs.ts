@@ -37,8 +37,15 @@ export async function listRemoteRuns(
 const duration = (ms: number | null) => {
   if (ms === null) return '';
   const s = Math.round(ms / 1000);
-  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${(s / 3600).toFixed(1)}h`;
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${s % 60}s`
+      : `${(s / 3600).toFixed(1)}h`;
 };
+
+/** items, cost, took: right-aligned. */
+const NUMERIC_COLUMNS = new Set([3, 4, 5]);
 
 /** A plain table for a terminal: one line per run, failures with their reason underneath. */
 export function formatRunRows(rows: readonly RunRow[], stackName: string): string {
@@ -55,10 +62,13 @@ export function formatRunRows(rows: readonly RunRow[], stackName: string): strin
       r.configKey ?? '',
     ]),
   ];
-  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0))) ?? [];
+  const widths =
+    table[0]?.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0))) ?? [];
   const lines: string[] = [];
   table.forEach((row, i) => {
-    lines.push(row.map((cell, j) => cell.padEnd(widths[j] ?? 0)).join('  ').trimEnd());
+    const pad = (cell: string, j: number) =>
+      NUMERIC_COLUMNS.has(j) ? cell.padStart(widths[j] ?? 0) : cell.padEnd(widths[j] ?? 0);
+    lines.push(row.map(pad).join('  ').trimEnd());
     const error = i > 0 ? rows[i - 1]?.error : null;
     if (error) lines.push(`    ${error.length > 200 ? `${error.slice(0, 199)}…` : error}`);
   });

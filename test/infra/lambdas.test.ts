@@ -49,14 +49,11 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
     expect(await world.runs.listClusters(runId, 1)).toHaveLength(2);
 
     const index = JSON.parse(await world.getText(BUCKETS.site, 'data/runs.json'));
-    expect(index).toMatchObject({
-      schemaVersion: 1,
-      runs: [{ runId, path: `runs/${runId}/hierarchy.json` }],
-    });
-    const published = JSON.parse(
-      await world.getText(BUCKETS.site, `data/runs/${runId}/hierarchy.json`),
-    );
-    expect(published.items).toHaveLength(60);
+    expect(index).toMatchObject({ format: 1, runs: [{ key: runId, items: 60 }] });
+    const published = JSON.parse(await world.getText(BUCKETS.site, `data/${runId}/index.json`));
+    expect(published.items).toBe(60);
+    const firstChunk = JSON.parse(await world.getText(BUCKETS.site, `data/${runId}/items/0.json`));
+    expect(firstChunk).toHaveLength(60);
   });
 
   it('MarkFailed records the cause and releases the upload claim', async () => {
@@ -185,11 +182,42 @@ describe('adapter pieces', () => {
         costUsd: 0,
         counts: {},
       }) as unknown as StoredRun;
-    const doc = { run: run('r3', '2026-11-25T12:00:00.000Z') } as unknown as HierarchyDoc;
+    const doc = {
+      run: {
+        ...run('r3', '2026-11-25T12:00:00.000Z'),
+        counts: { clustered: 2, withheld: 0 },
+        failures: [],
+        warnings: [],
+      },
+      levels: [{ level: 0, count: 1 }],
+      clusters: [
+        {
+          level: 0,
+          id: 0,
+          name: 'c',
+          description: 'd',
+          size: 2,
+          partition: 'Default',
+          parent: null,
+          children: [],
+        },
+      ],
+      items: ['a', 'b'].map((id) => ({
+        id,
+        summary: `s ${id}`,
+        partition: 'Default',
+        path: [0],
+        preview: id,
+      })),
+    } as unknown as HierarchyDoc;
     const listed = [run('r2', '2026-11-25T11:00:00.000Z'), run('r1', '2026-11-25T10:00:00.000Z')];
     const index = await publishRun(doc, { site, runs: { listRuns: async () => listed } });
-    expect(index.map((r) => r.runId)).toEqual(['r3', 'r2', 'r1']);
-    expect(JSON.parse(written.get('runs.json') ?? '{}').runs).toHaveLength(3);
-    expect(written.has('runs/r3/hierarchy.json')).toBe(true);
+    expect(index.map((r) => r.key)).toEqual(['r3', 'r2', 'r1']);
+    // The explorer's own format: what `open-clio viz` serves is what CloudFront serves.
+    const runs = JSON.parse(written.get('runs.json') ?? '{}');
+    expect(runs).toMatchObject({ format: 1 });
+    expect(runs.runs).toHaveLength(3);
+    expect(JSON.parse(written.get('r3/index.json') ?? '{}').items).toBe(2);
+    expect(JSON.parse(written.get('r3/items/0.json') ?? '[]')).toHaveLength(2);
   });
 });

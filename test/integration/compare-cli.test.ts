@@ -75,13 +75,14 @@ describe('open-clio compare', () => {
 
   it('reports the new and the vanished topic, as a table and as JSON', async () => {
     for (const run of generated) expect(run.code, run.stderr).toBe(0);
-    const table = await runCli(['compare', 'runs/a', 'runs/b/hierarchy.json'], dir);
+    const [table, json] = await Promise.all([
+      runCli(['compare', 'runs/a', 'runs/b/hierarchy.json'], dir),
+      runCli(['compare', 'runs/a', 'runs/b', '--json'], dir),
+    ]);
     expect(table.code, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^A: runs\/a {2}\(run .+, 180 items\)/);
     expect(table.stdout).toContain('Level 0 (base): 3 → 3 clusters');
     expect(table.stdout).toMatch(/\n {2}new {7}/);
-
-    const json = await runCli(['compare', 'runs/a', 'runs/b', '--json'], dir);
     expect(json.code, json.stderr).toBe(0);
     const comparison = JSON.parse(json.stdout) as Comparison;
     expect(comparison.levels.map((l) => l.level)).toEqual([0, 1]);
@@ -104,10 +105,12 @@ describe('open-clio compare', () => {
   });
 
   it('says what it needs when given one run or a missing one', async () => {
-    const one = await runCli(['compare', 'runs/a'], dir);
+    const [one, missing] = await Promise.all([
+      runCli(['compare', 'runs/a'], dir),
+      runCli(['compare', 'runs/a', 'runs/nope'], dir),
+    ]);
     expect(one.code).toBe(1);
     expect(one.stderr).toContain('compare takes two runs');
-    const missing = await runCli(['compare', 'runs/a', 'runs/nope'], dir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('nothing at');
   });

@@ -249,7 +249,9 @@ describe('stable keys', () => {
       summary: i.summary,
       partition: i.partition,
     }));
-    const keyed = keyAssembledRun(run.doc, shown, summarized, vectors, { contextual: false });
+    const keyed = keyAssembledRun(run.doc, shown, summarized, vectors, {
+      embedder: { contextual: undefined },
+    });
     expect(keyed.centroids.space).toBe('test');
     expect(keyed.centroids.withheld).toHaveLength(1);
     expect(JSON.stringify(keyed.centroids)).not.toContain(run.doc.items[0]?.id);

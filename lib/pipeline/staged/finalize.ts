@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Level } from '../../cluster/types.js';
+import { writeCentroids } from '../../compare/centroids.js';
 import { writeOutputs } from '../../output/write.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
@@ -26,13 +27,16 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   for (let index = 0; index < config.hierarchy.length; index++)
     levels.push(await readLevel(store, index));
 
-  const { doc, warning } = assembleRun(run.items, levels, run.vectors, record, config);
+  const { doc, warning, centroids } = assembleRun(run.items, levels, run.vectors, record, config);
   if (warning) record.warnings.push(warning);
   record.status = 'done';
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
   const finished = { ...doc, run: runInfo(record) };
-  const files = await writeOutputs(finished, run.items, store);
+  const files = [
+    ...(await writeOutputs(finished, run.items, store)),
+    await writeCentroids(store, centroids),
+  ];
   await writeRunRecord(store, record);
   await deps.runIndex?.putHierarchy(finished);
   await deps.runIndex?.putRun(record);

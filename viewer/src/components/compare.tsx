@@ -116,15 +116,20 @@ function LevelTable(props: {
   from: string;
 }) {
   const { level, top, all } = props;
-  const rows = level.changes.filter((c) => all || c.status !== 'stable');
-  const title = level.level === top ? 'Top level' : level.level === 0 ? 'Base level' : 'Level';
+  const { part } = props.route;
+  const rows = level.changes.filter(
+    (c) =>
+      (all || c.status !== 'stable') && (part === undefined || (c.b ?? c.a)?.partition === part),
+  );
+  const where = level.level === top ? ' (top)' : level.level === 0 ? ' (base)' : '';
   const summary = CHANGE_ORDER.filter((s) => level.counts[s] > 0)
     .map((s) => `${count(level.counts[s])} ${LABELS[s]}`)
     .join(', ');
   return (
     <section aria-label={`Level ${level.level}`} data-testid="compare-level">
       <h2>
-        {title} {level.level}: {count(level.clustersA)} → {count(level.clustersB)} clusters
+        Level {level.level}
+        {where}: {count(level.clustersA)} → {count(level.clustersB)} clusters
       </h2>
       <p class="muted">{summary || 'no clusters'}</p>
       {rows.length > 0 && (

@@ -1,0 +1,361 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { CfnElement } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StepName } from '../../lib/infra/functions.js';
+import { tableKeys } from '../../lib/store/dynamo-hierarchy.js';
+import {
+  functionArn,
+  type LambdaCall,
+  type LambdaHandler,
+  type LocalExecution,
+  LocalStateMachine,
+  REGION,
+  ruleInput,
+  s3ObjectCreated,
+  stateMachineDefinition,
+  type TemplateJson,
+} from './local-sfn.js';
+import { synthApp } from './synth.js';
+import { BUCKETS, startWorld, TABLE, type World } from './world.js';
+
+/**
+ * The synthesized state machine, executed: every Task state runs the real handler (or the real
+ * DynamoDB/S3 call) against the emulators, so the definition's paths, retries, catches and
+ * payload wiring are exercised together with the code they call.
+ */
+
+// 60 items in batches of 25 (world.ts): 3 batches, so one failed batch is 33% of the Map.
+const TOLERATED = 40;
+const CONCURRENCY = 2;
+
+let world: World;
+let dynamo: DynamoDBClient;
+let machine: LocalStateMachine;
+let template: TemplateJson;
+let names: Record<string, string>;
+
+beforeAll(async () => {
+  world = await startWorld();
+  // Imported once the environment is set: each handler builds its deps from process.env.
+  const handlers: Record<StepName, LambdaHandler> = {
+    prepare: (await import('../../lambdas/prepare.js')).handler,
+    summarizeBatch: (await import('../../lambdas/summarize-batch.js')).handler,
+    clusterLevel: (await import('../../lambdas/cluster-level.js')).handler,
+    finalize: (await import('../../lambdas/finalize.js')).handler,
+    markFailed: (await import('../../lambdas/mark-failed.js')).handler,
+  };
+  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
+  dynamo = new DynamoDBClient({
+    endpoint: world.dynamo.endpoint,
+    region: REGION,
+    credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
+  });
+
+  const { stacks, main } = synthApp({
+    explorer: { public: true },
+    summarizeConcurrency: CONCURRENCY,
+    toleratedFailurePercentage: TOLERATED,
+  });
+  template = main.toJSON() as TemplateJson;
+  const stack = stacks.main;
+  const idOf = (c: IConstruct) =>
+    stack.resolve((c.node.defaultChild as CfnElement).logicalId) as string;
+  names = {
+    [idOf(stack.table.table)]: TABLE,
+    [idOf(stack.storage.artifacts)]: BUCKETS.artifacts,
+    [idOf(stack.storage.configs)]: BUCKETS.configs,
+  };
+  const lambdas = Object.fromEntries(
+    Object.entries(stack.functions.steps).map(([step, fn]) => [
+      functionArn(idOf(fn)),
+      handlers[step as StepName],
+    ]),
+  );
+  machine = new LocalStateMachine(stateMachineDefinition(template, names), {
+    s3: world.s3.client,
+    dynamo,
+    lambdas,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  dynamo?.destroy();
+  await world?.close();
+});
+
+/** The EventBridge event for a config as it now is in the configs bucket. */
+async function uploaded(key: string, body?: string) {
+  const Bucket = BUCKETS.configs;
+  if (body !== undefined)
+    await world.s3.client.send(new PutObjectCommand({ Bucket, Key: key, Body: body }));
+  const { ETag = '', ContentLength = 0 } = await world.s3.client.send(
+    new HeadObjectCommand({ Bucket, Key: key }),
+  );
+  return s3ObjectCreated(Bucket, key, ETag.replaceAll('"', ''), ContentLength);
+}
+
+/** Starts the execution the stack's rule would start for an upload. */
+async function startFromUpload(key: string, body?: string) {
+  const event = await uploaded(key, body);
+  const input = ruleInput(template, names, event) as { configKey: string; trigger: string };
+  expect(input).toEqual({ configKey: key, trigger: `upload#${event.detail.object.etag}` });
+  return { input, run: await machine.start(input) };
+}
+
+/** The run an execution made (every step after Prepare is given its id). */
+const runIdOf = (run: LocalExecution) => String(run.calls.find((c) => c.event.runId)?.event.runId);
+const callsTo = (run: LocalExecution, state: string) => run.calls.filter((c) => c.state === state);
+const batchOf = (call: LambdaCall) => String(call.event.batchKey);
+const artifact = async (runId: string, key: string) =>
+  world.getText(BUCKETS.artifacts, `runs/${runId}/${key}`);
+const claimOf = async (input: { configKey: string; trigger: string }) =>
+  (
+    await world.dynamo.client.send(
+      new GetCommand({ TableName: TABLE, Key: tableKeys.trigger(input.configKey, input.trigger) }),
+    )
+  ).Item;
+/** The retry budget the definition gives a state for an error name. */
+const maxAttempts = (state: string, error: string) => {
+  const child = machine.definition.States.Summarize?.ItemProcessor as {
+    States: Record<string, { Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[] }>;
+  };
+  const retrier = child.States[state]?.Retry?.find((r) => r.ErrorEquals.includes(error));
+  return retrier?.MaxAttempts ?? 0;
+};
+const transient = () =>
+  Object.assign(new Error('RateLimitError: 429 (injected)'), { name: 'TransientError' });
+
+/** Runs `during` while `Bucket` does not exist: a step writing to it fails as on AWS. */
+async function withoutBucket<T>(Bucket: string, during: () => Promise<T>): Promise<T> {
+  const s3 = world.s3.client;
+  const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket }));
+  for (const { Key } of Contents) await s3.send(new DeleteObjectCommand({ Bucket, Key }));
+  await s3.send(new DeleteBucketCommand({ Bucket }));
+  try {
+    return await during();
+  } finally {
+    await s3.send(new CreateBucketCommand({ Bucket }));
+  }
+}
+
+describe('a config upload', () => {
+  it('(a) runs from the S3 event to a finished run: summaries, hierarchy in DynamoDB, outputs in S3', async () => {
+    const { input, run } = await startFromUpload('configs/support.json');
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const levels = 'FirstLevel ClusterLevel AllLevelsDone NextLevel ClusterLevel AllLevelsDone';
+    expect(run.path.join(' ')).toBe(
+      `Triggered ClaimTrigger Prepare Summarize ${levels} Finalize Done`,
+    );
+    const runId = runIdOf(run);
+    // Exactly the state AWS would end with: the local Map rewrite leaves nothing behind.
+    expect(Object.keys(run.output ?? {}).sort()).toEqual([
+      'configKey',
+      'level',
+      'next',
+      'prepare',
+      'result',
+      'trigger',
+    ]);
+    expect(run.output).toMatchObject({
+      prepare: { itemCount: 60, batchCount: 3, levelCount: 2 },
+      result: { runId, items: 60 },
+    });
+    expect(run.calls.filter((c) => c.error)).toEqual([]);
+    expect(callsTo(run, 'SummarizeBatch').map(batchOf).sort()).toEqual(
+      [1, 2, 3].map((n) => `items/batch-0000${n}.json`),
+    );
+    expect(callsTo(run, 'ClusterLevel').map((c) => c.event)).toEqual([
+      { runId, level: 0 },
+      { runId, level: 1 },
+    ]);
+
+    const stored = await world.runs.getRun(runId);
+    expect(stored).toMatchObject({
+      status: 'done',
+      failureCount: 0,
+      counts: { sampled: 60, summarized: 60, clustered: 60 },
+    });
+    const clusters = await world.runs.listClusters(runId);
+    expect(clusters.filter((c) => c.level === 1)).toHaveLength(2);
+    expect(stored?.levels?.reduce((n, l) => n + l.count, 0)).toBe(clusters.length);
+    expect(JSON.parse(await artifact(runId, 'hierarchy.json')).items).toHaveLength(60);
+    expect(JSON.parse(await artifact(runId, 'run.json'))).toMatchObject({ status: 'done' });
+    for (const csv of ['combined.csv', 'level_0_clusters.csv', 'level_1_clusters.csv'])
+      expect((await artifact(runId, csv)).split('\n').length, csv).toBeGreaterThan(2);
+    expect(await claimOf(input)).toMatchObject({
+      executionArn: expect.stringContaining(':execution:'),
+    });
+    // Only keys, counts and ids travel between states, whatever the number of items.
+    expect(run.maxPayloadBytes).toBeLessThan(1024);
+  });
+
+  it('(b) the same upload again, or an event delivered twice, ends in AlreadyStarted', async () => {
+    const runs = (await world.runs.listRuns()).length;
+    const { run } = await startFromUpload('configs/support.json');
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      path: ['Triggered', 'ClaimTrigger', 'AlreadyStarted'],
+      calls: [],
+    });
+    expect(await world.runs.listRuns()).toHaveLength(runs);
+    // Nor does a config the rule does not watch start anything.
+    const elsewhere = await uploaded('configs/data.jsonl');
+    expect(ruleInput(template, names, elsewhere)).toBeUndefined();
+  });
+});
+
+describe('a failing Summarize batch', () => {
+  it('(c) is retried, then its items are recorded as failures and the run completes', async () => {
+    const failing = 'items/batch-00002.json';
+    const run = await machine.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
+      if (call.state === 'SummarizeBatch' && batchOf(call) === failing) throw transient();
+      return invoke();
+    });
+    expect(run.status, run.cause).toBe('SUCCEEDED');
+    const attempts = callsTo(run, 'SummarizeBatch').filter((c) => batchOf(c) === failing);
+    expect(attempts).toHaveLength(1 + maxAttempts('SummarizeBatch', 'TransientError'));
+    const runId = runIdOf(run);
+    const stored = await world.runs.getRun(runId);
+    expect(stored).toMatchObject({
+      status: 'done',
+      failureCount: 25,
+      counts: { sampled: 60, summarized: 35, clustered: 35 },
+    });
+    expect(stored?.failures[0]?.reason).toBe(`batch ${failing} failed after its retries`);
+    expect(JSON.parse(await artifact(runId, 'hierarchy.json')).items).toHaveLength(35);
+  });
+
+  it('(c) fails the run through MarkFailed once more batches fail than tolerated', async () => {
+    const run = await machine.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
+      if (call.state === 'SummarizeBatch' && batchOf(call) !== 'items/batch-00001.json')
+        throw Object.assign(new Error('reply did not match the schema'), { name: 'LlmReplyError' });
+      return invoke();
+    });
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'RunFailed',
+      cause: expect.stringMatching(/^States\.ExceedToleratedFailureThreshold: 2 of 3 /),
+    });
+    // Not a transient error: one attempt per batch.
+    expect(callsTo(run, 'SummarizeBatch')).toHaveLength(3);
+    expect(run.path.slice(-3)).toEqual(['Summarize', 'MarkFailed', 'RunFailed']);
+    const stored = await world.runs.getRun(runIdOf(run));
+    expect(stored).toMatchObject({ status: 'failed', error: run.cause });
+  });
+});
+
+describe('an unhandled error', () => {
+  it('(d) in Prepare fails the execution with its cause and releases the claim for a retry', async () => {
+    const config = {
+      source: { file: 'late.jsonl' },
+      hierarchy: [3],
+      summary_prompt: 'Summarize: {{example.inputs.messages}}',
+    };
+    const first = await startFromUpload('configs/late.json', JSON.stringify(config));
+    expect(first.run).toMatchObject({
+      status: 'FAILED',
+      error: 'RunFailed',
+      cause:
+        'configs/late.json: ClioError: source file configs/late.jsonl not found in s3://configs/',
+      path: ['Triggered', 'ClaimTrigger', 'Prepare', 'MarkFailed', 'RunFailed'],
+    });
+    expect(await claimOf(first.input)).toBeUndefined();
+
+    // The data arrives; the same upload event (same ETag) now starts a run.
+    const data = await world.getText(BUCKETS.configs, 'configs/data.jsonl');
+    await world.s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKETS.configs, Key: 'configs/late.jsonl', Body: data }),
+    );
+    const again = await startFromUpload('configs/late.json');
+    expect(again.input).toEqual(first.input);
+    expect(again.run.status, again.run.cause).toBe('SUCCEEDED');
+    expect(await world.runs.getRun(runIdOf(again.run))).toMatchObject({ status: 'done' });
+  });
+
+  it('(d) after Prepare goes to MarkFailed, which records the cause on the run', async () => {
+    // Finalize cannot publish to the explorer's bucket.
+    const run = await withoutBucket(BUCKETS.site, () =>
+      machine.start({ configKey: 'configs/other.json' }),
+    );
+    expect(run).toMatchObject({
+      status: 'FAILED',
+      error: 'RunFailed',
+      cause: expect.stringMatching(/^NoSuchBucket: /),
+    });
+    expect(run.path.slice(-3)).toEqual(['Finalize', 'MarkFailed', 'RunFailed']);
+    const runId = runIdOf(run);
+    // MarkFailed gets the whole state as Finalize's Catch left it.
+    expect(Object.keys(callsTo(run, 'MarkFailed')[0]?.event ?? {}).sort()).toEqual([
+      'configKey',
+      'error',
+      'level',
+      'next',
+      'prepare',
+    ]);
+    expect(await world.runs.getRun(runId)).toMatchObject({ status: 'failed', error: run.cause });
+    expect(JSON.parse(await artifact(runId, 'run.json'))).toMatchObject({
+      status: 'failed',
+      error: run.cause,
+    });
+  });
+});
+
+describe('the summary cache', () => {
+  const batch = 'items/batch-00001.json';
+  const MARKER = 'a summary taken from the batch cache';
+  /** Replaces one cached summary, so a summary read back from the cache can be told apart. */
+  async function markCache(runId: string) {
+    const key = `runs/${runId}/cache/batch-00001.json`;
+    const cache = JSON.parse(await world.getText(BUCKETS.artifacts, key));
+    const first = Object.keys(cache)[0] ?? '?';
+    cache[first] = { ...cache[first], summary: MARKER };
+    await world.s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKETS.artifacts, Key: key, Body: JSON.stringify(cache) }),
+    );
+  }
+  const summaries = async (runId: string) =>
+    (JSON.parse(await artifact(runId, 'hierarchy.json')).items as { summary: string }[]).map(
+      (i) => i.summary,
+    );
+  const cacheKeys = async (runId: string) =>
+    Object.keys(JSON.parse(await artifact(runId, 'cache/batch-00001.json'))).sort();
+
+  it('(e) resumes a retried batch from its cache; a new run of the same config starts afresh', async () => {
+    let timedOut = false;
+    const first = await machine.start(
+      { configKey: 'configs/support.json' },
+      async (call, invoke) => {
+        const result = await invoke();
+        if (call.state !== 'SummarizeBatch' || batchOf(call) !== batch || timedOut) return result;
+        // The attempt did its work and flushed its cache, then ran out of time.
+        timedOut = true;
+        await markCache(String(call.event.runId));
+        throw Object.assign(new Error('Task timed out after 900.00 seconds'), {
+          name: 'Sandbox.Timedout',
+        });
+      },
+    );
+    expect(first.status, first.cause).toBe('SUCCEEDED');
+    const retried = callsTo(first, 'SummarizeBatch').filter((c) => batchOf(c) === batch);
+    expect(retried.map((c) => c.error)).toEqual(['Sandbox.Timedout', undefined]);
+    expect((await summaries(runIdOf(first))).filter((s) => s === MARKER)).toHaveLength(1);
+
+    // On AWS the cache lives under the run: the next run re-summarizes every item, although
+    // its records have the same (content-addressed) keys.
+    const second = await machine.start({ configKey: 'configs/support.json' });
+    expect(second.status, second.cause).toBe('SUCCEEDED');
+    expect(runIdOf(second)).not.toBe(runIdOf(first));
+    expect(await summaries(runIdOf(second))).not.toContain(MARKER);
+    expect(await cacheKeys(runIdOf(second))).toEqual(await cacheKeys(runIdOf(first)));
+  });
+});
