@@ -102,6 +102,7 @@ interface StepRun extends Traffic {
   readonly seconds: number;
   readonly peakRssMiB: number;
   readonly output: Record<string, unknown>;
+  readonly failed?: string;
 }
 
 /** The child's side: one step, its time, peak RSS and store traffic. */
@@ -133,8 +134,23 @@ async function inChild(step: string, dir: string, runId = ''): Promise<StepRun> 
   const { memoryMiB } = STEPS[step.split(':')[0] as StepName];
   const node = [`--max-old-space-size=${memoryMiB}`, '--import', 'tsx'];
   const args = [...node, fileURLToPath(import.meta.url), '--step', step, dir, runId];
-  const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 2 ** 26 });
-  return { step, memoryMiB, ...JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') };
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, args, { maxBuffer: 2 ** 26 });
+    return { step, memoryMiB, ...JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') };
+  } catch (error) {
+    // The error line and where it came from, e.g. a RangeError from V8's string length limit.
+    const lines = String((error as { stderr?: string }).stderr).split('\n');
+    const at = lines.findIndex((l) => /^\w*Error\b/.test(l));
+    const failed = [
+      lines[at],
+      lines
+        .slice(at + 1)
+        .find((l) => l.includes('/lib/') && !l.includes('node_modules'))
+        ?.trim(),
+    ];
+    const nothing = { gets: 0, puts: 0, read: 0, written: 0, seconds: 0, peakRssMiB: 0 };
+    return { step, memoryMiB, ...nothing, output: {}, failed: failed.join(' ') };
+  }
 }
 
 const WORDS = ['refund', 'login', 'export', 'billing', 'invoice', 'password', 'upgrade', 'sso'];
@@ -160,7 +176,9 @@ async function writeSource(dir: string, items: number, words: number, hierarchy:
   const rows = Array.from({ length: items }, (_, i) =>
     JSON.stringify({ id: `c${i}`, inputs: { messages: messages(i) } }),
   );
-  await writeFile(join(dir, 'configs/bench.jsonl'), rows.join('\n'));
+  const data = rows.join('\n');
+  await writeFile(join(dir, 'configs/bench.jsonl'), data);
+  return data.length / items;
 }
 
 /** What the Map would have left: per batch, a summary and a unit vector per item. */
@@ -220,6 +238,10 @@ function printSteps(steps: StepRun[]): void {
     `  step            local s  peak RSS of memory   S3 GET   PUT    MiB  ≈ on Lambda (S3 ${S3_MS_PER_CALL} ms a call, ${S3_MIB_PER_SECOND} MiB/s)`,
   );
   for (const s of steps) {
+    if (s.failed) {
+      console.log(`  ${s.step.padEnd(14)} FAILED: ${s.failed}`);
+      continue;
+    }
     const rss = `${s.peakRssMiB.toFixed(0)} of ${s.memoryMiB} MiB (${((s.peakRssMiB / s.memoryMiB) * 100).toFixed(0)}%)`;
     const mib = ((s.read + s.written) / 2 ** 20).toFixed(0);
     console.log(
@@ -283,9 +305,10 @@ export async function runAwsScaleBench(items = 100_000, dim = 1024, words = 90):
   );
   const dir = await mkdtemp(join(tmpdir(), 'clio-aws-scale-'));
   try {
-    await writeSource(dir, items, words, hierarchy);
+    const itemBytes = await writeSource(dir, items, words, hierarchy);
     console.log(
-      `Steps, each in a fresh Node (hierarchy ${hierarchy.join('/')}, ${dim}-d vectors, offline LLM):`,
+      `Steps, each in a fresh Node (items of ${(itemBytes / 1024).toFixed(1)} KiB, hierarchy ` +
+        `${hierarchy.join('/')}, ${dim}-d vectors, offline LLM):`,
     );
     const prepare = await inChild('prepare', dir);
     const runId = String(prepare.output.runId);

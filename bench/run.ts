@@ -1,3 +1,4 @@
+import { runAwsScaleBench } from './aws-scale.js';
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runPipelineBench } from './pipeline.js';
@@ -15,6 +16,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   embedders: () => runEmbedderBench(),
   viewer: () => runViewerBench(),
   'rate-limit': () => runRateLimitBench(),
+  'aws-scale': () => runAwsScaleBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));

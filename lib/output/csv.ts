@@ -11,11 +11,35 @@ export function guardFormula(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
-function toCsv(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
-  const guarded = rows.map((row) =>
-    row.map((cell) => (typeof cell === 'string' ? guardFormula(cell) : cell)),
-  );
-  return stringify([header, ...guarded]);
+type Row = readonly (string | number)[];
+
+const guardRow = (row: Row) =>
+  row.map((cell) => (typeof cell === 'string' ? guardFormula(cell) : cell));
+
+function toCsv(header: readonly string[], rows: readonly Row[]): string {
+  return stringify([header, ...rows.map(guardRow)]);
+}
+
+/** Rows per piece of a large CSV. */
+const PIECE_ROWS = 2_000;
+
+/**
+ * A CSV as bytes, built piece by piece: a 100k-item `combined.csv` with full examples can pass
+ * the longest string V8 can hold (~512 MiB), which a Buffer does not limit.
+ */
+function toCsvBytes(
+  header: readonly string[],
+  rowCount: number,
+  rowAt: (i: number) => Row,
+): Buffer {
+  const pieces = [Buffer.from(stringify([header]))];
+  for (let start = 0; start < rowCount; start += PIECE_ROWS) {
+    const rows: Row[] = [];
+    for (let i = start; i < Math.min(rowCount, start + PIECE_ROWS); i++)
+      rows.push(guardRow(rowAt(i)));
+    pieces.push(Buffer.from(stringify(rows)));
+  }
+  return Buffer.concat(pieces);
 }
 
 /** Column stem of a level in `combined.csv`: base, level_N in between, top. */
@@ -33,7 +57,7 @@ function clusterIndex(doc: HierarchyDoc): Map<string, ClusterRecord> {
  * `combined.csv`: one row per item with its summary and its cluster at every level, in the
  * reference's columns; a `label` column when items carry ground truth.
  */
-export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => string): string {
+export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => string): Buffer {
   const levelCount = doc.levels.length;
   const hasLabels = doc.items.some((item) => item.label !== undefined);
   const header = ['example_id', 'full_example', 'summary', 'partition'];
@@ -44,7 +68,8 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
   }
   if (hasLabels) header.push('label');
   const clusters = clusterIndex(doc);
-  const rows = doc.items.map((item) => {
+  return toCsvBytes(header, doc.items.length, (i) => {
+    const item = doc.items[i] as HierarchyDoc['items'][number];
     const row: (string | number)[] = [item.id, fullExample(item.id), item.summary, item.partition];
     item.path.forEach((id, level) => {
       row.push(id, clusters.get(`${level}:${id}`)?.name ?? '');
@@ -52,7 +77,6 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
     if (hasLabels) row.push(item.label ?? '');
     return row;
   });
-  return toCsv(header, rows);
 }
 
 /** `level_{x}_clusters.csv`: the clusters of one level, largest first. */

@@ -21,11 +21,12 @@ export async function writeOutputs(
     const item = originals.get(id);
     return item ? originalText(item) : '';
   };
-  const files: [string, string][] = [
+  const files: [string, string | Uint8Array][] = [
     [OUTPUT_FILES.hierarchy, JSON.stringify(doc)],
     [OUTPUT_FILES.combined, combinedCsv(doc, fullExample)],
     ...doc.levels.map(
-      ({ level }) => [OUTPUT_FILES.level(level), levelCsv(doc, level)] as [string, string],
+      ({ level }) =>
+        [OUTPUT_FILES.level(level), levelCsv(doc, level)] as [string, string | Uint8Array],
     ),
   ];
   for (const [key, body] of files) await store.write(key, body);

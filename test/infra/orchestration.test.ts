@@ -34,7 +34,8 @@ import { BUCKETS, startWorld, TABLE, type World } from './world.js';
  * payload wiring are exercised together with the code they call.
  */
 
-// 60 items in batches of 25 (world.ts): 3 batches, so one failed batch is 33% of the Map.
+// 60 items in batches of 25 (world.ts): 3 batches, so one failed batch is 33% of the Map, and
+// with 2 in flight the Map queues one as MaxConcurrency does.
 const TOLERATED = 40;
 const CONCURRENCY = 2;
 
