@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { emptyUsage } from '../llm/types.js';
 import { type RunInfo, runInfoSchema } from '../output/hierarchy-schema.js';
@@ -25,13 +26,17 @@ export async function readRunRecord(store: Store): Promise<RunRecord | undefined
   return runRecordSchema.parse(JSON.parse(text));
 }
 
-/** A run id that sorts by time and says which config it ran: `20261125T114218Z-84e632`. */
+/**
+ * A run id that sorts by time and says which config it ran, `20261125T114218Z-84e632-1f0a`: the
+ * random tail keeps two runs of one config started in the same second (an upload and a manual
+ * start on AWS) from sharing a folder.
+ */
 export function makeRunId(now: Date, digest: string): string {
   const stamp = now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${stamp}-${digest.slice(0, 6)}`;
+  return `${stamp}-${digest.slice(0, 6)}-${randomBytes(2).toString('hex')}`;
 }
 
 /** A fresh record for a run that is starting. */

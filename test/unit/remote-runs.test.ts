@@ -115,7 +115,7 @@ describe('open-clio runs --remote', () => {
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^run +created +status +items +cost +took +config$/);
     expect(lines[1]).toMatch(
-      /^20261125T100300Z-\w+ +2026-11-25T10:03:00Z +running \(summarize\) +103 +\$0\.30 +configs\/support\.json$/,
+      /^20261125T100300Z-[\w-]+ +2026-11-25T10:03:00Z +running \(summarize\) +103 +\$0\.30 +configs\/support\.json$/,
     );
     expect(lines[2]).toMatch(/ failed +102 +\$0\.20 +3m7s +configs\/broken\.json$/);
     expect(lines[3]).toBe('    Sandbox.Timedout: Task timed out after 900.00 seconds');
