@@ -8,11 +8,10 @@ import {
 import { withDerivedKeys } from '../compare/keys.js';
 import { keepPreviousRun, readCurrentRun } from '../compare/previous.js';
 import { configSourceKind, type LoadedConfig, resolveTimeWindow } from '../config/index.js';
-import type { Embedder } from '../embed/types.js';
-import type { Llm } from '../llm/types.js';
 import type { Extension, HierarchyDoc } from '../output/hierarchy-schema.js';
 import { writeOutputs } from '../output/write.js';
 import { embedTexts } from '../pipeline/embed.js';
+import type { GenerateDeps } from '../pipeline/generate.js';
 import {
   RUN_RECORD,
   type RunRecord,
@@ -21,27 +20,16 @@ import {
   writeRunRecord,
 } from '../pipeline/run-record.js';
 import { sampleItems } from '../pipeline/sample.js';
-import { type CachedSummary, summarizeItems, templateGapWarning } from '../pipeline/summarize.js';
-import { type ProgressReporter, silentProgress } from '../pipeline/types.js';
+import { summarizeItems, templateGapWarning } from '../pipeline/summarize.js';
+import { silentProgress } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
-import type { LoadedItems } from '../sources/types.js';
-import type { RecordCache, Store } from '../store/types.js';
 import { recordExtension, recordOf } from './history.js';
 import { itemsForOutputs } from './originals.js';
 import { baseFits, failedSummaries, type Placement, placeItems } from './place.js';
 import { addPlacedItems, type PlacedItem } from './update.js';
 
-export interface ExtendDeps {
-  readonly llm: Llm;
-  /** The run's embedder, in a `CachedEmbedder`: the old summaries are then cache hits. */
-  readonly embedder: Embedder;
-  readonly store: Store;
-  readonly summaryCache: RecordCache<CachedSummary>;
-  readonly progress?: ProgressReporter;
-  readonly now?: () => Date;
-  /** Replaces the configured source, as in `generate`. */
-  readonly loadItems?: () => Promise<LoadedItems>;
-}
+/** The same dependencies as `generate` (the embedder in a `CachedEmbedder`), batches aside. */
+export type ExtendDeps = Omit<GenerateDeps, 'summaryBatches'>;
 
 export interface ExtendOptions {
   /**
