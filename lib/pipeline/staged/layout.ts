@@ -4,6 +4,7 @@ import { vectorFromBase64, vectorToBase64 } from '../../embed/cached.js';
 import { failureSchema } from '../../output/hierarchy-schema.js';
 import { withPrefix } from '../../store/prefixed.js';
 import type { Store } from '../../store/types.js';
+import { canonicalJson, hashParts } from '../../util/hash.js';
 
 /** Keys of a run's artifacts, relative to `runs/<runId>/`. */
 export const RUN_KEYS = {
@@ -11,11 +12,26 @@ export const RUN_KEYS = {
   batchList: 'items/batches.json',
   itemBatch: (n: number) => `items/batch-${String(n).padStart(5, '0')}.json`,
   summaryBatch: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'summaries/'),
-  summaryCache: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'cache/'),
   level: (level: number) => `levels/level-${level}.json`,
 } as const;
 
 export const runStore = (artifacts: Store, runId: string) => withPrefix(artifacts, `runs/${runId}`);
+
+/**
+ * The summary cache of one batch, shared by every run (relative to the artifacts bucket): named
+ * by the model, prompt, partitions and the batch's items, so a retried Map child and a re-run of
+ * the same config find the summaries already paid for. The records inside are keyed by item
+ * content, so a reused object never serves a stale summary. Under `runs/` for the functions'
+ * grants, and tagged intermediate like the other batch artifacts.
+ */
+export function summaryCacheKey(
+  llmId: string,
+  settings: { readonly template: string; readonly partitions: unknown },
+  itemIds: readonly string[],
+): string {
+  const name = hashParts(llmId, settings.template, canonicalJson(settings.partitions), ...itemIds);
+  return `runs/_cache/summaries/${name.slice(0, 40)}.json`;
+}
 
 export const itemSchema = z.object({
   id: z.string(),

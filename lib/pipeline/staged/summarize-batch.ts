@@ -12,6 +12,7 @@ import {
   readJson,
   runStore,
   type SummaryBatch,
+  summaryCacheKey,
   writeJson,
 } from './layout.js';
 import type { SummarizeBatchInput, SummarizeBatchOutput } from './types.js';
@@ -41,11 +42,12 @@ export async function summarizeBatch(
   const items = await readJson(store, input.batchKey, z.array(itemSchema));
   const embedder = deps.createEmbedder(config);
   const llm = deps.createLlm(config, embedder);
-  const cache = await StoreRecordCache.open(
-    store,
-    RUN_KEYS.summaryCache(input.batchKey),
-    cachedSummary,
+  const cacheKey = summaryCacheKey(
+    llm.id,
+    { template: config.summary_prompt, partitions: config.partitions },
+    items.map((item) => item.id),
   );
+  const cache = await StoreRecordCache.open(deps.artifacts, cacheKey, cachedSummary);
   try {
     const result = await summarizeItems(
       items,
