@@ -10,22 +10,22 @@ import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { type StoredRun, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../../lib/store/types.js';
 import { ClioError } from '../../lib/util/errors.js';
-import { BUCKETS, driveRun, type Handlers, startWorld, TABLE, type World } from './world.js';
+import {
+  BUCKETS,
+  driveRun,
+  type Handlers,
+  loadHandlers,
+  startWorld,
+  TABLE,
+  type World,
+} from './world.js';
 
 let world: World;
 let handlers: Handlers;
 
 beforeAll(async () => {
   world = await startWorld();
-  // Imported once the environment is set: each handler builds its deps from process.env.
-  handlers = {
-    prepare: (await import('../../lambdas/prepare.js')).handler,
-    summarize: (await import('../../lambdas/summarize-batch.js')).handler,
-    cluster: (await import('../../lambdas/cluster-level.js')).handler,
-    finalize: (await import('../../lambdas/finalize.js')).handler,
-    markFailed: (await import('../../lambdas/mark-failed.js')).handler,
-  } as unknown as Handlers;
-  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
+  handlers = await loadHandlers();
 });
 
 afterAll(() => world?.close());

@@ -27,7 +27,7 @@ import {
   type TemplateJson,
 } from './local-sfn.js';
 import { synthApp } from './synth.js';
-import { BUCKETS, startWorld, TABLE, type World } from './world.js';
+import { BUCKETS, loadHandlers, startWorld, TABLE, type World } from './world.js';
 
 /**
  * The synthesized state machine, executed: every Task state runs the real handler (or the real
@@ -48,15 +48,14 @@ let names: Record<string, string>;
 
 beforeAll(async () => {
   world = await startWorld();
-  // Imported once the environment is set: each handler builds its deps from process.env.
+  const loaded = await loadHandlers();
   const handlers: Record<StepName, LambdaHandler> = {
-    prepare: (await import('../../lambdas/prepare.js')).handler,
-    summarizeBatch: (await import('../../lambdas/summarize-batch.js')).handler,
-    clusterLevel: (await import('../../lambdas/cluster-level.js')).handler,
-    finalize: (await import('../../lambdas/finalize.js')).handler,
-    markFailed: (await import('../../lambdas/mark-failed.js')).handler,
+    prepare: loaded.prepare as LambdaHandler,
+    summarizeBatch: loaded.summarize as LambdaHandler,
+    clusterLevel: loaded.cluster as LambdaHandler,
+    finalize: loaded.finalize as LambdaHandler,
+    markFailed: loaded.markFailed as LambdaHandler,
   };
-  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
   dynamo = new DynamoDBClient({
     endpoint: world.dynamo.endpoint,
     region: REGION,

@@ -103,3 +103,19 @@ export async function driveRun(world: World, handlers: Handlers, configKey: stri
   const finished = await handlers.finalize({ runId });
   return { runId, prepared, summarized, finished };
 }
+
+/**
+ * The real Lambda handlers, imported only once `startWorld` has set the environment (each handler
+ * builds its deps from process.env at import), with their logs silenced for the test output.
+ */
+export async function loadHandlers(): Promise<Handlers> {
+  const handlers = {
+    prepare: (await import('../../lambdas/prepare.js')).handler,
+    summarize: (await import('../../lambdas/summarize-batch.js')).handler,
+    cluster: (await import('../../lambdas/cluster-level.js')).handler,
+    finalize: (await import('../../lambdas/finalize.js')).handler,
+    markFailed: (await import('../../lambdas/mark-failed.js')).handler,
+  } as unknown as Handlers;
+  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
+  return handlers;
+}

@@ -26,7 +26,14 @@ import type { RemoteClients } from '../../lib/remote/clients.js';
 import { RemoteRunError } from '../../lib/remote/errors.js';
 import type { RunInput } from '../../lib/remote/execution.js';
 import { tableKeys } from '../../lib/store/dynamo-hierarchy.js';
-import { BUCKETS, type Handlers, startWorld, TABLE, type World } from '../infra/world.js';
+import {
+  BUCKETS,
+  type Handlers,
+  loadHandlers,
+  startWorld,
+  TABLE,
+  type World,
+} from '../infra/world.js';
 
 /**
  * `generate --remote` and `runs` against emulated S3 and DynamoDB, with Step Functions faked
@@ -286,14 +293,7 @@ const generate = (config: string) =>
 
 beforeAll(async () => {
   world = await startWorld();
-  handlers = {
-    prepare: (await import('../../lambdas/prepare.js')).handler,
-    summarize: (await import('../../lambdas/summarize-batch.js')).handler,
-    cluster: (await import('../../lambdas/cluster-level.js')).handler,
-    finalize: (await import('../../lambdas/finalize.js')).handler,
-    markFailed: (await import('../../lambdas/mark-failed.js')).handler,
-  } as unknown as Handlers;
-  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
+  handlers = await loadHandlers();
   clients = fakeAws();
   dir = await mkdtemp(join(tmpdir(), 'clio-remote-'));
   await mkdir(join(dir, 'data'));
