@@ -1,4 +1,5 @@
 import type { ClusterRecord, HierarchyDoc, ItemRecord } from '../../lib/output/hierarchy-schema.js';
+import { newRunRecord, runInfo } from '../../lib/pipeline/run-record.js';
 import { mulberry32, normalGenerator } from '../../lib/util/random.js';
 
 const WORDS = (
@@ -97,15 +98,18 @@ export function syntheticHierarchy(options: SyntheticOptions): HierarchyDoc {
   return {
     schemaVersion: 1,
     run: {
+      ...runInfo(
+        newRunRecord({
+          startedAt: new Date(0),
+          digest: 'synthetic',
+          hierarchy: [...options.hierarchy],
+          partitions: null,
+          llm: 'none',
+          embedder: 'none',
+        }),
+      ),
       runId: 'synthetic',
-      createdAt: new Date(0).toISOString(),
-      configDigest: 'synthetic',
       source: `synthetic ${options.items} items`,
-      window: null,
-      hierarchy: [...options.hierarchy],
-      partitions: null,
-      llm: 'none',
-      embedder: 'none',
       counts: {
         loaded: options.items,
         sampled: options.items,
@@ -114,18 +118,6 @@ export function syntheticHierarchy(options: SyntheticOptions): HierarchyDoc {
         clustered: options.items,
         withheld: 0,
       },
-      usage: {
-        inputTokens: 0,
-        outputTokens: 0,
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        requests: 0,
-      },
-      costUsd: 0,
-      costByStage: {},
-      failures: [],
-      warnings: [],
-      timingsMs: {},
     },
     levels: options.hierarchy.map((count, level) => ({ level, count })),
     clusters,

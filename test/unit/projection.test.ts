@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { meanVector } from '../../lib/cluster/vectors.js';
 import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
 import { attachMap, type ProjectedCluster, projectItems } from '../../lib/output/projection.js';
+import { newRunRecord, runInfo } from '../../lib/pipeline/run-record.js';
 import { blobVectors } from '../helpers/blobs.js';
 
 function clustersOf(vectors: Float32Array[], truth: number[]): ProjectedCluster[] {
@@ -90,28 +91,17 @@ describe('projectItems', () => {
       {
         schemaVersion: 1,
         run: {
-          runId: 'r',
-          createdAt: '2026-01-01T00:00:00.000Z',
-          configDigest: 'd',
-          source: 's',
-          window: null,
-          hierarchy: [1],
-          partitions: null,
-          llm: 'l',
-          embedder: 'e',
+          ...runInfo(
+            newRunRecord({
+              startedAt: new Date('2026-01-01T00:00:00Z'),
+              digest: 'd',
+              hierarchy: [1],
+              partitions: null,
+              llm: 'l',
+              embedder: 'e',
+            }),
+          ),
           counts: { loaded: 2, sampled: 2, summarized: 2, failed: 0, clustered: 2, withheld: 0 },
-          usage: {
-            inputTokens: 0,
-            outputTokens: 0,
-            cacheReadTokens: 0,
-            cacheWriteTokens: 0,
-            requests: 0,
-          },
-          costUsd: 0,
-          costByStage: {},
-          failures: [],
-          warnings: [],
-          timingsMs: {},
         },
         levels: [{ level: 0, count: 1 }],
         clusters: [
