@@ -1,12 +1,14 @@
-import type { ClioConfig } from './config/index.js';
+import type { ClioConfig, LlmConfig } from './config/index.js';
 import { createApiEmbedder } from './embed/api.js';
 import { createOfflineEmbedder } from './embed/offline.js';
 import type { Embedder } from './embed/types.js';
 import { AnthropicLlm, claudeOptionsFromConfig, createAnthropicBatches } from './llm/anthropic.js';
 import type { ClaudeBatches } from './llm/batch.js';
 import { createBedrockLlm } from './llm/bedrock.js';
-import { withBudget } from './llm/budget.js';
+import { ClaudeLlm, modelFor } from './llm/claude.js';
+import { UsageLedger } from './llm/ledger.js';
 import { OfflineLlm } from './llm/offline.js';
+import { type PriceTable, priceOf } from './llm/pricing.js';
 import type { Llm } from './llm/types.js';
 import { ClioError } from './util/errors.js';
 
@@ -18,14 +20,40 @@ export function createEmbedder(config: ClioConfig): Embedder {
   return createApiEmbedder(config.embedder);
 }
 
+/** `llm.prices` as the price table takes them (cache prices default to 1.25× and 0.1× input). */
+export function configPrices(llm: LlmConfig): PriceTable {
+  return Object.fromEntries(
+    Object.entries(llm.prices ?? {}).map(([model, p]) => [
+      model,
+      {
+        input: p.input,
+        output: p.output,
+        cacheWrite: p.cache_write ?? p.input * 1.25,
+        cacheRead: p.cache_read ?? p.input * 0.1,
+      },
+    ]),
+  );
+}
+
+/** The run's ledger: `llm.budget_usd` and `llm.prices` from the config. */
+export function createLedger(config: ClioConfig): UsageLedger {
+  return new UsageLedger({ budgetUsd: config.llm.budget_usd, prices: configPrices(config.llm) });
+}
+
 /**
  * The LLM the config asks for. `auto` means Claude through the Anthropic API when
  * `ANTHROPIC_API_KEY` is set, else the offline provider; a named provider never falls back.
- * With `llm.budget_usd`, calls stop once the budget is spent.
+ * Every billed response is charged to `ledger` (a fresh one from the config by default), which
+ * also keeps `llm.budget_usd`.
  */
-export function createLlm(config: ClioConfig, embedder: Embedder, env = process.env): Llm {
-  const { provider, budget_usd } = config.llm;
-  const options = claudeOptionsFromConfig(config.llm);
+export function createLlm(
+  config: ClioConfig,
+  embedder: Embedder,
+  env = process.env,
+  ledger = createLedger(config),
+): Llm {
+  const { provider } = config.llm;
+  const options = { ...claudeOptionsFromConfig(config.llm), ledger };
   let llm: Llm;
   if (provider === 'anthropic' || (provider === 'auto' && env.ANTHROPIC_API_KEY)) {
     if (!env.ANTHROPIC_API_KEY) {
@@ -37,9 +65,24 @@ export function createLlm(config: ClioConfig, embedder: Embedder, env = process.
   } else if (provider === 'bedrock') {
     llm = createBedrockLlm({ ...options, region: config.llm.region ?? env.AWS_REGION });
   } else {
-    llm = new OfflineLlm({ embedder });
+    return new OfflineLlm({ embedder, ledger });
   }
-  return budget_usd === undefined ? llm : withBudget(llm, budget_usd);
+  assertPriced(config, llm);
+  return llm;
+}
+
+/** A budget cannot be kept for a model whose price is unknown: refused before anything is spent. */
+function assertPriced(config: ClioConfig, llm: Llm): void {
+  if (config.llm.budget_usd === undefined || !(llm instanceof ClaudeLlm)) return;
+  const { models } = llm.settings;
+  const prices = configPrices(config.llm);
+  for (const model of new Set([modelFor(models, 'summarize'), modelFor(models, 'name')])) {
+    if (!priceOf(model, prices)) {
+      throw new ClioError(
+        `llm.budget_usd needs a price for ${model}, which the built-in table does not know: add it under llm.prices, e.g. {"${model}": {"input": 1, "output": 5}} (US dollars per million tokens)`,
+      );
+    }
+  }
 }
 
 /** Message Batches for the summaries when `llm.batch` is set (the direct Anthropic API only). */
@@ -54,8 +97,9 @@ export function createSummaryBatches(
       `llm.batch needs the Anthropic API (llm.provider "anthropic"); this run uses ${llm.id}`,
     );
   }
-  return createAnthropicBatches({
-    ...claudeOptionsFromConfig(config.llm),
-    apiKey: env.ANTHROPIC_API_KEY,
-  });
+  return createAnthropicBatches(
+    { ...claudeOptionsFromConfig(config.llm), apiKey: env.ANTHROPIC_API_KEY },
+    undefined,
+    llm.ledger,
+  );
 }

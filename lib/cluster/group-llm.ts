@@ -1,6 +1,13 @@
 import pLimit from 'p-limit';
 import type { Embedder } from '../embed/types.js';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import {
+  addUsage,
+  emptyUsage,
+  failureCode,
+  isFatal,
+  type Llm,
+  type TokenUsage,
+} from '../llm/types.js';
 import type { Failure } from '../pipeline/types.js';
 import {
   assignParentTask,
@@ -9,6 +16,7 @@ import {
   proposeParentsTask,
   renameParentTask,
 } from '../prompts/grouping.js';
+import { distinctNames } from '../prompts/reply-text.js';
 import { groupBy } from '../util/group-by.js';
 import { kmeans } from './kmeans.js';
 import { dot } from './vectors.js';
@@ -33,13 +41,14 @@ export interface GroupingDeps {
 /**
  * Groups clusters into about `k` parents with the model: neighbourhoods of similar clusters get
  * candidate parent names, the candidates are merged to about `k`, each cluster is assigned to its
- * best parent, and each parent is renamed from the clusters it received.
+ * best parent, and each parent is renamed from the clusters it received. `groups` is undefined
+ * when no candidate parents could be had (the caller groups by similarity instead).
  */
 export async function groupWithLlm(
   children: readonly NamedCluster[],
   k: number,
   deps: GroupingDeps,
-): Promise<{ groups: ParentGroup[]; failures: Failure[]; usage: TokenUsage }> {
+): Promise<{ groups: ParentGroup[] | undefined; failures: Failure[]; usage: TokenUsage }> {
   const { llm, embedder } = deps;
   const limit = pLimit(deps.concurrency);
   const failures: Failure[] = [];
@@ -57,19 +66,42 @@ export async function groupWithLlm(
       ? new Int32Array(children.length)
       : (await kmeans(childVectors, { k: hoodCount, seed: deps.seed, threads: 1 })).assignments;
   const hoodMembers = groupBy(children, (_, i) => hoods[i]);
-  const proposals = await Promise.all(
-    [...hoodMembers.values()].map((clusters) =>
-      limit(async () => {
-        const count = Math.max(1, Math.ceil((k * clusters.length) / children.length));
-        return track(await llm.run(proposeParentsTask, { clusters, count })).names;
-      }),
-    ),
-  );
-  let names = [...new Set(proposals.flat())];
-  if (names.length > k)
-    names = [
-      ...new Set(track(await llm.run(dedupeParentsTask, { candidates: names, count: k })).names),
-    ];
+  let names: string[];
+  try {
+    const proposals = await Promise.all(
+      [...hoodMembers.values()].map((clusters) =>
+        limit(async () => {
+          const count = Math.max(1, Math.ceil((k * clusters.length) / children.length));
+          return track(await llm.run(proposeParentsTask, { clusters, count })).names;
+        }),
+      ),
+    );
+    names = distinctNames(proposals.flat());
+    if (names.length > k) {
+      const merged = track(await llm.run(dedupeParentsTask, { candidates: names, count: k }));
+      names = distinctNames(merged.names);
+    }
+  } catch (error) {
+    if (isFatal(error)) throw error;
+    // Without candidate parents there is nothing to assign to: group by meaning instead.
+    failures.push({
+      stage: 'name',
+      id: `${children.length} clusters`,
+      reason: `proposing parent categories failed, grouped by similarity instead: ${(error as Error).message}`,
+      code: failureCode(error),
+    });
+    return { groups: undefined, failures, usage };
+  }
+  // Never more parents than asked for, whatever the model returned.
+  names = names.slice(0, k);
+  if (names.length === 0) {
+    failures.push({
+      stage: 'name',
+      id: `${children.length} clusters`,
+      reason: 'the model proposed no usable parent category; grouped by similarity instead',
+    });
+    return { groups: undefined, failures, usage };
+  }
 
   // Only needed when an assignment fails. One call for both sides of the comparison, since some
   // embedders (TF-IDF) fit on the call's texts.
@@ -95,6 +127,10 @@ export async function groupWithLlm(
         try {
           return names.indexOf(track(await llm.run(assign, { cluster, parents: names })).parent);
         } catch (error) {
+          if (isFatal(error)) {
+            limit.clearQueue();
+            throw error;
+          }
           // Filed by meaning instead, and recorded, rather than left without a parent.
           failures.push({
             stage: 'name',
@@ -123,6 +159,10 @@ export async function groupWithLlm(
           group.name = reply.name;
           group.description = reply.description;
         } catch (error) {
+          if (isFatal(error)) {
+            limit.clearQueue();
+            throw error;
+          }
           failures.push({
             stage: 'name',
             id: `parent "${group.name}"`,

@@ -152,13 +152,17 @@ export async function buildUpperLevel(
       groups.push({ partition, children, group: { name: partition, description, members } });
     }
   } else {
+    // Strictly fewer parents than children, whatever was asked: a level as large as the one
+    // below adds nothing (and with few items the levels shrink; the warning below says so).
+    const target = Math.min(requested, Math.max(1, below.length - 1));
     const counts = allocateClusters(
       partitionNames.map((p) => byPartition.get(p)?.length ?? 0),
-      requested,
+      target,
     );
     for (const [p, partition] of partitionNames.entries()) {
       const children = byPartition.get(partition) ?? [];
       const k = Math.min(counts[p] ?? 1, children.length);
+      let grouped = false;
       if (deps.llm.generative && k < children.length) {
         const result = await groupWithLlm(children, k, {
           llm: deps.llm,
@@ -168,15 +172,17 @@ export async function buildUpperLevel(
         });
         failures.push(...result.failures);
         usage = addUsage(usage, result.usage);
-        for (const group of result.groups) groups.push({ partition, children, group });
-      } else {
-        const grouped = await groupByCentroid(
+        for (const group of result.groups ?? []) groups.push({ partition, children, group });
+        grouped = result.groups !== undefined;
+      }
+      if (!grouped) {
+        const byCentroid = await groupByCentroid(
           children.map((c) => c.centroid),
           children.map((c) => c.itemIndices.length),
           k,
           options.seed + index,
         );
-        for (const members of grouped) groups.push({ partition, children, group: { members } });
+        for (const members of byCentroid) groups.push({ partition, children, group: { members } });
       }
       progress.tick(p + 1);
     }
@@ -184,10 +190,13 @@ export async function buildUpperLevel(
   const level = parentsFrom(groups, index, vectors);
   progress.finish();
   if (level.length !== requested) {
-    warnings.push(
-      `level ${index}: asked for ${requested} clusters, made ${level.length}` +
-        (options.partitions && isTop ? ' (the top level is one cluster per partition)' : ''),
-    );
+    const why =
+      options.partitions && isTop
+        ? ' (the top level is one cluster per partition)'
+        : below.length <= requested
+          ? ` (the level below has ${below.length}; each level must be smaller than the one below)`
+          : '';
+    warnings.push(`level ${index}: asked for ${requested} clusters, made ${level.length}${why}`);
   }
   // Parents from the model's grouping or from partitions come named; centroid groups do not.
   if (level.some((p) => !p.name)) {

@@ -1,5 +1,12 @@
 import pLimit from 'p-limit';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import {
+  addUsage,
+  emptyUsage,
+  failureCode,
+  isFatal,
+  type Llm,
+  type TokenUsage,
+} from '../llm/types.js';
 import type { Failure } from '../pipeline/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
 import { distinctiveTerms } from './keywords.js';
@@ -77,10 +84,17 @@ export async function nameLevel(
           cluster.name = reply.value.name;
           cluster.description = reply.value.description;
         } catch (error) {
+          // A spent budget or a rejected key would fail every cluster: the stage stops instead
+          // of naming the rest by keywords and calling the run done.
+          if (isFatal(error)) {
+            limit.clearQueue();
+            throw error;
+          }
           failures.push({
             stage: 'name',
             id: `level ${cluster.level} cluster ${cluster.id}`,
             reason: (error as Error).message,
+            code: failureCode(error),
           });
           cluster.name = input.keywords.slice(0, 3).join(', ') || `Cluster ${cluster.id}`;
           cluster.description = `Naming failed; distinctive terms: ${input.keywords.join(', ')}`;

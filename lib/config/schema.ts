@@ -117,6 +117,23 @@ export const sourceSchema = z.strictObject(
   { error: 'an object like {"file": "data.jsonl"}' },
 );
 
+export const EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'] as const;
+
+const usdPerMillion = z
+  .number({ error: 'US dollars per million tokens (a number ≥ 0)' })
+  .nonnegative({ error: 'US dollars per million tokens (a number ≥ 0)' });
+
+/** A price as a config writes it; cache prices default to Anthropic's 1.25× and 0.1× of input. */
+const modelPrice = z.strictObject(
+  {
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cache_write: usdPerMillion.optional(),
+    cache_read: usdPerMillion.optional(),
+  },
+  { error: 'an object like {"input": 1, "output": 5} (US dollars per million tokens)' },
+);
+
 export const llmSchema = z.strictObject(
   {
     provider: z.enum(LLM_PROVIDERS, { error: oneOf(LLM_PROVIDERS) }).default('auto'),
@@ -136,6 +153,15 @@ export const llmSchema = z.strictObject(
     budget_usd: z
       .number({ error: 'a positive number of US dollars' })
       .positive({ error: 'a positive number of US dollars' })
+      .optional(),
+    /** How hard current models think on summaries, and on naming, grouping and judging. */
+    effort: z.enum(EFFORTS, { error: oneOf(EFFORTS) }).optional(),
+    naming_effort: z.enum(EFFORTS, { error: oneOf(EFFORTS) }).optional(),
+    /** USD per million tokens for models the built-in table lacks, or a contract's prices. */
+    prices: z
+      .record(nonEmpty('a model id'), modelPrice, {
+        error: 'an object like {"my-model": {"input": 1, "output": 5}}',
+      })
       .optional(),
   },
   { error: 'an object like {"provider": "anthropic"}' },

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import { addUsage, emptyUsage, isFatal, type Llm, type TokenUsage } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { type ProgressReporter, silentProgress } from '../pipeline/types.js';
 import { estimatePlan } from './judge-estimate.js';
@@ -100,7 +100,7 @@ export async function judgeRun(
           model ??= reply.model;
           verdicts = reply.verdicts;
         } catch (error) {
-          if ((error as { fatal?: unknown }).fatal === true) {
+          if (isFatal(error)) {
             limit.clearQueue();
             throw error;
           }

@@ -141,7 +141,6 @@ export async function extendRun(
     fence,
     candidates: candidates.length,
     placements,
-    usage: { summarize: summarized.usage, place: placed.usage },
   });
   const number = record.extensions?.length ?? 1;
   const extended = addPlacedItems(withDerivedKeys(doc), oldVectors, accepted, number);

@@ -1,7 +1,7 @@
 import { recordFromDoc } from '../compare/previous.js';
-import { addUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import type { Llm } from '../llm/types.js';
 import type { Extension, HierarchyDoc } from '../output/hierarchy-schema.js';
-import { type RunRecord, recordCost } from '../pipeline/run-record.js';
+import { addSpend, type RunRecord } from '../pipeline/run-record.js';
 import type { Placement } from './place.js';
 
 export const EXTENSIONS_DIR = 'extensions';
@@ -26,7 +26,6 @@ export interface ExtensionFacts {
   readonly fence: number;
   readonly candidates: number;
   readonly placements: readonly Placement[];
-  readonly usage: { readonly summarize: TokenUsage; readonly place: TokenUsage };
 }
 
 /**
@@ -36,14 +35,9 @@ export interface ExtensionFacts {
 export function recordExtension(record: RunRecord, facts: ExtensionFacts): Extension {
   const count = (status: Placement['status']) =>
     facts.placements.filter((p) => p.status === status).length;
-  const costs = [
-    facts.llm.costOf?.(facts.usage.summarize, 'summarize'),
-    facts.llm.costOf?.(facts.usage.place, 'judge'),
-  ];
-  const priced = costs.every((c) => c !== undefined);
-  const costUsd = priced ? costs.reduce((a, b) => (a ?? 0) + (b ?? 0), 0) : undefined;
+  // The extend run's own ledger: every response it was billed for, failed ones included.
+  const spend = facts.llm.ledger.summary();
   const number = (record.extensions?.length ?? 0) + 1;
-  const usage = addUsage(facts.usage.summarize, facts.usage.place);
   const extension: Extension = {
     at: facts.at.toISOString(),
     source: facts.source,
@@ -61,13 +55,12 @@ export function recordExtension(record: RunRecord, facts: ExtensionFacts): Exten
       rejected: count('rejected'),
       failed: count('failed'),
     },
-    usage,
-    costUsd: costUsd ?? 0,
+    usage: spend.usage,
+    costUsd: spend.costUsd,
     report: extensionReport(number),
   };
   record.extensions = [...(record.extensions ?? []), extension];
   record.counts.clustered += extension.counts.placed;
-  record.usage = addUsage(record.usage, usage);
-  recordCost(record, 'extend', costUsd);
+  addSpend(record, spend, 'extend');
   return extension;
 }

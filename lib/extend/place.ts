@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { dot, normalize } from '../cluster/vectors.js';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import { addUsage, emptyUsage, isFatal, type Llm, type TokenUsage } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { SummarizedItem } from '../pipeline/types.js';
 import { placeItemTask } from '../prompts/placement.js';
@@ -179,7 +179,7 @@ export async function placeItems(
           return { ...base, ...measured, status: 'placed', cluster: chosen.id, reason: null };
         } catch (error) {
           // A spent budget or a rejected key fails every item alike: stop instead.
-          if ((error as { fatal?: unknown }).fatal === true) {
+          if (isFatal(error)) {
             limit.clearQueue();
             throw error;
           }

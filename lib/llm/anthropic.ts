@@ -3,12 +3,14 @@ import type { LlmConfig } from '../config/index.js';
 import type { RetryOptions } from '../util/retry.js';
 import { type BatchesClient, ClaudeBatches } from './batch.js';
 import { ClaudeLlm, type ClaudeModels } from './claude.js';
+import { type ClaudeEfforts, DEFAULT_EFFORTS } from './claude-request.js';
+import type { UsageLedger } from './ledger.js';
 import { RateLimiter } from './rate-limit.js';
 
 /** Haiku summarizes (many calls, cheap and fast); Sonnet names and groups (few calls). */
 export const ANTHROPIC_DEFAULT_MODELS: ClaudeModels = {
-  summarize: 'claude-haiku-4-5',
-  naming: 'claude-sonnet-4-6',
+  summarize: 'claude-haiku-5-5',
+  naming: 'claude-sonnet-5-5',
 };
 
 /** Options shared by the direct API and Bedrock factories. */
@@ -19,6 +21,10 @@ export interface ClaudeProviderOptions {
   readonly namingModel?: string | undefined;
   /** `llm.max_tokens`: replaces each task's own output budget. */
   readonly maxTokens?: number | undefined;
+  /** `llm.effort` / `llm.naming_effort`, for models that take `effort`. */
+  readonly efforts?: Partial<ClaudeEfforts> | undefined;
+  /** Where every billed response is charged and the budget is kept. */
+  readonly ledger?: UsageLedger | undefined;
   readonly requestsPerMinute?: number | undefined;
   readonly tokensPerMinute?: number | undefined;
   /** A limiter to share with other providers; built from the two limits above when absent. */
@@ -45,6 +51,7 @@ export function claudeOptionsFromConfig(llm: LlmConfig): ClaudeProviderOptions {
     model: llm.model,
     namingModel: llm.naming_model,
     maxTokens: llm.max_tokens,
+    efforts: { summarize: llm.effort, naming: llm.naming_effort },
     requestsPerMinute: llm.requests_per_minute,
     tokensPerMinute: llm.tokens_per_minute,
   };
@@ -74,6 +81,11 @@ const modelsOf = (options: ClaudeProviderOptions, defaults: ClaudeModels): Claud
   naming: options.namingModel ?? defaults.naming,
 });
 
+const effortsOf = (options: ClaudeProviderOptions): ClaudeEfforts => ({
+  summarize: options.efforts?.summarize ?? DEFAULT_EFFORTS.summarize,
+  naming: options.efforts?.naming ?? DEFAULT_EFFORTS.naming,
+});
+
 /** The shared part of both providers' constructor options. */
 export function claudeLlmOptions(
   provider: string,
@@ -85,6 +97,8 @@ export function claudeLlmOptions(
     provider,
     models: modelsOf(options, defaults),
     maxTokens: options.maxTokens,
+    efforts: effortsOf(options),
+    ledger: options.ledger,
     validationRetries: options.validationRetries,
     retry: options.retry,
     rateLimiter: rateLimiterFor(options),
@@ -112,11 +126,14 @@ export class AnthropicLlm extends ClaudeLlm {
 export function createAnthropicBatches(
   options: AnthropicLlmOptions = {},
   client: BatchesClient = createAnthropicClient(options),
+  ledger: UsageLedger | undefined = options.ledger,
 ): ClaudeBatches {
   return new ClaudeBatches(client, {
     provider: 'anthropic',
     models: modelsOf(options, ANTHROPIC_DEFAULT_MODELS),
     maxTokens: options.maxTokens,
+    efforts: effortsOf(options),
     retry: options.retry,
+    ledger,
   });
 }

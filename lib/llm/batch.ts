@@ -5,7 +5,8 @@ import type {
   MessageCreateParamsNonStreaming,
 } from '@anthropic-ai/sdk/resources/messages';
 import { type RetryOptions, withRetry } from '../util/retry.js';
-import { type ClaudeRequestSettings, claudeId, taskRequest } from './claude.js';
+import { type ClaudeRequestSettings, claudeId, taskRequest } from './claude-request.js';
+import { UsageLedger } from './ledger.js';
 import type { LlmTask } from './types.js';
 
 /** The part of the SDK client Message Batches use (the direct API only: Bedrock has no such API). */
@@ -66,6 +67,8 @@ export function splitBatches(
 
 export interface ClaudeBatchesOptions extends ClaudeRequestSettings {
   readonly retry?: RetryOptions | undefined;
+  /** Where every billed result is charged (at the batch price) and the budget is kept. */
+  readonly ledger?: UsageLedger | undefined;
 }
 
 /**
@@ -76,12 +79,14 @@ export interface ClaudeBatchesOptions extends ClaudeRequestSettings {
 export class ClaudeBatches {
   readonly id: string;
   readonly settings: ClaudeRequestSettings;
+  readonly ledger: UsageLedger;
   readonly #client: BatchesClient;
   readonly #retry: RetryOptions | undefined;
 
   constructor(client: BatchesClient, options: ClaudeBatchesOptions) {
     this.#client = client;
     this.settings = options;
+    this.ledger = options.ledger ?? new UsageLedger();
     this.#retry = options.retry;
     this.id = claudeId(options);
   }

@@ -3,13 +3,14 @@ import { type ClaudeProviderOptions, claudeLlmOptions, DEFAULT_TIMEOUT_MS } from
 import { ClaudeLlm, type ClaudeModels } from './claude.js';
 
 /**
- * Global cross-region inference profiles: Haiku 4.5 is served on Bedrock only through inference
- * profiles, and the `global.` ones carry the direct API's list price. Override with `llm.model` /
- * `llm.naming_model` for a regional profile (`us.`, `eu.`, ...) or a provisioned model ARN.
+ * Global cross-region inference profiles (the SDK's own example uses
+ * `global.anthropic.claude-sonnet-5-5`): they carry the direct API's list price, regional
+ * profiles 10 % more. Override with `llm.model` / `llm.naming_model` for a regional profile
+ * (`us.`, ...) or a provisioned model ARN.
  */
 export const BEDROCK_DEFAULT_MODELS: ClaudeModels = {
-  summarize: 'global.anthropic.claude-haiku-4-5-20251001-v1:0',
-  naming: 'global.anthropic.claude-sonnet-4-6',
+  summarize: 'global.anthropic.claude-haiku-5-5',
+  naming: 'global.anthropic.claude-sonnet-5-5',
 };
 
 export interface BedrockLlmOptions extends ClaudeProviderOptions {

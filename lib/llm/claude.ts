@@ -1,26 +1,42 @@
 import type {
-  ContentBlockParam,
   Message,
   MessageCreateParamsNonStreaming,
-  MessageParam,
-  ToolUseBlock,
-  Usage,
 } from '@anthropic-ai/sdk/resources/messages';
 import { errorStatus, type RetryOptions, retryAfterMs, withRetry } from '../util/retry.js';
-import { describeIssues, toolInputSchema } from './json-schema.js';
-import { costOf } from './pricing.js';
-import { estimateTokens, type RateLimiter } from './rate-limit.js';
+import {
+  type ClaudeRequestSettings,
+  claudeId,
+  estimateTokens,
+  mechanismFor,
+  modelFor,
+  promptText,
+  readTaskReply,
+  taskRequest,
+  usageOf,
+} from './claude-request.js';
+import { UsageLedger } from './ledger.js';
+import { modelProfile } from './models.js';
+import { estimateTokens as limiterEstimate, type RateLimiter } from './rate-limit.js';
 import {
   addUsage,
-  emptyUsage,
   type Llm,
-  type LlmPrompt,
+  LlmRefusalError,
   type LlmReply,
   LlmReplyError,
   type LlmTask,
   type TaskKind,
   type TokenUsage,
 } from './types.js';
+
+export {
+  type ClaudeModels,
+  type ClaudeRequestSettings,
+  claudeId,
+  modelFor,
+  readTaskReply,
+  taskRequest,
+  usageOf,
+} from './claude-request.js';
 
 /**
  * The one Claude provider. The direct API and Bedrock differ only in the client that carries the
@@ -35,38 +51,23 @@ export interface MessagesClient {
   };
 }
 
-/** Which model does which kind of work: a cheap fast one for the many summaries. */
-export interface ClaudeModels {
-  readonly summarize: string;
-  /** Cluster naming, grouping and judging: few calls that need more judgement. */
-  readonly naming: string;
-}
-
-/** What shapes a request: shared by the synchronous provider and Message Batches. */
-export interface ClaudeRequestSettings {
-  /** `anthropic` or `bedrock`: the first half of the provider id. */
-  readonly provider: string;
-  readonly models: ClaudeModels;
-  /** `llm.max_tokens`: replaces each task's own output budget when set. */
-  readonly maxTokens?: number | undefined;
-  /** Mark the system prompt as a cache breakpoint. Default true. */
-  readonly promptCaching?: boolean;
-}
-
 export interface ClaudeLlmOptions extends ClaudeRequestSettings {
   /** Extra attempts after a reply that fails the task's schema. Default 2. */
-  readonly validationRetries?: number;
+  readonly validationRetries?: number | undefined;
   /** Backoff of transport failures (429, 529, 5xx, dropped connections). */
-  readonly retry?: RetryOptions;
+  readonly retry?: RetryOptions | undefined;
   /** Shared by every call of this provider; none means no client-side pacing. */
   readonly rateLimiter?: RateLimiter | undefined;
   /** Strings never to repeat in an error message (the API key). */
   readonly secrets?: readonly (string | undefined)[];
+  /** Where every billed response is charged and the budget is kept; a fresh one by default. */
+  readonly ledger?: UsageLedger | undefined;
 }
 
 /** A request that failed at the transport or API level, after the retries. */
 export class LlmRequestError extends Error {
   override name = 'LlmRequestError';
+  readonly code = 'request-failed';
   constructor(
     message: string,
     /** HTTP status, when the API answered. */
@@ -79,156 +80,61 @@ export class LlmRequestError extends Error {
   }
 }
 
-export const claudeId = (settings: Pick<ClaudeRequestSettings, 'provider' | 'models'>): string =>
-  `${settings.provider}:${settings.models.summarize}`;
-
-export const modelFor = (models: ClaudeModels, kind: TaskKind): string =>
-  kind === 'summarize' ? models.summarize : models.naming;
-
-/**
- * The Messages API request for one task: its system prompt as a cacheable block, the user turn,
- * and the task's reply schema as the one tool the model must call.
- */
-export function taskRequest<I, O>(
-  task: LlmTask<I, O>,
-  prompt: LlmPrompt,
-  settings: ClaudeRequestSettings,
-): MessageCreateParamsNonStreaming {
-  return {
-    model: modelFor(settings.models, task.kind),
-    max_tokens: settings.maxTokens ?? prompt.maxTokens,
-    system: [
-      {
-        type: 'text',
-        text: prompt.system,
-        // Tools and system form the cached prefix; only the user turn changes between calls.
-        ...(settings.promptCaching === false ? {} : { cache_control: { type: 'ephemeral' } }),
-      },
-    ],
-    tools: [
-      {
-        name: task.tool.name,
-        description: task.tool.description,
-        input_schema: toolInputSchema(task.reply),
-      },
-    ],
-    tool_choice: { type: 'tool', name: task.tool.name },
-    messages: [{ role: 'user', content: prompt.user }],
-  };
-}
-
-export function usageOf(usage: Usage | undefined): TokenUsage {
-  return {
-    inputTokens: usage?.input_tokens ?? 0,
-    outputTokens: usage?.output_tokens ?? 0,
-    cacheReadTokens: usage?.cache_read_input_tokens ?? 0,
-    cacheWriteTokens: usage?.cache_creation_input_tokens ?? 0,
-    requests: 1,
-  };
-}
-
-export type ToolReply<O> =
-  | { readonly ok: true; readonly value: O }
-  | { readonly ok: false; readonly problem: string; readonly block: ToolUseBlock | undefined };
-
-/** The task's tool call in a reply, validated against the task's schema. */
-export function readToolReply<I, O>(task: LlmTask<I, O>, message: Message): ToolReply<O> {
-  const block = message.content.find(
-    (b): b is ToolUseBlock => b.type === 'tool_use' && b.name === task.tool.name,
-  );
-  const cutOff =
-    message.stop_reason === 'max_tokens' ? ' (the reply was cut off at max_tokens)' : '';
-  if (!block) {
-    return {
-      ok: false,
-      problem: `the model did not call the ${task.tool.name} tool (stop_reason ${message.stop_reason})${cutOff}`,
-      block,
-    };
-  }
-  const parsed = task.reply.safeParse(block.input);
-  if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, problem: `${describeIssues(parsed.error)}${cutOff}`, block };
-}
-
-/** The turns that tell the model its reply was invalid and ask for another tool call. */
-function correction(task: LlmTask<unknown, unknown>, message: Message, reply: ToolReply<unknown>) {
-  if (reply.ok) return [];
-  const turns: MessageParam[] = [];
-  const { block, problem } = reply;
-  if (block) {
-    // Echo only the call itself: response-only fields (caller, ...) are not valid as input.
-    turns.push({
-      role: 'assistant',
-      content: [{ type: 'tool_use', id: block.id, name: block.name, input: block.input }],
-    });
-    turns.push({
-      role: 'user',
-      content: [
-        {
-          type: 'tool_result',
-          tool_use_id: block.id,
-          is_error: true,
-          content: `The input does not match the tool's schema: ${problem}. Call ${task.tool.name} again with corrected input.`,
-        },
-      ],
-    });
-    return turns;
-  }
-  const said = message.content.flatMap((b): ContentBlockParam[] =>
-    b.type === 'text' && b.text.trim() ? [{ type: 'text', text: b.text }] : [],
-  );
-  if (said.length > 0) turns.push({ role: 'assistant', content: said });
-  turns.push({ role: 'user', content: `Answer only by calling the ${task.tool.name} tool.` });
-  return turns;
-}
-
 // Cache reads do not count against the input-token limit; cache writes and fresh input do.
-const meteredTokens = (usage: Usage) =>
-  usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + usage.output_tokens;
+const meteredTokens = (message: Message) =>
+  message.usage.input_tokens +
+  (message.usage.cache_creation_input_tokens ?? 0) +
+  message.usage.output_tokens;
 
 const FATAL_STATUSES = new Set([401, 403, 404]);
+/** The most output room a cut-off reply is retried with. */
+const MAX_RETRY_TOKENS = 32_000;
 
 export class ClaudeLlm implements Llm {
   readonly id: string;
   readonly generative = true;
   readonly settings: ClaudeRequestSettings;
+  readonly ledger: UsageLedger;
   readonly #client: MessagesClient;
   readonly #options: ClaudeLlmOptions;
-  #spent = emptyUsage();
   #fatal: LlmRequestError | undefined;
 
   constructor(client: MessagesClient, options: ClaudeLlmOptions) {
     this.#client = client;
     this.#options = options;
     this.settings = options;
+    this.ledger = options.ledger ?? new UsageLedger();
     this.id = claudeId(options);
   }
 
   costOf(usage: TokenUsage, kind: TaskKind): number | undefined {
-    return costOf(modelFor(this.settings.models, kind), usage);
-  }
-
-  /** Everything billed so far, replies that never validated included (for budgets and run.json). */
-  get spent(): TokenUsage {
-    return this.#spent;
+    return costOfCalls(this.ledger, modelFor(this.settings.models, kind), usage);
   }
 
   async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {
-    const prompt = task.prompt(input);
-    const request = taskRequest(task, prompt, this.settings);
+    const request = taskRequest(task, task.prompt(input), this.settings);
+    const mechanism = mechanismFor(this.settings, task.kind);
     const messages = [...request.messages];
     const attempts = 1 + (this.#options.validationRetries ?? 2);
-    let usage = emptyUsage();
+    let maxTokens = request.max_tokens;
+    let usage: TokenUsage | undefined;
     let problem = '';
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      const message = await this.#send({ ...request, messages });
-      const used = usageOf(message.usage);
-      usage = addUsage(usage, used);
-      this.#spent = addUsage(this.#spent, used);
-      const reply = readToolReply(task, message);
+      const message = await this.#billed(task.kind, {
+        ...request,
+        messages,
+        max_tokens: maxTokens,
+      });
+      usage = usage ? addUsage(usage, usageOf(message.usage)) : usageOf(message.usage);
+      const reply = readTaskReply(task, message, mechanism);
       if (reply.ok) return { value: reply.value, usage, model: request.model };
       problem = reply.problem;
-      messages.push(...correction(task as LlmTask<unknown, unknown>, message, reply));
+      if (reply.refused) {
+        throw new LlmRefusalError(`${task.name}: ${request.model}: ${problem}`, task.name);
+      }
+      // A cut-off reply is asked again with twice the room; correcting half a JSON object is moot.
+      if (reply.cutOff) maxTokens = Math.min(MAX_RETRY_TOKENS, maxTokens * 2);
+      else messages.push(...reply.correction);
     }
     throw new LlmReplyError(
       `${task.name}: no valid reply from ${request.model} in ${attempts} attempts: ${problem}`,
@@ -236,15 +142,28 @@ export class ClaudeLlm implements Llm {
     );
   }
 
+  /**
+   * One request, its worst case reserved against the budget first, its usage charged to the
+   * ledger when it answers. Transport failures are not billed and only give the room back.
+   */
+  async #billed(kind: TaskKind, params: MessageCreateParamsNonStreaming): Promise<Message> {
+    const promptTokens = estimateTokens(promptText(params), modelProfile(params.model));
+    const worst = this.ledger.worstCase(params.model, promptTokens, params.max_tokens);
+    const reservation = await this.ledger.reserve(worst ?? 0);
+    try {
+      const message = await this.#send(params);
+      this.ledger.charge({ kind, model: params.model, usage: usageOf(message.usage) });
+      return message;
+    } finally {
+      this.ledger.release(reservation);
+    }
+  }
+
   /** One request with transport retries, paced by the shared rate limiter. */
   async #send(params: MessageCreateParamsNonStreaming): Promise<Message> {
     if (this.#fatal) throw this.#fatal;
     const limiter = this.#options.rateLimiter;
-    const { system, tools, messages } = params;
-    const estimate = estimateTokens(
-      JSON.stringify([system, tools, messages]).length,
-      params.max_tokens,
-    );
+    const estimate = limiterEstimate(promptText(params).length, params.max_tokens);
     let attempts = 0;
     try {
       return await withRetry(async () => {
@@ -252,7 +171,7 @@ export class ClaudeLlm implements Llm {
         const permit = await limiter?.acquire(estimate);
         try {
           const message = await this.#client.messages.create(params);
-          if (permit) limiter?.settle(permit, meteredTokens(message.usage));
+          if (permit) limiter?.settle(permit, meteredTokens(message));
           return message;
         } catch (error) {
           if (permit) limiter?.settle(permit, 0);
@@ -283,4 +202,26 @@ export class ClaudeLlm implements Llm {
     if (fatal) this.#fatal = wrapped;
     return wrapped;
   }
+}
+
+/**
+ * USD of `usage` summed over `usage.requests` similar calls: priced per average call, since the
+ * long-prompt tier is decided per request, not on the sum.
+ */
+export function costOfCalls(
+  ledger: UsageLedger,
+  model: string,
+  usage: TokenUsage,
+  options: { batch?: boolean } = {},
+): number | undefined {
+  const calls = Math.max(1, usage.requests);
+  const each = {
+    inputTokens: usage.inputTokens / calls,
+    outputTokens: usage.outputTokens / calls,
+    cacheReadTokens: usage.cacheReadTokens / calls,
+    cacheWriteTokens: usage.cacheWriteTokens / calls,
+    requests: 1,
+  };
+  const cost = ledger.price(model, each, options);
+  return cost === undefined ? undefined : cost * calls;
 }

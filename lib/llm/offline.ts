@@ -1,6 +1,7 @@
 import type { Embedder } from '../embed/types.js';
 import type { ClusterNameReply, NameClusterInput } from '../prompts/naming.js';
 import type { SummarizeInput, SummaryReply } from '../prompts/summarize.js';
+import { UsageLedger } from './ledger.js';
 import { cleanText, itemText, substantiveText, truncateWords } from './offline-text.js';
 import { emptyUsage, type Llm, type LlmReply, type LlmTask } from './types.js';
 
@@ -29,7 +30,11 @@ export class OfflineLlm implements Llm {
   #partitionVectors: Promise<Float32Array[]> | undefined;
 
   /** With an embedder, partitions are picked by embedding similarity; without, by shared words. */
-  constructor(options: { embedder?: Embedder } = {}) {
+  /** Stays empty: nothing is billed. Kept so every provider reports usage the same way. */
+  readonly ledger: UsageLedger;
+
+  constructor(options: { embedder?: Embedder; ledger?: UsageLedger } = {}) {
+    this.ledger = options.ledger ?? new UsageLedger();
     // A batch-fitted embedder (TF-IDF) gives meaningless vectors for one text at a time.
     this.#embedder = options.embedder?.contextual ? undefined : options.embedder;
   }

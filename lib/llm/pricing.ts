@@ -1,75 +1,81 @@
+import { canonicalModel, type ModelPrice, modelProfile, type TokenPrices } from './models.js';
 import type { TokenUsage } from './types.js';
 
-/** US dollars per million tokens. */
-export interface ModelPrice {
-  readonly input: number;
-  readonly output: number;
-  /** Writing the prompt cache (5-minute entries, which is what `ephemeral` asks for): 1.25 × input. */
-  readonly cacheWrite: number;
-  /** Reading the prompt cache: 0.1 × input. */
-  readonly cacheRead: number;
-}
+export type { ModelPrice } from './models.js';
+export { canonicalModel } from './models.js';
 
+/** Prices a config supplies (`llm.prices`), by model id or bare name; they win over the table. */
 export type PriceTable = Readonly<Record<string, ModelPrice>>;
 
-/**
- * Anthropic's list prices as of writing (2026-11, platform.claude.com pricing page) for the models
- * this tool defaults to and their neighbours; override with config when they change or when a
- * contract says otherwise. Bedrock's global endpoints charge the same; regional endpoints may
- * charge more. Prompts above 200k tokens (long-context pricing) are not modelled: ours are short.
- */
-export const LIST_PRICES: PriceTable = {
-  'claude-haiku-4-5': { input: 1, output: 5, cacheWrite: 1.25, cacheRead: 0.1 },
-  'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  'claude-sonnet-4-6': { input: 3, output: 15, cacheWrite: 3.75, cacheRead: 0.3 },
-  'claude-opus-4-5': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
-  'claude-opus-4-6': { input: 5, output: 25, cacheWrite: 6.25, cacheRead: 0.5 },
-};
-
-/** Message Batches cost half of every price above. */
+/** Message Batches cost half of every price. */
 export const BATCH_DISCOUNT = 0.5;
-
-/**
- * The price-table name of a model id: the direct API's dated ids and Bedrock's model and
- * inference-profile ids (`global.anthropic.claude-haiku-4-5-20251001-v1:0`) map to the bare name.
- */
-export function canonicalModel(model: string): string {
-  return model
-    .replace(/^(?:global|us|eu|apac|jp|au|ca|us-gov)\./, '')
-    .replace(/^anthropic\./, '')
-    .replace(/-v\d+(?::\d+)?$/, '')
-    .replace(/-\d{8}$/, '');
-}
 
 /** The price of a model, from `overrides` first (exact id, then bare name), else the list. */
 export function priceOf(model: string, overrides: PriceTable = {}): ModelPrice | undefined {
-  const name = canonicalModel(model);
-  return overrides[model] ?? overrides[name] ?? LIST_PRICES[name];
+  return overrides[model] ?? overrides[canonicalModel(model)] ?? modelProfile(model).price;
 }
 
 export interface CostOptions {
   /** The usage came from Message Batches. */
   readonly batch?: boolean;
-  readonly prices?: PriceTable;
+  readonly prices?: PriceTable | undefined;
+}
+
+type BilledTokens = Pick<
+  TokenUsage,
+  'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'
+>;
+
+/** The prompt length that decides a request's price tier: everything the model read. */
+export const promptTokens = (usage: BilledTokens): number =>
+  usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens;
+
+/** The prices one request of `usage` pays: the long-prompt tier when its prompt is over it. */
+export function tierFor(price: ModelPrice, usage: BilledTokens): TokenPrices {
+  const long = price.longPrompt;
+  return long && promptTokens(usage) > long.aboveTokens ? long : price;
 }
 
 /**
- * US dollars for `usage` on `model`, or undefined when the model has no known price (the caller
- * should say so rather than report $0). `inputTokens` are the uncached input tokens, as the API
- * reports them.
+ * US dollars for ONE request's `usage` on `model`, or undefined when the model has no known price
+ * (the caller says so rather than report $0). Tiers are per request, so usage summed over many
+ * requests must not be priced with this in one go.
  */
-export function costOf(
+export function requestCost(
   model: string,
-  usage: Pick<TokenUsage, 'inputTokens' | 'outputTokens' | 'cacheReadTokens' | 'cacheWriteTokens'>,
+  usage: BilledTokens,
   options: CostOptions = {},
 ): number | undefined {
   const price = priceOf(model, options.prices);
   if (!price) return undefined;
+  const tier = tierFor(price, usage);
   const dollars =
-    (usage.inputTokens * price.input +
-      usage.outputTokens * price.output +
-      usage.cacheWriteTokens * price.cacheWrite +
-      usage.cacheReadTokens * price.cacheRead) /
+    (usage.inputTokens * tier.input +
+      usage.outputTokens * tier.output +
+      usage.cacheWriteTokens * tier.cacheWrite +
+      usage.cacheReadTokens * tier.cacheRead) /
     1_000_000;
   return options.batch ? dollars * BATCH_DISCOUNT : dollars;
+}
+
+/**
+ * The most a request can cost: every prompt token at the dearest input rate (a cache write), and
+ * `maxTokens` of output.
+ */
+export function worstCaseCost(
+  model: string,
+  promptTokenCount: number,
+  maxTokens: number,
+  options: CostOptions = {},
+): number | undefined {
+  return requestCost(
+    model,
+    {
+      inputTokens: 0,
+      outputTokens: maxTokens,
+      cacheReadTokens: 0,
+      cacheWriteTokens: promptTokenCount,
+    },
+    options,
+  );
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { UsageLedger } from './ledger.js';
 
 export interface TokenUsage {
   inputTokens: number;
@@ -70,15 +71,24 @@ export interface Llm {
   readonly generative: boolean;
   run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>>;
   /**
-   * USD that `usage` of tasks of this kind costs at list prices (the model differs by kind);
-   * absent or undefined when unknown. The offline provider costs nothing.
+   * Every billed response of this provider is charged here (valid or not), and the budget is
+   * enforced here: the source of truth for a run's usage and cost.
+   */
+  readonly ledger: UsageLedger;
+  /**
+   * USD that `usage` (summed over `usage.requests` similar calls) of tasks of this kind costs at
+   * list prices (the model differs by kind); undefined when the price is unknown. For estimates.
    */
   costOf?(usage: TokenUsage, kind: TaskKind): number | undefined;
 }
 
+/** Why an item or cluster could not be done, for counting in run.json and the explorer. */
+export type FailureCode = 'refusal' | 'invalid-reply' | 'request-failed';
+
 /** A reply that never validated, after the provider's retries. Recorded as the item's failure. */
 export class LlmReplyError extends Error {
   override name = 'LlmReplyError';
+  readonly code: FailureCode = 'invalid-reply';
   constructor(
     message: string,
     readonly task: string,
@@ -87,3 +97,27 @@ export class LlmReplyError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * The model declined (`stop_reason: "refusal"`, its safety classifier). Not retried: the same
+ * input would be declined again. Recorded as that item's failure with the reason.
+ */
+export class LlmRefusalError extends LlmReplyError {
+  override name = 'LlmRefusalError';
+  override readonly code: FailureCode = 'refusal';
+}
+
+/**
+ * An error every later call would hit too (spent budget, rejected key): the stage stops instead
+ * of recording it against each remaining item, and the run fails.
+ */
+export const isFatal = (error: unknown): boolean =>
+  (error as { fatal?: unknown } | null)?.fatal === true;
+
+/** The failure code an error carries, if any. */
+export const failureCode = (error: unknown): FailureCode | undefined => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'refusal' || code === 'invalid-reply' || code === 'request-failed'
+    ? code
+    : undefined;
+};

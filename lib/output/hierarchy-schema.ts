@@ -18,6 +18,7 @@ export const failureSchema = z.object({
   stage: z.enum(['source', 'summarize', 'embed', 'name']),
   id: z.string(),
   reason: z.string(),
+  code: z.enum(['refusal', 'invalid-reply', 'request-failed']).optional(),
 });
 
 /**
@@ -78,6 +79,8 @@ export const runInfoSchema = z.object({
   costUsd: z.number(),
   /** USD per stage at list prices (`summarize`, `cluster`); empty for the offline provider. */
   costByStage: z.record(z.string(), z.number()).default({}),
+  /** Models that billed tokens at a price nobody knows: `costUsd` leaves them out. */
+  unpricedModels: z.array(z.string()).default([]),
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
   timingsMs: z.record(z.string(), z.number()),

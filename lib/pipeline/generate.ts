@@ -9,8 +9,7 @@ import {
 } from '../config/index.js';
 import type { Embedder } from '../embed/types.js';
 import type { ClaudeBatches } from '../llm/batch.js';
-import { BATCH_DISCOUNT } from '../llm/pricing.js';
-import { addUsage, type Llm } from '../llm/types.js';
+import type { Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { writeOutputs } from '../output/write.js';
 import { loadSource } from '../sources/index.js';
@@ -22,9 +21,9 @@ import { embedTexts } from './embed.js';
 import {
   newRunRecord,
   type RunRecord,
-  recordCost,
   recordFailures,
   runInfo,
+  setSpend,
   writeRunRecord,
 } from './run-record.js';
 import { sampleItems } from './sample.js';
@@ -74,7 +73,11 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     embedder: deps.embedder.id,
   });
   const timings = record.timingsMs;
-  const save = () => writeRunRecord(deps.store, record);
+  // The ledger has every billed response (failed ones too): run.json's usage and cost are its.
+  const save = () => {
+    setSpend(record, deps.llm.ledger.summary());
+    return writeRunRecord(deps.store, record);
+  };
   const stage = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     record.stage = name;
     await save();
@@ -124,13 +127,6 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
           )
         : summarizeItems(items, { llm: deps.llm, cache: deps.summaryCache }, summarizeOptions),
     );
-    record.usage = addUsage(record.usage, summarized.usage);
-    const summaryCost = deps.llm.costOf?.(summarized.usage, 'summarize');
-    recordCost(
-      record,
-      'summarize',
-      summaryCost === undefined || !batches ? summaryCost : summaryCost * BATCH_DISCOUNT,
-    );
     record.counts.summarized = summarized.summarized.length;
     progress.info(
       `summaries: ${summarized.reused} reused from the cache, ${items.length - summarized.reused - summarized.failures.length} new, ${summarized.failures.length} failed`,
@@ -158,8 +154,6 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
         progress,
       }),
     );
-    record.usage = addUsage(record.usage, built.usage);
-    recordCost(record, 'cluster', deps.llm.costOf?.(built.usage, 'name'));
     fail(built.failures);
     for (const message of built.warnings) warn(message);
     record.counts.clustered = summarized.summarized.length;

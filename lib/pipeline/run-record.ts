@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { emptyUsage } from '../llm/types.js';
+import type { LedgerSummary } from '../llm/ledger.js';
+import { addUsage, emptyUsage, type TaskKind } from '../llm/types.js';
 import { type RunInfo, runInfoSchema } from '../output/hierarchy-schema.js';
 import type { Store } from '../store/types.js';
 
@@ -62,6 +63,7 @@ export function newRunRecord(fields: {
     usage: emptyUsage(),
     costUsd: 0,
     costByStage: {},
+    unpricedModels: [],
     failures: [],
     warnings: [],
     timingsMs: {},
@@ -89,9 +91,44 @@ export function runInfo(record: RunRecord): RunInfo {
   return info;
 }
 
-/** Adds a stage's cost to the record (no entry when the provider cannot price it). */
-export function recordCost(record: RunRecord, stage: string, usd: number | undefined): void {
-  if (usd === undefined) return;
-  record.costByStage[stage] = (record.costByStage[stage] ?? 0) + usd;
+/** The stage of `costByStage` each kind of task is billed to. */
+const STAGE_OF_KIND: Record<TaskKind, string> = {
+  summarize: 'summarize',
+  name: 'cluster',
+  group: 'cluster',
+  judge: 'judge',
+};
+
+/**
+ * Adds what a ledger recorded to the record: usage, cost per stage, and the models whose price
+ * is unknown (their tokens are counted, their cost is not, and the record says so).
+ */
+export function addSpend(record: RunRecord, spend: LedgerSummary, stage?: string): void {
+  record.usage = addUsage(record.usage, spend.usage);
+  for (const [kind, { costUsd, usage }] of Object.entries(spend.byKind)) {
+    if (usage.requests === 0) continue;
+    const name = stage ?? STAGE_OF_KIND[kind as TaskKind];
+    record.costByStage[name] = (record.costByStage[name] ?? 0) + costUsd;
+  }
   record.costUsd = Object.values(record.costByStage).reduce((a, b) => a + b, 0);
+  record.unpricedModels = [
+    ...new Set([...(record.unpricedModels ?? []), ...spend.unpriced]),
+  ].sort();
+}
+
+/** Makes the record's spend exactly the ledger's (a run that keeps one ledger throughout). */
+export function setSpend(record: RunRecord, spend: LedgerSummary): void {
+  record.usage = emptyUsage();
+  record.costByStage = {};
+  record.costUsd = 0;
+  record.unpricedModels = [];
+  addSpend(record, spend);
+}
+
+/** The sentence a run's cost reads as, never "$0" for a model whose price is unknown. */
+export function describeCost(info: Pick<RunRecord, 'costUsd' | 'unpricedModels'>): string {
+  const unknown = info.unpricedModels ?? [];
+  const known = `$${info.costUsd.toFixed(2)}`;
+  if (unknown.length === 0) return known;
+  return `${known} + price unknown for ${unknown.join(', ')} (set llm.prices)`;
 }

@@ -1,8 +1,17 @@
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages';
 import { z } from 'zod';
 import { type BatchLimits, type ClaudeBatches, splitBatches } from '../llm/batch.js';
-import { readToolReply, usageOf } from '../llm/claude.js';
-import { addUsage, emptyUsage } from '../llm/types.js';
+import {
+  estimateTokens,
+  mechanismFor,
+  modelFor,
+  promptText,
+  readTaskReply,
+  usageOf,
+} from '../llm/claude-request.js';
+import { BudgetExceededError, type Reservation } from '../llm/ledger.js';
+import { modelProfile } from '../llm/models.js';
+import { addUsage, emptyUsage, type FailureCode } from '../llm/types.js';
 import { renderSummaryPrompt } from '../prompts/render.js';
 import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
@@ -103,6 +112,8 @@ export async function summarizeItemsInBatch(
   const progress = options.progress ?? silentProgress;
   const stateKey = options.stateKey ?? BATCH_STATE_KEY;
   const task = summarizeTask(options.partitions);
+  const model = modelFor(client.settings.models, task.kind);
+  const mechanism = mechanismFor(client.settings, task.kind);
   const keyOf = summaryKeyFor(client.id, options);
   const gaps = new TemplateGaps();
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
@@ -148,9 +159,27 @@ export async function summarizeItemsInBatch(
   }
   const covered = new Set(active.flatMap((batch) => batch.keys));
 
-  const requests = [...pending]
+  const all = [...pending]
     .filter(([key]) => !covered.has(key))
     .map(([key, { input }]) => ({ custom_id: key, params: client.request(task, input) }));
+  // Each request's worst case is held against the budget until its result is charged; requests
+  // that do not fit are not submitted, and the stage stops once the submitted ones are in.
+  const held = new Map<string, Reservation>();
+  let overBudget: BudgetExceededError | undefined;
+  const requests: typeof all = [];
+  for (const request of all) {
+    const { params } = request;
+    const tokens = estimateTokens(promptText(params), modelProfile(params.model));
+    const worst = client.ledger.worstCase(params.model, tokens, params.max_tokens, { batch: true });
+    try {
+      held.set(request.custom_id, await client.ledger.reserve(worst ?? 0));
+    } catch (error) {
+      if (!(error instanceof BudgetExceededError)) throw error;
+      overBudget = error;
+      break;
+    }
+    requests.push(request);
+  }
   for (const chunk of splitBatches(requests, options.limits)) {
     const batch = await client.create(chunk);
     const record: BatchRecord = {
@@ -166,7 +195,11 @@ export async function summarizeItemsInBatch(
     progress.info(`submitted batch ${batch.id} (${chunk.length} requests)`);
   }
 
-  const settle = (key: string, outcome: { record: CachedSummary } | { reason: string }) => {
+  const settle = (
+    key: string,
+    outcome: { record: CachedSummary } | { reason: string; code?: FailureCode },
+  ) => {
+    client.ledger.release(held.get(key));
     const entry = pending.get(key);
     if (!entry) return; // cached meanwhile, or another run's request
     pending.delete(key);
@@ -174,7 +207,7 @@ export async function summarizeItemsInBatch(
       const item = items[index];
       if (!item) continue;
       if ('record' in outcome) results[index] = { item, ...outcome.record };
-      else failures.push({ stage: 'summarize', id: item.id, reason: outcome.reason });
+      else failures.push({ stage: 'summarize', id: item.id, ...outcome });
       progress.tick(++done);
     }
   };
@@ -182,14 +215,24 @@ export async function summarizeItemsInBatch(
   const fold = async (batch: BatchRecord) => {
     await client.results(batch.id, async ({ custom_id: key, result }) => {
       if (!pending.has(key)) return;
+      // Errored, canceled and expired requests are not billed; every succeeded one is.
       if (result.type !== 'succeeded')
         return settle(key, { reason: failureReason(result, batch.id) });
-      usage = addUsage(usage, usageOf(result.message.usage));
-      const reply = readToolReply(task, result.message);
+      const { message } = result;
+      usage = addUsage(usage, usageOf(message.usage));
+      client.ledger.charge({
+        kind: task.kind,
+        model,
+        usage: usageOf(message.usage),
+        batch: true,
+      });
+      const reply = readTaskReply(task, message, mechanism);
       if (!reply.ok) {
-        return settle(key, {
-          reason: `batch ${batch.id}: the reply did not validate: ${reply.problem}`,
-        });
+        if (reply.refused) {
+          return settle(key, { reason: `batch ${batch.id}: ${reply.problem}`, code: 'refusal' });
+        }
+        const reason = `batch ${batch.id}: the reply did not validate: ${reply.problem}`;
+        return settle(key, { reason, code: 'invalid-reply' });
       }
       const record = {
         summary: reply.value.summary,
@@ -214,6 +257,7 @@ export async function summarizeItemsInBatch(
     if (active.length > 0) await sleep(options.pollIntervalMs ?? 30_000);
   }
   progress.finish();
+  if (overBudget) throw overBudget;
 
   return {
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),

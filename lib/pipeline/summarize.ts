@@ -1,6 +1,13 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import {
+  addUsage,
+  emptyUsage,
+  failureCode,
+  isFatal,
+  type Llm,
+  type TokenUsage,
+} from '../llm/types.js';
 import { renderSummaryPrompt } from '../prompts/render.js';
 import { summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
@@ -119,11 +126,12 @@ export async function summarizeItems(
             await cache.set(key, record);
           } catch (error) {
             // A spent budget or a rejected key fails every item alike: stop the stage instead.
-            if ((error as { fatal?: unknown }).fatal === true) {
+            if (isFatal(error)) {
               limit.clearQueue();
               throw error;
             }
-            failures.push({ stage: 'summarize', id: item.id, reason: (error as Error).message });
+            const reason = (error as Error).message;
+            failures.push({ stage: 'summarize', id: item.id, reason, code: failureCode(error) });
           }
         }
         if (record) results[index] = { item, ...record };

@@ -1,3 +1,4 @@
+import type { FailureCode } from '../llm/types.js';
 import type { Item } from '../sources/types.js';
 
 /** The partition every item goes to when the config defines none (as in the reference). */
@@ -17,6 +18,8 @@ export interface Failure {
   /** Item id, cluster id or file location. */
   readonly id: string;
   readonly reason: string;
+  /** What kind of failure, where it is known (refusals are counted apart). */
+  readonly code?: FailureCode | undefined;
 }
 
 /** Per-stage progress, for a progress bar locally and structured logs in a Lambda. */

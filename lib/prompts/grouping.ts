@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import type { LlmTask } from '../llm/types.js';
 import { type ClusterNameReply, clusterNameReply } from './naming.js';
+import { distinctNames, oneOfNames } from './reply-text.js';
+
+/** A list of category names: each one cleaned and clipped, duplicates and empties folded away. */
+const nameList = z
+  .array(z.string())
+  .transform(distinctNames)
+  .pipe(z.array(z.string()).min(1, 'give at least one non-empty category name'));
 
 /** A cluster as the grouping prompts show it. */
 export interface NamedCluster {
@@ -23,8 +30,8 @@ export interface ProposeParentsInput {
 export const proposeParentsTask: LlmTask<ProposeParentsInput, { names: string[] }> = {
   name: 'propose_parents',
   kind: 'group',
-  version: 1,
-  reply: z.object({ names: z.array(z.string().trim().min(1).max(200)).min(1) }),
+  version: 2,
+  reply: z.object({ names: nameList }),
   tool: { name: 'propose_categories', description: 'Propose broader categories for the clusters.' },
   prompt({ clusters, count }) {
     return {
@@ -45,8 +52,8 @@ export interface DedupeParentsInput {
 export const dedupeParentsTask: LlmTask<DedupeParentsInput, { names: string[] }> = {
   name: 'dedupe_parents',
   kind: 'group',
-  version: 1,
-  reply: z.object({ names: z.array(z.string().trim().min(1).max(200)).min(1) }),
+  version: 2,
+  reply: z.object({ names: nameList }),
   tool: { name: 'final_categories', description: 'Record the merged list of categories.' },
   prompt({ candidates, count }) {
     return {
@@ -72,8 +79,8 @@ export function assignParentTask(
   return {
     name: 'assign_parent',
     kind: 'group',
-    version: 1,
-    reply: z.object({ parent: z.enum(parents as [string, ...string[]]) }),
+    version: 2,
+    reply: z.object({ parent: oneOfNames(parents) }),
     tool: { name: 'assign_category', description: 'Pick the category the cluster belongs to.' },
     prompt({ cluster, parents }) {
       return {
@@ -95,7 +102,7 @@ export interface RenameParentInput {
 export const renameParentTask: LlmTask<RenameParentInput, ClusterNameReply> = {
   name: 'rename_parent',
   kind: 'name',
-  version: 1,
+  version: 2,
   reply: clusterNameReply,
   tool: { name: 'name_category', description: 'Name and describe the category from its clusters.' },
   prompt({ children }) {

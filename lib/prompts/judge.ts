@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LlmTask } from '../llm/types.js';
+import { oneOfNames, optionNumber, replyText } from './reply-text.js';
 
 /**
  * The judge tasks of `evaluate`: a model reads one item (or two clusters) and gives a verdict
@@ -21,7 +22,7 @@ export interface JudgedCluster {
   readonly description: string;
 }
 
-const reason = z.string().trim().min(1, 'give a short reason').max(1000);
+const reason = replyText(1000, 'give a short reason');
 
 const SYSTEM =
   'You audit how a dataset was organised into clusters. Read the record closely, judge only ' +
@@ -45,7 +46,7 @@ export function judgePartitionTask(
     name: 'judge_partition',
     kind: 'judge',
     version: 1,
-    reply: z.object({ partition: z.enum(partitions as [string, ...string[]]), reason }),
+    reply: z.object({ partition: oneOfNames(partitions), reason }),
     tool: {
       name: 'choose_partition',
       description: 'Record the one partition the record belongs to, and why.',
@@ -121,12 +122,17 @@ export interface BestFitReply {
  * must be those of the listed candidates.
  */
 export function judgeBestFitTask(candidates: number): LlmTask<BestFitInput, BestFitReply> {
-  const pick = z.number().int().min(1).max(candidates);
+  const pick = optionNumber(candidates);
   return {
     name: 'judge_best_fit',
     kind: 'judge',
-    version: 1,
-    reply: z.object({ best: pick, also_fits: z.array(pick).max(candidates), reason }),
+    version: 2,
+    // Duplicates in the list are folded; a repeat of `best` there is dropped by the scorer.
+    reply: z.object({
+      best: pick,
+      also_fits: z.array(pick).transform((numbers) => [...new Set(numbers)]),
+      reason,
+    }),
     tool: {
       name: 'pick_best_cluster',
       description:

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LlmTask } from '../llm/types.js';
+import { replyName, replyText } from './reply-text.js';
 
 export interface NameClusterInput {
   /** Summaries of members, the most typical first. */
@@ -16,8 +17,8 @@ export interface ClusterNameReply {
 }
 
 export const clusterNameReply = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().trim().min(1).max(1000),
+  name: replyName(),
+  description: replyText(1000, 'the description is empty'),
 });
 
 const bullets = (lines: readonly string[]) => lines.map((line) => `- ${line}`).join('\n');
@@ -25,7 +26,7 @@ const bullets = (lines: readonly string[]) => lines.map((line) => `- ${line}`).j
 export const nameClusterTask: LlmTask<NameClusterInput, ClusterNameReply> = {
   name: 'name_cluster',
   kind: 'name',
-  version: 1,
+  version: 2,
   reply: clusterNameReply,
   tool: {
     name: 'name_cluster',

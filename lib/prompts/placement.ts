@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { LlmTask } from '../llm/types.js';
 import type { NamedCluster } from './grouping.js';
+import { optionNumber } from './reply-text.js';
 
 export interface PlaceItemInput {
   readonly summary: string;
@@ -21,8 +22,8 @@ export function placeItemTask(count: number): LlmTask<PlaceItemInput, PlaceItemR
   return {
     name: 'place_item',
     kind: 'judge',
-    version: 1,
-    reply: z.object({ choice: z.number().int().min(0).max(count) }),
+    version: 2,
+    reply: z.object({ choice: optionNumber(count, { none: true }) }),
     tool: {
       name: 'choose_cluster',
       description: 'Pick the cluster the summary belongs to, or 0 when none of them fits.',

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { LlmTask } from '../llm/types.js';
 import type { RenderedPrompt } from './render.js';
+import { oneOfNames, replyText } from './reply-text.js';
+
+/** Longer summaries are clipped: they are embedded as one sentence or two. */
+const MAX_SUMMARY_CHARS = 2000;
 
 export interface SummarizeInput {
   readonly rendered: RenderedPrompt;
@@ -25,15 +29,15 @@ export function summarizeTask(
   partitions: Readonly<Record<string, string>> | null,
 ): LlmTask<SummarizeInput, SummaryReply> {
   const names = partitions ? Object.keys(partitions) : [];
-  const summary = z.string().trim().min(1, 'the summary is empty').max(2000);
+  const summary = replyText(MAX_SUMMARY_CHARS, 'the summary is empty');
+  // Only what the run asked for: no partition field at all without partitions (an extra one is
+  // stripped), and with them a closed set of the configured names.
   const reply: z.ZodType<SummaryReply> =
-    names.length > 0
-      ? z.object({ summary, partition: z.enum(names as [string, ...string[]]) })
-      : z.object({ summary, partition: z.string().optional() });
+    names.length > 0 ? z.object({ summary, partition: oneOfNames(names) }) : z.object({ summary });
   return {
     name: 'summarize',
     kind: 'summarize',
-    version: 1,
+    version: 2,
     reply,
     tool: {
       name: 'record_summary',

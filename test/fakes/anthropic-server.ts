@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { modelRuleViolation, thinksByDefault } from './model-rules.js';
+import { randomReply } from './schema-replies.js';
 
 /**
  * A loopback stand-in for the Anthropic API (and Bedrock's invoke route) speaking the real wire
@@ -9,7 +11,7 @@ import type { AddressInfo } from 'node:net';
  * seen), so a run's fate per item does not depend on arrival order.
  */
 
-export type Fault = 'rate_limit' | 'overloaded' | 'api_error' | 'malformed' | 'drop';
+export type Fault = 'rate_limit' | 'overloaded' | 'api_error' | 'malformed' | 'drop' | 'refusal';
 export type Outcome = 'ok' | Fault | 'throttled' | 'unauthorized' | 'invalid_request';
 
 export interface FakeRequest {
@@ -18,13 +20,33 @@ export interface FakeRequest {
   readonly system: string;
   /** Text of the first user turn (the prompt the task rendered). */
   readonly user: string;
+  /**
+   * The task: the tool's name, or for structured outputs the name our tool for the same reply
+   * shape would have (read from the schema's fields), so one answer function serves both.
+   */
   readonly tool: string;
+  /** The reply schema the request carried (`output_config.format.schema` or the tool's). */
+  readonly schema: Record<string, unknown>;
+  readonly structured: boolean;
   readonly body: Record<string, unknown>;
 }
 
+/** What the stand-in billed: every 200 message and every succeeded batch result. */
+export interface Billed {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  requests: number;
+}
+
 export interface FakeAnthropicOptions {
-  /** The tool input to reply with. Default `{summary: <first 80 chars of the user text>}`. */
-  readonly answer?: (request: FakeRequest) => unknown;
+  /**
+   * The reply to send. Default `{summary: <first 80 chars of the user text>}`. `'random'`
+   * answers every request with a random reply valid for the schema it carried, seeded by
+   * `seed` and the request (see schema-replies.ts).
+   */
+  readonly answer?: ((request: FakeRequest) => unknown) | 'random';
   /** Fractions of message requests that fail each way. */
   readonly faults?: Partial<Record<Fault, number>>;
   /** Fractions of batch results that are errored, expired or malformed. */
@@ -38,6 +60,8 @@ export interface FakeAnthropicOptions {
   readonly pollsUntilEnded?: number;
   /** The only key accepted; default any non-empty key. */
   readonly apiKey?: string;
+  /** Models the key may not use: 403 permission_error, as for a workspace without access. */
+  readonly forbiddenModels?: readonly string[];
 }
 
 export interface ReceivedRequest {
@@ -53,6 +77,10 @@ export interface FakeAnthropic {
   readonly received: ReceivedRequest[];
   readonly batchCreates: number;
   readonly batches: Map<string, { polls: number; lines: string[] }>;
+  /** Tokens and requests billed, counted here as the service would, not by the client. */
+  readonly billed: Billed;
+  /** Every billed reply's model and usage, so a test can price the bill itself. */
+  readonly billedReplies: { model: string; batch: boolean; usage: Billed }[];
   close(): Promise<void>;
 }
 
@@ -60,18 +88,46 @@ type Body = Record<string, unknown>;
 type Turn = { role: string; content: unknown };
 type Block = { type: string; id?: string; tool_use_id?: string; text?: string };
 
+/** Our tasks' tool names by the fields of their reply, for structured-output requests. */
+const TOOL_BY_FIELDS: Record<string, string> = {
+  summary: 'record_summary',
+  'partition,summary': 'record_summary',
+  'description,name': 'name_cluster',
+  names: 'propose_categories',
+  parent: 'assign_category',
+  'partition,reason': 'choose_partition',
+  'fits,reason': 'rate_cluster_fit',
+  'also_fits,best,reason': 'pick_best_cluster',
+  'distinct,reason': 'compare_clusters',
+  choice: 'choose_cluster',
+};
+
+function toolFor(schema: Record<string, unknown>, user: string): string {
+  const fields = Object.keys((schema.properties ?? {}) as object)
+    .sort()
+    .join(',');
+  const tool = TOOL_BY_FIELDS[fields] ?? fields;
+  if (tool === 'propose_categories' && user.startsWith('Candidate categories')) {
+    return 'final_categories';
+  }
+  if (tool === 'name_cluster' && user.startsWith('Clusters in the category'))
+    return 'name_category';
+  return tool;
+}
+
 const PARAMS = new Set(
   'model max_tokens messages system tools tool_choice metadata stop_sequences stream thinking output_config service_tier cache_control container inference_geo anthropic_version'.split(
     ' ',
   ),
 );
 const OUTCOMES =
-  'ok rate_limit overloaded api_error malformed drop throttled unauthorized invalid_request'.split(
+  'ok rate_limit overloaded api_error malformed drop refusal throttled unauthorized invalid_request'.split(
     ' ',
   );
 const ERROR_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
+  403: 'permission_error',
   404: 'not_found_error',
   429: 'rate_limit_error',
   500: 'api_error',
@@ -141,7 +197,23 @@ export async function startFakeAnthropic(
   const cachedPrefixes = new Set<string>();
   const batches = new Map<string, { polls: number; lines: string[] }>();
   const seed = options.seed ?? 1;
-  const answer = options.answer ?? ((r: FakeRequest) => ({ summary: r.user.slice(0, 80) || '-' }));
+  const billedReplies: FakeAnthropic['billedReplies'] = [];
+  const billed: Billed = {
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    requests: 0,
+  };
+  const scripted =
+    typeof options.answer === 'function'
+      ? options.answer
+      : (r: FakeRequest) => ({ summary: r.user.slice(0, 80) || '-' });
+  // A random reply depends on the request and how often it was seen, not on arrival order.
+  const answer = (r: FakeRequest, key: string): unknown =>
+    options.answer === 'random'
+      ? randomReply(r.schema, Math.floor(unit(seed, 'reply', key) * 2 ** 31))
+      : scripted(r);
   let batchCreates = 0;
   let ids = 0;
   let url = '';
@@ -163,55 +235,94 @@ export async function startFakeAnthropic(
 
   const describe = (route: FakeRequest['route'], body: Body, model: string): FakeRequest => {
     const system = typeof body.system === 'string' ? body.system : textOf(body.system);
-    const tool = (body.tool_choice as { name?: string } | undefined)?.name ?? '';
+    const user = textOf((body.messages as Turn[])[0]?.content);
+    const format = (body.output_config as { format?: { schema?: Body } } | undefined)?.format;
+    const tools = (body.tools ?? []) as { name: string; input_schema: Body }[];
+    const forced = (body.tool_choice as { name?: string } | undefined)?.name;
+    const tool = tools.find((t) => t.name === forced) ?? tools[0];
+    const schema = format?.schema ?? tool?.input_schema ?? {};
     return {
       route,
       model,
       system,
-      user: textOf((body.messages as Turn[])[0]?.content),
-      tool,
+      user,
+      tool: format ? toolFor(schema, user) : (tool?.name ?? ''),
+      schema,
+      structured: format !== undefined,
       body,
     };
   };
 
-  const message = (request: FakeRequest, input: unknown) => {
+  /**
+   * A 200 reply carrying `input` as the task's answer: a JSON text block under structured
+   * outputs (after a thinking block on models that think by default, when `u` says so), else a
+   * tool call. Every such reply is billed.
+   */
+  const message = (request: FakeRequest, input: unknown, u = 0, refused = false) => {
     const { body, system } = request;
     const cacheable = Array.isArray(body.system) && body.system.some((b) => b?.cache_control);
-    const prefix = JSON.stringify([request.model, body.tools, system]);
+    const prefix = JSON.stringify([request.model, body.tools, body.output_config, system]);
     const hit = cacheable && cachedPrefixes.has(prefix);
     if (cacheable) cachedPrefixes.add(prefix);
     const id = ++ids;
-    return {
-      id: `msg_fake_${id}`,
-      type: 'message',
-      role: 'assistant',
-      model: request.model,
-      content: [
-        {
+    const thinking =
+      thinksByDefault(request.model) && body.tool_choice === undefined && u < 0.5
+        ? [{ type: 'thinking', thinking: '', signature: `sig_fake_${id}` }]
+        : [];
+    const answerBlock = request.structured
+      ? { type: 'text', text: JSON.stringify(input), citations: null }
+      : {
           type: 'tool_use',
           id: `toolu_fake_${id}`,
           name: request.tool,
           input,
           caller: { type: 'direct' },
-        },
-      ],
-      stop_reason: 'tool_use',
+        };
+    const content = refused ? thinking : [...thinking, answerBlock];
+    const usage = {
+      input_tokens: tokens(
+        JSON.stringify([body.messages, body.tools, body.output_config, cacheable ? '' : system]),
+      ),
+      output_tokens: (refused ? 3 : tokens(JSON.stringify(input))) + 8 + thinking.length * 40,
+      cache_creation_input_tokens: cacheable && !hit ? tokens(system) : 0,
+      cache_read_input_tokens: hit ? tokens(system) : 0,
+      cache_creation: null,
+      inference_geo: null,
+      output_tokens_details: null,
+      server_tool_use: null,
+      service_tier: request.route === 'batch' ? 'batch' : 'standard',
+      speed: null,
+    };
+    billed.inputTokens += usage.input_tokens;
+    billed.outputTokens += usage.output_tokens;
+    billed.cacheWriteTokens += usage.cache_creation_input_tokens;
+    billed.cacheReadTokens += usage.cache_read_input_tokens;
+    billed.requests++;
+    billedReplies.push({
+      model: request.model,
+      batch: request.route === 'batch',
+      usage: {
+        inputTokens: usage.input_tokens,
+        outputTokens: usage.output_tokens,
+        cacheReadTokens: usage.cache_read_input_tokens,
+        cacheWriteTokens: usage.cache_creation_input_tokens,
+        requests: 1,
+      },
+    });
+    return {
+      id: `msg_fake_${id}`,
+      type: 'message',
+      role: 'assistant',
+      model: request.model,
+      content,
+      stop_reason: refused ? 'refusal' : request.structured ? 'end_turn' : 'tool_use',
       stop_sequence: null,
-      stop_details: null,
+      stop_details: refused
+        ? { type: 'refusal', category: 'cyber', explanation: 'The request was declined.' }
+        : null,
       container: null,
       diagnostics: null,
-      usage: {
-        input_tokens: tokens(JSON.stringify([body.messages, body.tools, cacheable ? '' : system])),
-        output_tokens: tokens(JSON.stringify(input)) + 8,
-        cache_creation_input_tokens: cacheable && !hit ? tokens(system) : 0,
-        cache_read_input_tokens: hit ? tokens(system) : 0,
-        cache_creation: null,
-        inference_geo: null,
-        output_tokens_details: null,
-        server_tool_use: null,
-        service_tier: request.route === 'batch' ? 'batch' : 'standard',
-        speed: null,
-      },
+      usage,
     };
   };
 
@@ -252,10 +363,14 @@ export async function startFakeAnthropic(
   ) => {
     received.push({ route, headers: req.headers, body });
     const bedrock = route === 'bedrock';
-    const invalid = invalidReason(body, !bedrock);
+    const invalid = invalidReason(body, !bedrock) ?? modelRuleViolation(body, model, route);
     if (invalid) {
       counts.invalid_request++;
       return apiError(res, 400, invalid);
+    }
+    if (options.forbiddenModels?.includes(model)) {
+      counts.unauthorized++;
+      return apiError(res, 403, `Your API key does not have permission to use ${model}`);
     }
     const wait = throttle();
     if (wait > 0) {
@@ -271,14 +386,17 @@ export async function startFakeAnthropic(
     }
     const request = describe(route, body, model);
     // Keyed on the prompt and turn count, not the whole body: tool_use ids vary with arrival order.
-    const fault = pickFault(
-      JSON.stringify([route, request.user, (body.messages as Turn[]).length]),
-    );
+    const key = JSON.stringify([route, request.user, (body.messages as Turn[]).length]);
+    const fault = pickFault(key);
+    const u = unit(seed, 'shape', key, seen.get(key));
     counts[fault ?? 'ok']++;
     if (fault === 'drop') return req.socket.destroy();
-    if (fault === 'malformed') return send(res, 200, message(request, { unexpected: true }));
+    if (fault === 'malformed') return send(res, 200, message(request, { unexpected: true }, u));
+    if (fault === 'refusal') return send(res, 200, message(request, {}, u, true));
     const failure = fault && FAILURES[fault];
-    if (!failure) return send(res, 200, message(request, answer(request)));
+    if (!failure) {
+      return send(res, 200, message(request, answer(request, `${key}#${seen.get(key)}`), u));
+    }
     if (bedrock) return awsError(res, failure.aws);
     const [status, text] = failure.api;
     apiError(
@@ -307,7 +425,8 @@ export async function startFakeAnthropic(
     });
     const lines = requests.map(({ custom_id, params = {} }) => {
       const u = unit(seed, 'batch', custom_id);
-      const invalid = invalidReason(params, true);
+      const invalid =
+        invalidReason(params, true) ?? modelRuleViolation(params, String(params.model), 'batch');
       const request = invalid ? undefined : describe('batch', params, String(params.model));
       let result: unknown;
       if (!request) result = fail('invalid_request_error', invalid ?? '');
@@ -315,7 +434,10 @@ export async function startFakeAnthropic(
       else if (u < errored + expired) result = { type: 'expired' };
       else if (u < errored + expired + malformed) {
         result = { type: 'succeeded', message: message(request, { unexpected: true }) };
-      } else result = { type: 'succeeded', message: message(request, answer(request)) };
+      } else {
+        const reply = answer(request, `batch#${custom_id}`);
+        result = { type: 'succeeded', message: message(request, reply, u) };
+      }
       return JSON.stringify({ custom_id, result });
     });
     const id = `msgbatch_fake_${++batchCreates}`;
@@ -412,6 +534,8 @@ export async function startFakeAnthropic(
     counts,
     received,
     batches,
+    billed,
+    billedReplies,
     get batchCreates() {
       return batchCreates;
     },

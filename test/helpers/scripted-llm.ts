@@ -1,4 +1,5 @@
 import type { Embedder } from '../../lib/embed/types.js';
+import { UsageLedger } from '../../lib/llm/ledger.js';
 import { emptyUsage, type Llm, type LlmReply, type LlmTask } from '../../lib/llm/types.js';
 
 /**
@@ -10,6 +11,7 @@ export class ScriptedLlm implements Llm {
   readonly id = 'scripted@test';
   readonly generative = true;
   readonly calls = new Map<string, number>();
+  readonly ledger = new UsageLedger();
 
   constructor(private readonly answers: Record<string, (input: never) => unknown>) {}
 

@@ -48,6 +48,7 @@ function dataset(prefix: string, perTopic: number, seed: number): Item[] {
 class PlacingLlm implements Llm {
   readonly id = 'offline@1';
   readonly #inner = new OfflineLlm();
+  readonly ledger = this.#inner.ledger;
   placeCalls = 0;
   constructor(
     readonly generative: boolean,

@@ -31,6 +31,7 @@ class CountingLlm implements Llm {
   readonly generative = false;
   summaries = 0;
   readonly #inner = new OfflineLlm();
+  readonly ledger = this.#inner.ledger;
   constructor(readonly failIds: Set<string> = new Set()) {}
   run<I, O>(task: LlmTask<I, O>, input: I) {
     if (task.name === 'summarize') {

@@ -29,7 +29,10 @@ const listed = (text: string) => [...text.matchAll(/^- (.+)$/gm)].map((m) => m[1
 function answer(r: FakeRequest): unknown {
   switch (r.tool) {
     case 'record_summary':
-      return { summary: `Customer asks about ${topicOf(r.user)} for their account` };
+      // Distinct per item (its case number), so the base level can hold six clusters.
+      return {
+        summary: `Customer asks about ${topicOf(r.user)} for their account, case ${/number (\d+)/.exec(r.user)?.[1]}`,
+      };
     case 'name_cluster':
     case 'name_category': {
       // Only the group's own members: the prompt also shows neighbours NOT in the group.
@@ -113,7 +116,7 @@ it('generate with LangSmith, Claude and an embeddings API names a real hierarchy
   expect(stdout + stderr).not.toContain(TEST_KEY);
 
   const doc = JSON.parse(await readFile(join(dir, 'out', 'hierarchy.json'), 'utf8'));
-  expect(doc.run.llm).toBe('anthropic:claude-haiku-4-5');
+  expect(doc.run.llm).toBe('anthropic:claude-haiku-5-5');
   expect(doc.run.embedder).toContain('text-embedding-3-small');
   expect(doc.items).toHaveLength(60);
   const top = doc.clusters

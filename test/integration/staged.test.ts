@@ -56,6 +56,7 @@ async function setup() {
       return {
         id: inner.id,
         generative: false,
+        ledger: inner.ledger,
         run: (task, input) => {
           if (task.name === 'summarize') summaryCalls++;
           return inner.run(task, input);

@@ -47,6 +47,7 @@ function runInfo(runId: string, items: number): HierarchyDoc['run'] {
     usage: emptyUsage(),
     costUsd: 0,
     costByStage: {},
+    unpricedModels: [],
     failures: [],
     warnings: [],
     timingsMs: {},

@@ -132,7 +132,7 @@ describe('judgeRun against a loopback Anthropic', () => {
     const llm = new AnthropicLlm({ apiKey: KEY, baseURL: fake.url, retry: noWait });
     const report = await judgeRun(doc, vectors, { llm, concurrency: 4 }, { sample: null, seed: 7 });
 
-    expect(report.model).toBe('claude-sonnet-4-6');
+    expect(report.model).toBe('claude-sonnet-5-5');
     expect(report.candidates).toBe(3);
     expect(report.scores.partitionRelevance).toBeNull();
     // 12 items × 2 levels; e1's two never validated; r3 does not fit its base cluster.
@@ -230,7 +230,14 @@ describe('planJudgements', () => {
   it('prices the judging per kind of question without calling the model', () => {
     const { doc } = makeRun();
     const llm = new ScriptedLlm({});
-    const priced = { ...llm, id: llm.id, generative: true, run: llm.run, costOf: () => 0.5 };
+    const priced = {
+      ...llm,
+      id: llm.id,
+      generative: true,
+      ledger: llm.ledger,
+      run: llm.run,
+      costOf: () => 0.5,
+    };
     const { items, stages } = estimateJudging(doc, priced, { sample: 6, seed: 3 });
     expect(items).toBe(6);
     expect(stages.map((s) => [s.stage, s.calls])).toEqual([

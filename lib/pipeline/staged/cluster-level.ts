@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { buildBaseLevel, buildUpperLevel } from '../../cluster/hierarchy.js';
-import { addUsage } from '../../llm/types.js';
 import { ClioError } from '../../util/errors.js';
-import { readRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
+import { addSpend, readRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
 import { collectSummaries } from './collect.js';
 import type { StagedDeps } from './deps.js';
 import { readLevel, runStore, writeLevel } from './layout.js';
@@ -47,7 +46,7 @@ export async function clusterLevel(
       record.counts.clustered = run.items.length;
       recordFailures(record, run.failures);
       record.warnings.push(...run.warnings);
-      record.usage = addUsage(record.usage, run.usage);
+      addSpend(record, run.spend);
     }
     const below = input.level > 0 ? await readLevel(store, input.level - 1) : undefined;
     const result = below
@@ -58,7 +57,7 @@ export async function clusterLevel(
     await writeLevel(store, input.level, result.level);
     recordFailures(record, result.failures);
     record.warnings.push(...result.warnings);
-    record.usage = addUsage(record.usage, result.usage);
+    addSpend(record, hierarchyDeps.llm.ledger.summary());
     record.stage = `cluster level ${input.level}`;
     record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
     await writeRunRecord(store, record);

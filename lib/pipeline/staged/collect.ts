@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { vectorFromBase64 } from '../../embed/cached.js';
-import { addUsage, emptyUsage, type TokenUsage } from '../../llm/types.js';
+import { addSummaries, emptySummary, type LedgerSummary } from '../../llm/ledger.js';
 import type { Store } from '../../store/types.js';
 import type { Failure, SummarizedItem } from '../types.js';
 import { itemSchema, RUN_KEYS, readJson, summaryBatchSchema } from './layout.js';
@@ -11,7 +11,8 @@ export interface CollectedRun {
   readonly vectors: Float32Array[];
   readonly failures: Failure[];
   readonly warnings: string[];
-  readonly usage: TokenUsage;
+  /** What the Map's batches were billed. */
+  readonly spend: LedgerSummary;
 }
 
 /** Joins every batch's items with its summaries and vectors, for the steps after the Map. */
@@ -26,9 +27,9 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     vectors: [],
     failures: [],
     warnings: [],
-    usage: emptyUsage(),
+    spend: emptySummary(),
   };
-  let usage = emptyUsage();
+  let spend = emptySummary();
   for (const { batchKey } of batches) {
     const items = new Map(
       (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
@@ -57,7 +58,7 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     }
     collected.failures.push(...batch.failures);
     collected.warnings.push(...batch.warnings);
-    usage = addUsage(usage, batch.usage);
+    spend = addSummaries(spend, batch.spend);
   }
-  return { ...collected, usage };
+  return { ...collected, spend };
 }

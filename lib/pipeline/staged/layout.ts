@@ -33,6 +33,24 @@ export function summaryCacheKey(
   return `runs/_cache/summaries/${name.slice(0, 40)}.json`;
 }
 
+const usageSchema = z.object({
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheReadTokens: z.number(),
+  cacheWriteTokens: z.number(),
+  requests: z.number(),
+});
+
+export const ledgerSummarySchema = z.object({
+  usage: usageSchema,
+  costUsd: z.number(),
+  unpriced: z.array(z.string()),
+  byKind: z.partialRecord(
+    z.enum(['summarize', 'name', 'group', 'judge']),
+    z.object({ usage: usageSchema, costUsd: z.number() }),
+  ),
+});
+
 export const itemSchema = z.object({
   id: z.string(),
   inputs: z.unknown(),
@@ -46,13 +64,8 @@ export const summaryBatchSchema = z.object({
   ),
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
-  usage: z.object({
-    inputTokens: z.number(),
-    outputTokens: z.number(),
-    cacheReadTokens: z.number(),
-    cacheWriteTokens: z.number(),
-    requests: z.number(),
-  }),
+  /** What the batch's ledger was billed, failed calls included. */
+  spend: ledgerSummarySchema,
 });
 export type SummaryBatch = z.infer<typeof summaryBatchSchema>;
 

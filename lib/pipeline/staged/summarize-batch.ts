@@ -71,7 +71,7 @@ export async function summarizeBatch(
       })),
       failures: result.failures,
       warnings: result.templateGaps.map(templateGapWarning),
-      usage: result.usage,
+      spend: llm.ledger.summary(),
     };
     await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
     return { summarized: batch.summaries.length, failed: result.failures.length };

@@ -1,0 +1,170 @@
+import { ClioError } from '../util/errors.js';
+import { type CostOptions, type PriceTable, requestCost, worstCaseCost } from './pricing.js';
+import { addUsage, emptyUsage, type TaskKind, type TokenUsage } from './types.js';
+
+/** Raised when a call's worst-case cost does not fit `llm.budget_usd`; stops the stage. */
+export class BudgetExceededError extends ClioError {
+  override name = 'BudgetExceededError';
+  /** Stages stop on a fatal error instead of recording it against every remaining item. */
+  readonly fatal = true;
+}
+
+/** What one kind of task spent. */
+export interface KindSpend {
+  readonly usage: TokenUsage;
+  /** USD of the priced requests. */
+  readonly costUsd: number;
+}
+
+/** A ledger's totals, serializable (run records, Lambda results). */
+export interface LedgerSummary {
+  readonly usage: TokenUsage;
+  readonly costUsd: number;
+  /** Models that billed tokens but have no known price: `costUsd` leaves them out. */
+  readonly unpriced: string[];
+  readonly byKind: Readonly<Partial<Record<TaskKind, KindSpend>>>;
+}
+
+/** Room held for a call in flight; settled by `charge` or given back by `release`. */
+export interface Reservation {
+  readonly usd: number;
+  released: boolean;
+}
+
+export interface LedgerOptions {
+  /** `llm.budget_usd`: no call starts whose worst case would take spending over it. */
+  readonly budgetUsd?: number | undefined;
+  /** `llm.prices`. */
+  readonly prices?: PriceTable | undefined;
+}
+
+export interface Charge {
+  readonly kind: TaskKind;
+  readonly model: string;
+  /** One response's usage, as the API reported it. */
+  readonly usage: TokenUsage;
+  /** From Message Batches (half price). */
+  readonly batch?: boolean;
+}
+
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+
+/**
+ * The run's account of what the provider billed: every response that carried a `usage` block is
+ * charged here (valid replies, replies that failed validation, refusals, batch results), priced
+ * per request, so this is the one source of truth for run.json's usage and cost. With a budget,
+ * each call first reserves its worst case; a call that cannot fit even once the calls in flight
+ * have settled is refused, so spending never passes the budget.
+ */
+export class UsageLedger {
+  readonly budgetUsd: number | undefined;
+  readonly #prices: PriceTable | undefined;
+  readonly #byKind = new Map<TaskKind, { usage: TokenUsage; costUsd: number }>();
+  readonly #unpriced = new Set<string>();
+  #spent = 0;
+  #reserved = 0;
+  #waiters: (() => void)[] = [];
+
+  constructor(options: LedgerOptions = {}) {
+    this.budgetUsd = options.budgetUsd;
+    this.#prices = options.prices;
+  }
+
+  /** USD a request's usage costs with this ledger's prices (undefined: price unknown). */
+  price(model: string, usage: TokenUsage, options: Pick<CostOptions, 'batch'> = {}) {
+    return requestCost(model, usage, { ...options, prices: this.#prices });
+  }
+
+  /** The most a request of this prompt length and output room can cost (undefined: unpriced). */
+  worstCase(
+    model: string,
+    promptTokens: number,
+    maxTokens: number,
+    options: Pick<CostOptions, 'batch'> = {},
+  ) {
+    return worstCaseCost(model, promptTokens, maxTokens, { ...options, prices: this.#prices });
+  }
+
+  get spentUsd(): number {
+    return this.#spent;
+  }
+
+  /**
+   * Holds `usd` of the budget for a call about to start. Waits while calls in flight hold the
+   * room it needs; throws `BudgetExceededError` when it would not fit even with none in flight.
+   */
+  async reserve(usd: number): Promise<Reservation> {
+    const budget = this.budgetUsd;
+    if (budget === undefined) return { usd: 0, released: true };
+    for (;;) {
+      if (this.#spent + usd > budget) {
+        throw new BudgetExceededError(
+          `llm.budget_usd of ${money(budget)} would be exceeded: ${money(this.#spent)} spent, the next call may cost up to ${money(usd)}; finished work is cached: raise the budget and run again to continue`,
+        );
+      }
+      if (this.#spent + this.#reserved + usd <= budget) {
+        this.#reserved += usd;
+        return { usd, released: false };
+      }
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Gives back a reservation's room (the call ended, billed or not). */
+  release(reservation: Reservation | undefined): void {
+    if (!reservation || reservation.released) return;
+    reservation.released = true;
+    this.#reserved -= reservation.usd;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /** Records one billed response. */
+  charge(charge: Charge): void {
+    const cost = this.price(charge.model, charge.usage, { batch: charge.batch === true });
+    if (cost === undefined && hasTokens(charge.usage)) this.#unpriced.add(charge.model);
+    const kind = this.#byKind.get(charge.kind) ?? { usage: emptyUsage(), costUsd: 0 };
+    kind.usage = addUsage(kind.usage, charge.usage);
+    kind.costUsd += cost ?? 0;
+    this.#byKind.set(charge.kind, kind);
+    this.#spent += cost ?? 0;
+  }
+
+  summary(): LedgerSummary {
+    const byKind: Partial<Record<TaskKind, KindSpend>> = {};
+    let usage = emptyUsage();
+    for (const [kind, spend] of this.#byKind) {
+      byKind[kind] = { usage: spend.usage, costUsd: spend.costUsd };
+      usage = addUsage(usage, spend.usage);
+    }
+    return { usage, costUsd: this.#spent, unpriced: [...this.#unpriced].sort(), byKind };
+  }
+}
+
+const hasTokens = (usage: TokenUsage) =>
+  usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens > 0;
+
+/** Adds two summaries (the AWS steps each keep their own ledger). */
+export function addSummaries(a: LedgerSummary, b: LedgerSummary): LedgerSummary {
+  const byKind: Partial<Record<TaskKind, KindSpend>> = { ...a.byKind };
+  for (const [kind, spend] of Object.entries(b.byKind) as [TaskKind, KindSpend][]) {
+    const before = byKind[kind];
+    byKind[kind] = before
+      ? { usage: addUsage(before.usage, spend.usage), costUsd: before.costUsd + spend.costUsd }
+      : spend;
+  }
+  return {
+    usage: addUsage(a.usage, b.usage),
+    costUsd: a.costUsd + b.costUsd,
+    unpriced: [...new Set([...a.unpriced, ...b.unpriced])].sort(),
+    byKind,
+  };
+}
+
+export const emptySummary = (): LedgerSummary => ({
+  usage: emptyUsage(),
+  costUsd: 0,
+  unpriced: [],
+  byKind: {},
+});
