@@ -45,7 +45,7 @@ export async function runEstimateCommand(
     return {
       items: items.length,
       llm: run.llm.id,
-      stages: estimateRun(items, config, { llm: run.llm, cache: run.summaryCache }),
+      stages: await estimateRun(items, config, { llm: run.llm, cache: run.summaryCache }),
     };
   } finally {
     await run.close();
@@ -53,16 +53,22 @@ export async function runEstimateCommand(
 }
 
 export function formatEstimate(estimate: Awaited<ReturnType<typeof runEstimateCommand>>): string {
-  const money = (usd: number | undefined) =>
-    usd === undefined ? 'price unknown' : `$${usd.toFixed(2)}`;
+  const money = (s: StageEstimate) =>
+    s.costUsd === undefined
+      ? `price unknown for ${s.model ?? 'the model'} (set llm.prices)`
+      : `$${s.costUsd.toFixed(2)}`;
   const lines = [`Estimate for ${estimate.items} items with ${estimate.llm} (nothing was spent):`];
   for (const s of estimate.stages) {
     lines.push(
-      `  ${s.stage.padEnd(10)} ${String(s.calls).padStart(7)} calls  ${String(s.usage.inputTokens).padStart(10)} in  ${String(s.usage.outputTokens).padStart(8)} out  ${money(s.costUsd)}`,
+      `  ${s.stage.padEnd(10)} ${String(s.calls).padStart(7)} calls  ${String(s.usage.inputTokens).padStart(10)} in  ${String(s.usage.outputTokens).padStart(8)} out  ${money(s)}${s.model ? `  (${s.model})` : ''}`,
     );
   }
   const known = estimate.stages.map((s) => s.costUsd);
   if (known.every((c) => c !== undefined))
-    lines.push(`  total ${money(known.reduce((a, b) => (a ?? 0) + (b ?? 0), 0))}`);
+    lines.push(`  total $${known.reduce((a = 0, b = 0) => a + b, 0)?.toFixed(2)}`);
+  const bases = [
+    ...new Set(estimate.stages.flatMap((s) => (s.basis ? [`${s.stage}: ${s.basis}`] : []))),
+  ];
+  if (bases.length > 0) lines.push('Input tokens:', ...bases.map((b) => `  ${b}`));
   return lines.join('\n');
 }

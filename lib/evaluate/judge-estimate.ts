@@ -1,3 +1,4 @@
+import { modelProfile } from '../llm/models.js';
 import { estimateTokens } from '../llm/rate-limit.js';
 import { emptyUsage, type Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
@@ -26,12 +27,17 @@ export function estimateJudging(
 
 /** The expected calls, tokens and list-price cost of a plan's calls, per kind of question. */
 export function estimatePlan(plan: JudgePlan, llm: Llm): StageEstimate[] {
+  const model = llm.modelFor?.('judge');
+  // The 5.x tokenizer makes about 30 % more tokens of the same text.
+  const factor = model ? modelProfile(model).tokenizerFactor : 1;
   const stages = new Map<JudgeStage, { calls: number; input: number }>();
   for (const job of plan.jobs) {
     const prompt = job.prompt();
     const stage = stages.get(job.stage) ?? { calls: 0, input: 0 };
     stage.calls++;
-    stage.input += estimateTokens(prompt.system.length + prompt.user.length, 0) + CALL_OVERHEAD;
+    stage.input += Math.ceil(
+      (estimateTokens(prompt.system.length + prompt.user.length, 0) + CALL_OVERHEAD) * factor,
+    );
     stages.set(job.stage, stage);
   }
   return [...stages].map(([stage, { calls, input }]) => {
@@ -41,6 +47,7 @@ export function estimatePlan(plan: JudgePlan, llm: Llm): StageEstimate[] {
       outputTokens: calls * REPLY_TOKENS,
       requests: calls,
     };
-    return { stage, calls, usage, costUsd: llm.costOf?.(usage, 'judge') };
+    const basis = 'estimated offline: 4 characters a token × the model tokenizer factor';
+    return { stage, calls, usage, costUsd: llm.costOf?.(usage, 'judge'), model, basis };
   });
 }

@@ -134,17 +134,40 @@ export function taskRequest<I, O>(
   }
   if (profile.effort) request.output_config = { ...request.output_config, effort };
   if (profile.adaptiveThinking) request.thinking = { type: 'adaptive' };
-  // Mark the stable prefix for caching only when it can be cached at all: below the model's
-  // minimum the mark does nothing but suggest a saving that never happens.
-  const prefix = JSON.stringify([request.system, request.tools, request.output_config]);
-  if (estimateTokens(prefix, profile) >= profile.minCacheableTokens) {
-    (request.system as TextBlockParam[])[0] = {
-      type: 'text',
-      text: prompt.system,
-      cache_control: { type: 'ephemeral' },
-    };
-  }
+  markCacheablePrefix(request, prompt, profile);
   return request;
+}
+
+/**
+ * Marks the longest prefix that repeats across calls (tools, system prompt, output format, then
+ * the user turn's fixed head) as a cache breakpoint, but only when it reaches the model's minimum
+ * cacheable length: below it the mark does nothing but suggest a saving that never happens.
+ */
+function markCacheablePrefix(
+  request: MessageCreateParamsNonStreaming,
+  prompt: LlmPrompt,
+  profile: ModelProfile,
+): void {
+  const stable = JSON.stringify([request.system, request.tools, request.output_config]);
+  const head = prompt.userHead && prompt.user.startsWith(prompt.userHead) ? prompt.userHead : '';
+  const cache = { cache_control: { type: 'ephemeral' as const } };
+  if (head && typicalTokens(stable + head, profile) >= profile.minCacheableTokens) {
+    const [turn] = request.messages;
+    if (turn && typeof turn.content === 'string') {
+      const rest = turn.content.slice(head.length);
+      turn.content = [
+        { type: 'text', text: head, ...cache },
+        ...(rest ? [{ type: 'text' as const, text: rest }] : []),
+      ];
+    }
+  } else if (typicalTokens(stable, profile) >= profile.minCacheableTokens) {
+    (request.system as TextBlockParam[])[0] = { type: 'text', text: prompt.system, ...cache };
+  }
+}
+
+/** Tokens a text typically makes: four characters a token on the 4.x tokenizer, times its factor. */
+export function typicalTokens(text: string, profile: ModelProfile): number {
+  return Math.ceil((text.length / 4) * profile.tokenizerFactor);
 }
 
 export function usageOf(usage: Usage | undefined): TokenUsage {

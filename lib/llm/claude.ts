@@ -1,5 +1,6 @@
 import type {
   Message,
+  MessageCountTokensParams,
   MessageCreateParamsNonStreaming,
 } from '@anthropic-ai/sdk/resources/messages';
 import { errorStatus, type RetryOptions, retryAfterMs, withRetry } from '../util/retry.js';
@@ -12,6 +13,7 @@ import {
   promptText,
   readTaskReply,
   taskRequest,
+  typicalTokens,
   usageOf,
 } from './claude-request.js';
 import { UsageLedger } from './ledger.js';
@@ -48,6 +50,8 @@ export {
 export interface MessagesClient {
   readonly messages: {
     create(params: MessageCreateParamsNonStreaming): PromiseLike<Message>;
+    /** The free token-counting endpoint; Bedrock's client has none. */
+    countTokens?(params: MessageCountTokensParams): PromiseLike<{ input_tokens: number }>;
   };
 }
 
@@ -109,6 +113,25 @@ export class ClaudeLlm implements Llm {
 
   costOf(usage: TokenUsage, kind: TaskKind): number | undefined {
     return costOfCalls(this.ledger, modelFor(this.settings.models, kind), usage);
+  }
+
+  modelFor(kind: TaskKind): string {
+    return modelFor(this.settings.models, kind);
+  }
+
+  estimateInputTokens<I, O>(task: LlmTask<I, O>, input: I): number {
+    const request = taskRequest(task, task.prompt(input), this.settings);
+    return typicalTokens(promptText(request), modelProfile(request.model));
+  }
+
+  get countInputTokens(): (<I, O>(task: LlmTask<I, O>, input: I) => Promise<number>) | undefined {
+    const count = this.#client.messages.countTokens?.bind(this.#client.messages);
+    if (!count) return undefined;
+    return async (task, input) => {
+      const { max_tokens: _max, ...request } = taskRequest(task, task.prompt(input), this.settings);
+      const counted = await withRetry(async () => count(request), this.#options.retry);
+      return counted.input_tokens;
+    };
   }
 
   async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {

@@ -36,6 +36,11 @@ export interface LlmPrompt {
   readonly system: string;
   /** The per-call part. */
   readonly user: string;
+  /**
+   * A start of `user` that repeats across calls (the summary template's text before its first
+   * tag): cached with the system prompt when together they are long enough to be.
+   */
+  readonly userHead?: string | undefined;
   readonly maxTokens: number;
 }
 
@@ -80,6 +85,15 @@ export interface Llm {
    * list prices (the model differs by kind); undefined when the price is unknown. For estimates.
    */
   costOf?(usage: TokenUsage, kind: TaskKind): number | undefined;
+  /** The model that runs tasks of this kind (absent for the offline provider). */
+  modelFor?(kind: TaskKind): string;
+  /**
+   * Input tokens a task's request would bill, estimated offline for its model's tokenizer
+   * (absent for the offline provider, which bills nothing).
+   */
+  estimateInputTokens?<I, O>(task: LlmTask<I, O>, input: I): number;
+  /** The same, counted by the provider's free token-counting endpoint, where it has one. */
+  countInputTokens?<I, O>(task: LlmTask<I, O>, input: I): Promise<number>;
 }
 
 /** Why an item or cluster could not be done, for counting in run.json and the explorer. */

@@ -74,6 +74,8 @@ export const runInfoSchema = z.object({
     clustered: z.number().int(),
     /** Items left out of every output because their base cluster was below `min_cluster_size`. */
     withheld: z.number().int().default(0),
+    /** Items or clusters the model declined to answer for (`stop_reason: "refusal"`). */
+    refused: z.number().int().optional(),
   }),
   usage,
   costUsd: z.number(),

@@ -59,7 +59,15 @@ export function newRunRecord(fields: {
     partitions: fields.partitions,
     llm: fields.llm,
     embedder: fields.embedder,
-    counts: { loaded: 0, sampled: 0, summarized: 0, failed: 0, clustered: 0, withheld: 0 },
+    counts: {
+      loaded: 0,
+      sampled: 0,
+      summarized: 0,
+      failed: 0,
+      clustered: 0,
+      withheld: 0,
+      refused: 0,
+    },
     usage: emptyUsage(),
     costUsd: 0,
     costByStage: {},
@@ -83,6 +91,7 @@ export function recordFailures(
   record.counts.failed = record.failures.filter(
     (f) => f.stage === 'summarize' || f.stage === 'embed',
   ).length;
+  record.counts.refused = record.failures.filter((f) => f.code === 'refusal').length;
 }
 
 /** The run info `hierarchy.json` carries: the run record without its live status, copied. */

@@ -35,7 +35,7 @@ export const proposeParentsTask: LlmTask<ProposeParentsInput, { names: string[] 
   tool: { name: 'propose_categories', description: 'Propose broader categories for the clusters.' },
   prompt({ clusters, count }) {
     return {
-      system: `You organise clusters of a dataset into a hierarchy. ${RULES} Answer only through the tool.`,
+      system: `You organise clusters of a dataset into a hierarchy. ${RULES} Answer only in the requested format.`,
       user:
         `Here are related clusters:\n${listClusters(clusters)}\n\n` +
         `Propose about ${count} broader categories such that every cluster above fits one of them.`,
@@ -57,7 +57,7 @@ export const dedupeParentsTask: LlmTask<DedupeParentsInput, { names: string[] }>
   tool: { name: 'final_categories', description: 'Record the merged list of categories.' },
   prompt({ candidates, count }) {
     return {
-      system: `You merge overlapping category names into one distinct list. ${RULES} Answer only through the tool.`,
+      system: `You merge overlapping category names into one distinct list. ${RULES} Answer only in the requested format.`,
       user:
         `Candidate categories:\n${candidates.map((c) => `- ${c}`).join('\n')}\n\n` +
         `Merge duplicates and near-duplicates into about ${count} distinct categories that together ` +
@@ -85,7 +85,7 @@ export function assignParentTask(
     prompt({ cluster, parents }) {
       return {
         system:
-          'You file a cluster under the one category that fits it best. Answer only through the tool.',
+          'You file a cluster under the one category that fits it best. Answer only in the requested format.',
         user:
           `Cluster: ${cluster.name}: ${cluster.description}\n\n` +
           `Categories (answer with one name exactly as written):\n${parents.map((p) => `- ${p}`).join('\n')}`,
@@ -109,7 +109,7 @@ export const renameParentTask: LlmTask<RenameParentInput, ClusterNameReply> = {
     return {
       system:
         `You name a category from the clusters filed under it. ${RULES} The description says in ` +
-        'two sentences what the clusters share. Answer only through the tool.',
+        'two sentences what the clusters share. Answer only in the requested format.',
       user: `Clusters in the category:\n${listClusters(children)}`,
       maxTokens: 400,
     };

@@ -26,7 +26,7 @@ const reason = replyText(1000, 'give a short reason');
 
 const SYSTEM =
   'You audit how a dataset was organised into clusters. Read the record closely, judge only ' +
-  'from what it says, and keep the reason to one sentence. Answer only through the tool.';
+  'from what it says, and keep the reason to one sentence. Answer only in the requested format.';
 
 const showItem = (item: JudgedItem) =>
   `<record>\nSummary: ${item.summary}\nOriginal (may be cut short):\n${item.preview}\n</record>`;
@@ -174,7 +174,7 @@ export const judgeOverlapTask: LlmTask<OverlapInput, { distinct: boolean; reason
     return {
       system:
         'You audit how a dataset was organised into clusters. Two clusters of the same level ' +
-        'are shown. Keep the reason to one sentence. Answer only through the tool.',
+        'are shown. Keep the reason to one sentence. Answer only in the requested format.',
       user:
         `${show('A', a)}\n\n${show('B', b)}\n\n` +
         'Are these clusters distinct? Say yes when an analyst could tell for almost any record ' +

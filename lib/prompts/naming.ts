@@ -40,7 +40,7 @@ export const nameClusterTask: LlmTask<NameClusterInput, ClusterNameReply> = {
         'a short imperative phrase (at most ten words) that would fit every member, specific enough ' +
         'to tell the group apart from its neighbours. The description says in two sentences what the ' +
         'members have in common and how they differ from the neighbouring summaries. No personal ' +
-        'data and no proper nouns. Answer only through the tool.',
+        'data and no proper nouns. Answer only in the requested format.',
       user:
         `Summaries in the group:\n${bullets(members)}\n\n` +
         `Nearby summaries that are NOT in the group:\n${bullets(contrast)}\n\n` +

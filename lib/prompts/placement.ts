@@ -34,7 +34,7 @@ export function placeItemTask(count: number): LlmTask<PlaceItemInput, PlaceItemR
         system:
           'You file a new summary into an existing set of clusters. Choose the one cluster whose ' +
           'name and description the summary clearly fits. If it fits none of them, answer 0: a ' +
-          'wrong cluster is worse than none. Answer only through the tool.',
+          'wrong cluster is worse than none. Answer only in the requested format.',
         user: `Summary:\n${summary}\n\nClusters:\n${list}\n\nAnswer with the cluster's number, or 0 for none.`,
         maxTokens: 100,
       };

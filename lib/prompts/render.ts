@@ -9,6 +9,11 @@ export interface RenderedPrompt {
   readonly values: readonly unknown[];
   /** Dotted names the template asked for that the item does not have. */
   readonly missing: readonly string[];
+  /**
+   * The start of `text` that is the same for every item (the template before its first tag):
+   * a prefix the provider can cache.
+   */
+  readonly head?: string;
 }
 
 /**
@@ -62,7 +67,9 @@ export function templateView(item: Item): Record<string, unknown> {
 export function renderTemplate(template: string, view: Record<string, unknown>): RenderedPrompt {
   const writer = new RecordingWriter();
   const text = writer.render(template, view, {});
-  return { text, values: writer.values, missing: [...new Set(writer.missing)] };
+  const tag = template.indexOf('{{');
+  const head = tag > 0 && text.startsWith(template.slice(0, tag)) ? template.slice(0, tag) : '';
+  return { text, values: writer.values, missing: [...new Set(writer.missing)], head };
 }
 
 export function renderSummaryPrompt(template: string, item: Item): RenderedPrompt {

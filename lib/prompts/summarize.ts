@@ -44,8 +44,9 @@ export function summarizeTask(
       description: 'Record the one-sentence summary of the item (and its partition, if asked).',
     },
     prompt({ rendered, partitions }) {
+      // The partition list is the same for every item: it belongs to the cacheable prefix.
       const partitionList = partitions
-        ? `\n\nAlso choose the one partition the item belongs to, by name, from this list:\n${Object.entries(
+        ? `\n\nAlso choose the one partition the record belongs to, by name, from this list:\n${Object.entries(
             partitions,
           )
             .map(([name, description]) => `- ${name}: ${description}`)
@@ -55,8 +56,9 @@ export function summarizeTask(
         system:
           'You turn one record of a dataset into a short summary that will be embedded and ' +
           `clustered with thousands of others. Follow the user's instructions for what to keep. ${PRIVACY_RULES} ` +
-          'Answer only through the tool.',
-        user: `${rendered.text}${partitionList}`,
+          `Answer only in the requested format.${partitionList}`,
+        user: rendered.text,
+        userHead: rendered.head,
         maxTokens: 400,
       };
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { modelRuleViolation, thinksByDefault } from './model-rules.js';
+import { minCacheableTokens, modelRuleViolation, thinksByDefault } from './model-rules.js';
 import { randomReply } from './schema-replies.js';
 
 /**
@@ -76,6 +76,8 @@ export interface FakeAnthropic {
   /** Every request on the message routes, in order of arrival. */
   readonly received: ReceivedRequest[];
   readonly batchCreates: number;
+  /** Calls to the free token-counting endpoint. */
+  readonly countTokenCalls: number;
   readonly batches: Map<string, { polls: number; lines: string[] }>;
   /** Tokens and requests billed, counted here as the service would, not by the client. */
   readonly billed: Billed;
@@ -159,6 +161,37 @@ const textOf = (content: unknown): string =>
       ? (content as Block[]).map((b) => (b.type === 'text' ? b.text : '')).join('')
       : '';
 
+const blockTexts = (blocks: unknown): string[] =>
+  Array.isArray(blocks) ? (blocks as Block[]).map((b) => b.text ?? '') : [String(blocks ?? '')];
+
+/** The prompt's tokens as this stand-in bills them: a quarter of its characters. */
+const promptTokens = (body: Body) =>
+  tokens(
+    JSON.stringify([
+      blockTexts(body.system),
+      body.tools,
+      body.output_config,
+      (body.messages as Turn[]).map((t) => blockTexts(t.content)),
+    ]),
+  );
+
+/**
+ * The text up to the last cache breakpoint (on a system block, or on a block of the first user
+ * turn), or undefined when nothing is marked.
+ */
+function cachePrefix(body: Body): string | undefined {
+  const system = (Array.isArray(body.system) ? body.system : []) as (Block & {
+    cache_control?: unknown;
+  })[];
+  const first = (body.messages as Turn[])[0]?.content;
+  const blocks = (Array.isArray(first) ? first : []) as (Block & { cache_control?: unknown })[];
+  const marked = blocks.findLastIndex((b) => b.cache_control);
+  const stable = [blockTexts(system), body.tools, body.output_config];
+  if (marked >= 0) return JSON.stringify([...stable, blockTexts(blocks.slice(0, marked + 1))]);
+  if (system.some((b) => b.cache_control)) return JSON.stringify(stable);
+  return undefined;
+}
+
 /** Why the API would refuse a Messages body with 400, or undefined when it is valid. */
 function invalidReason(body: Body, needModel: boolean): string | undefined {
   const extra = Object.keys(body).find((k) => !PARAMS.has(k));
@@ -215,6 +248,7 @@ export async function startFakeAnthropic(
       ? randomReply(r.schema, Math.floor(unit(seed, 'reply', key) * 2 ** 31))
       : scripted(r);
   let batchCreates = 0;
+  let countTokenCalls = 0;
   let ids = 0;
   let url = '';
 
@@ -259,11 +293,15 @@ export async function startFakeAnthropic(
    * tool call. Every such reply is billed.
    */
   const message = (request: FakeRequest, input: unknown, u = 0, refused = false) => {
-    const { body, system } = request;
-    const cacheable = Array.isArray(body.system) && body.system.some((b) => b?.cache_control);
-    const prefix = JSON.stringify([request.model, body.tools, body.output_config, system]);
-    const hit = cacheable && cachedPrefixes.has(prefix);
-    if (cacheable) cachedPrefixes.add(prefix);
+    const { body } = request;
+    const prefix = cachePrefix(body);
+    const prefixTokens =
+      prefix !== undefined && tokens(prefix) >= minCacheableTokens(request.model)
+        ? tokens(prefix)
+        : 0;
+    const prefixKey = `${request.model}\n${prefix}`;
+    const hit = prefixTokens > 0 && cachedPrefixes.has(prefixKey);
+    if (prefixTokens > 0) cachedPrefixes.add(prefixKey);
     const id = ++ids;
     const thinking =
       thinksByDefault(request.model) && body.tool_choice === undefined && u < 0.5
@@ -280,12 +318,10 @@ export async function startFakeAnthropic(
         };
     const content = refused ? thinking : [...thinking, answerBlock];
     const usage = {
-      input_tokens: tokens(
-        JSON.stringify([body.messages, body.tools, body.output_config, cacheable ? '' : system]),
-      ),
+      input_tokens: Math.max(1, promptTokens(body) - prefixTokens),
       output_tokens: (refused ? 3 : tokens(JSON.stringify(input))) + 8 + thinking.length * 40,
-      cache_creation_input_tokens: cacheable && !hit ? tokens(system) : 0,
-      cache_read_input_tokens: hit ? tokens(system) : 0,
+      cache_creation_input_tokens: prefixTokens > 0 && !hit ? prefixTokens : 0,
+      cache_read_input_tokens: hit ? prefixTokens : 0,
       cache_creation: null,
       inference_geo: null,
       output_tokens_details: null,
@@ -504,6 +540,15 @@ export async function startFakeAnthropic(
     if (path === '/v1/messages' && req.method === 'POST') {
       return onMessage(req, res, body, 'messages', String(body.model));
     }
+    if (path === '/v1/messages/count_tokens' && req.method === 'POST') {
+      countTokenCalls++;
+      if ('max_tokens' in body)
+        return apiError(res, 400, 'max_tokens: Extra inputs are not permitted');
+      const invalid = modelRuleViolation(body, String(body.model), 'messages');
+      if (invalid) return apiError(res, 400, invalid);
+      // Free: counted here, never billed.
+      return send(res, 200, { input_tokens: promptTokens(body) });
+    }
     if (path === '/v1/messages/batches' && req.method === 'POST') return createBatch(res, body);
     const [, id = '', results] = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path) ?? [];
     const batch = req.method === 'GET' ? batches.get(id) : undefined;
@@ -538,6 +583,9 @@ export async function startFakeAnthropic(
     billedReplies,
     get batchCreates() {
       return batchCreates;
+    },
+    get countTokenCalls() {
+      return countTokenCalls;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -38,6 +38,19 @@ export const bareModel = (model: string) =>
     .replace(/-v\d+(?::\d+)?$/, '')
     .replace(/-\d{8}$/, '');
 
+/**
+ * The shortest prefix each model caches (prompt-caching docs): shorter ones are silently not
+ * cached, neither written nor read.
+ */
+export function minCacheableTokens(model: string): number {
+  const name = bareModel(model);
+  if (name === 'claude-sonnet-5') return 1024;
+  if (GEN5.test(name)) return 512;
+  if (/^claude-(?:haiku-4-5|opus-4-[56])$/.test(name)) return 4096;
+  if (/^claude-(?:3-5-haiku|opus-4-7)$/.test(name)) return 2048;
+  return 1024;
+}
+
 /** Models that think adaptively by default (their replies may open with a thinking block). */
 export const thinksByDefault = (model: string) => GEN5.test(bareModel(model));
 

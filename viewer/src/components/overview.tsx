@@ -5,6 +5,12 @@ import { count, dateTime, plural } from '../text.js';
 export function Overview({ model }: { model: Model }) {
   const { run, levels, failureCount } = model.index;
   const tokens = run.usage.inputTokens + run.usage.outputTokens;
+  const refused = run.counts.refused ? ` (${count(run.counts.refused)} declined by the model)` : '';
+  // A model without a known price is never shown as free.
+  const unpriced = run.unpricedModels ?? [];
+  const cost =
+    `$${run.costUsd.toFixed(2)}` +
+    (unpriced.length ? ` + price unknown for ${unpriced.join(', ')}` : '');
   const window = run.window ? `${dateTime(run.window.start)} – ${dateTime(run.window.end)}` : null;
   const rows: [string, string][] = [
     ['Source', run.source || '–'],
@@ -12,11 +18,11 @@ export function Overview({ model }: { model: Model }) {
     ['Created', dateTime(run.createdAt)],
     ['Items', `${count(model.total)} clustered of ${count(run.counts.loaded)} loaded`],
     ['Levels', `${levels.map((l) => count(l.count)).join(' → ')} clusters (base → top)`],
-    ['Failures', `${plural(failureCount, 'failure')}, ${count(run.counts.withheld)} withheld`],
     [
-      'Usage',
-      `${count(tokens)} tokens (${count(run.usage.requests)} requests), $${run.costUsd.toFixed(2)}`,
+      'Failures',
+      `${plural(failureCount, 'failure')}${refused}, ${count(run.counts.withheld)} withheld`,
     ],
+    ['Usage', `${count(tokens)} tokens (${count(run.usage.requests)} requests), ${cost}`],
   ];
   return (
     <section class="overview" aria-label="Run overview">
