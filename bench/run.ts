@@ -1,6 +1,7 @@
 import { runAwsScaleBench } from './aws-scale.js';
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
+import { runModelCostBench } from './model-costs.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRateLimitBench } from './rate-limit.js';
 import { runViewerBench } from './viewer.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   viewer: () => runViewerBench(),
   'rate-limit': () => runRateLimitBench(),
   'aws-scale': () => runAwsScaleBench(),
+  'model-costs': () => runModelCostBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -151,7 +151,12 @@ const FAILURES: Record<string, { api: [number, string]; aws: [number, string, st
   },
 };
 
-const tokens = (text: string) => Math.ceil(text.length / 4);
+/**
+ * Tokens of a text as this stand-in's tokenizer counts them: a quarter of its characters, and
+ * 30 % more on the 5.x models' newer tokenizer.
+ */
+const tokensFor = (model: string, text: string) =>
+  Math.ceil((text.length / 4) * (thinksByDefault(model) ? 1.3 : 1));
 const unit = (...parts: unknown[]) =>
   createHash('sha256').update(JSON.stringify(parts)).digest().readUInt32BE(0) / 2 ** 32;
 const textOf = (content: unknown): string =>
@@ -164,9 +169,10 @@ const textOf = (content: unknown): string =>
 const blockTexts = (blocks: unknown): string[] =>
   Array.isArray(blocks) ? (blocks as Block[]).map((b) => b.text ?? '') : [String(blocks ?? '')];
 
-/** The prompt's tokens as this stand-in bills them: a quarter of its characters. */
-const promptTokens = (body: Body) =>
-  tokens(
+/** The prompt's tokens as this stand-in bills them. */
+const promptTokens = (body: Body, model: string) =>
+  tokensFor(
+    model,
     JSON.stringify([
       blockTexts(body.system),
       body.tools,
@@ -296,8 +302,8 @@ export async function startFakeAnthropic(
     const { body } = request;
     const prefix = cachePrefix(body);
     const prefixTokens =
-      prefix !== undefined && tokens(prefix) >= minCacheableTokens(request.model)
-        ? tokens(prefix)
+      prefix !== undefined && tokensFor(request.model, prefix) >= minCacheableTokens(request.model)
+        ? tokensFor(request.model, prefix)
         : 0;
     const prefixKey = `${request.model}\n${prefix}`;
     const hit = prefixTokens > 0 && cachedPrefixes.has(prefixKey);
@@ -318,8 +324,9 @@ export async function startFakeAnthropic(
         };
     const content = refused ? thinking : [...thinking, answerBlock];
     const usage = {
-      input_tokens: Math.max(1, promptTokens(body) - prefixTokens),
-      output_tokens: (refused ? 3 : tokens(JSON.stringify(input))) + 8 + thinking.length * 40,
+      input_tokens: Math.max(1, promptTokens(body, request.model) - prefixTokens),
+      output_tokens:
+        (refused ? 3 : tokensFor(request.model, JSON.stringify(input))) + 8 + thinking.length * 40,
       cache_creation_input_tokens: prefixTokens > 0 && !hit ? prefixTokens : 0,
       cache_read_input_tokens: hit ? prefixTokens : 0,
       cache_creation: null,
@@ -547,7 +554,7 @@ export async function startFakeAnthropic(
       const invalid = modelRuleViolation(body, String(body.model), 'messages');
       if (invalid) return apiError(res, 400, invalid);
       // Free: counted here, never billed.
-      return send(res, 200, { input_tokens: promptTokens(body) });
+      return send(res, 200, { input_tokens: promptTokens(body, String(body.model)) });
     }
     if (path === '/v1/messages/batches' && req.method === 'POST') return createBatch(res, body);
     const [, id = '', results] = /^\/v1\/messages\/batches\/([^/]+)(\/results)?$/.exec(path) ?? [];

@@ -28,7 +28,8 @@ import { wordEmbedder } from '../helpers/scripted-llm.js';
  * says, the outputs must hold together.
  */
 const KEY = 'test-key-not-real-0123456789';
-const SEEDS = Array.from({ length: 54 }, (_, i) => i);
+/** 54 in `npm test` (every source × partitions or not, nine times); more with CLIO_RANDOM_SEEDS. */
+const SEEDS = Array.from({ length: Number(process.env.CLIO_RANDOM_SEEDS ?? 54) }, (_, i) => i);
 const SOURCES = ['dataset', 'project', 'file'] as const;
 const PARTITIONS = { Billing: 'money matters', Access: 'signing in', Data: 'files and exports' };
 const TOPICS = ['refund my double charge', 'cannot log in after reset', 'export projects to csv'];

@@ -398,6 +398,40 @@ describe('single keys', () => {
     expect(problemFor({ ...BASE, llm: 'anthropic' }, 'llm')).toContain('got "anthropic"');
   });
 
+  it('llm effort and prices', () => {
+    const config = parseConfig(
+      {
+        ...BASE,
+        llm: {
+          effort: 'medium',
+          naming_effort: 'high',
+          prices: { 'my-model': { input: 1, output: 5, cache_read: 0.2 } },
+        },
+      },
+      OPTS,
+    );
+    expect(config.llm).toMatchObject({
+      effort: 'medium',
+      naming_effort: 'high',
+      prices: { 'my-model': { input: 1, output: 5, cache_read: 0.2 } },
+    });
+    const effort = problemFor({ ...BASE, llm: { effort: 'extreme' } }, 'llm.effort');
+    expect(effort).toContain('got "extreme"');
+    expect(effort).toContain('"low", "medium", "high", "xhigh", "max"');
+    expect(
+      problemFor(
+        { ...BASE, llm: { prices: { m: { input: -1, output: 1 } } } },
+        'llm.prices.m.input',
+      ),
+    ).toContain('US dollars per million tokens');
+    expect(
+      problemFor({ ...BASE, llm: { prices: { m: { input: 1 } } } }, 'llm.prices.m.output'),
+    ).toContain('US dollars per million tokens');
+    expect(problemFor({ ...BASE, llm: { prices: { m: 3 } } }, 'llm.prices.m')).toContain(
+      '{"input": 1, "output": 5}',
+    );
+  });
+
   it('embedder options', () => {
     const config = parseConfig(
       {
