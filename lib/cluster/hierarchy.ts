@@ -2,6 +2,7 @@ import type { Embedder } from '../embed/types.js';
 import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../pipeline/types.js';
 import { silentProgress } from '../pipeline/types.js';
+import { clipText, MAX_NAME_CHARS } from '../prompts/reply-text.js';
 import { groupBy } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
 import { clusterBaseLevel } from './base-level.js';
@@ -73,6 +74,22 @@ function parentsFrom(
   return parents;
 }
 
+/**
+ * Gives clusters of one level and partition that ended up with the same name (two parents the
+ * model renamed alike, two keyword names) a number, so no two siblings read the same.
+ */
+export function distinguishNames(level: Level): void {
+  const seen = new Map<string, number>();
+  for (const cluster of level) {
+    const key = `${cluster.partition}\n${cluster.name.trim().toLowerCase()}`;
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const suffix = ` (${count})`;
+    if (count > 1)
+      cluster.name = `${clipText(cluster.name, MAX_NAME_CHARS - suffix.length)}${suffix}`;
+  }
+}
+
 /** One level built: its clusters and what went wrong or was adjusted on the way. */
 export interface LevelResult {
   readonly level: Level;
@@ -118,6 +135,7 @@ export async function buildBaseLevel(
       : [];
   const context = { texts: items.map((i) => i.summary), vectors, deps, options };
   const named = await nameWithProgress(level, 0, context);
+  distinguishNames(level);
   return { level, warnings, ...named };
 }
 
@@ -205,6 +223,7 @@ export async function buildUpperLevel(
     failures.push(...named.failures);
     usage = addUsage(usage, named.usage);
   }
+  distinguishNames(level);
   return { level, failures, warnings, usage };
 }
 

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { addUsage, emptyUsage, isFatal, type Llm, type TokenUsage } from '../llm/types.js';
+import { emptyUsage, isFatal, type Llm, subtractUsage, type TokenUsage } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { type ProgressReporter, silentProgress } from '../pipeline/types.js';
 import { estimatePlan } from './judge-estimate.js';
@@ -74,7 +74,8 @@ export async function judgeRun(
   const plan = planJudgements(doc, vectors, options);
   const limit = pLimit(deps.concurrency);
   const outcomes: { check: Check; verdict: Verdict }[] = [];
-  let usage = emptyUsage();
+  // The ledger has every billed response, retried and failed ones too: the report's bill is its.
+  const before = deps.llm.ledger.summary().byKind.judge;
   let failedCalls = 0;
   let model: string | null = null;
   let done = 0;
@@ -96,7 +97,6 @@ export async function judgeRun(
         let verdicts: Verdict[];
         try {
           const reply = await job.run(deps.llm);
-          usage = addUsage(usage, reply.usage);
           model ??= reply.model;
           verdicts = reply.verdicts;
         } catch (error) {
@@ -116,6 +116,11 @@ export async function judgeRun(
     ),
   );
   progress.finish();
+  const after = deps.llm.ledger.summary();
+  const spent = after.byKind.judge;
+  const usage = subtractUsage(spent?.usage ?? emptyUsage(), before?.usage ?? emptyUsage());
+  const judgeModel = deps.llm.modelFor?.('judge');
+  const priced = judgeModel === undefined || !after.unpriced.includes(judgeModel);
 
   return {
     status: 'judged',
@@ -126,7 +131,7 @@ export async function judgeRun(
     calls: plan.jobs.length,
     failedCalls,
     usage,
-    costUsd: deps.llm.costOf?.(usage, 'judge') ?? null,
+    costUsd: priced ? (spent?.costUsd ?? 0) - (before?.costUsd ?? 0) : null,
     ...scoreJudgements(doc, plan, outcomes),
   };
 }

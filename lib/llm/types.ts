@@ -17,15 +17,23 @@ export const emptyUsage = (): TokenUsage => ({
   requests: 0,
 });
 
-export function addUsage(total: TokenUsage, more: TokenUsage): TokenUsage {
+/** `total` plus `sign` × `more`, field by field. */
+function combine(total: TokenUsage, more: TokenUsage, sign: 1 | -1): TokenUsage {
   return {
-    inputTokens: total.inputTokens + more.inputTokens,
-    outputTokens: total.outputTokens + more.outputTokens,
-    cacheReadTokens: total.cacheReadTokens + more.cacheReadTokens,
-    cacheWriteTokens: total.cacheWriteTokens + more.cacheWriteTokens,
-    requests: total.requests + more.requests,
+    inputTokens: total.inputTokens + sign * more.inputTokens,
+    outputTokens: total.outputTokens + sign * more.outputTokens,
+    cacheReadTokens: total.cacheReadTokens + sign * more.cacheReadTokens,
+    cacheWriteTokens: total.cacheWriteTokens + sign * more.cacheWriteTokens,
+    requests: total.requests + sign * more.requests,
   };
 }
+
+export const addUsage = (total: TokenUsage, more: TokenUsage): TokenUsage =>
+  combine(total, more, 1);
+
+/** What was used since `before` (a snapshot of the same running total). */
+export const subtractUsage = (total: TokenUsage, before: TokenUsage): TokenUsage =>
+  combine(total, before, -1);
 
 /** The kinds of model work; providers may pick a model per kind (e.g. a cheaper one to summarize). */
 export type TaskKind = 'summarize' | 'name' | 'group' | 'judge';

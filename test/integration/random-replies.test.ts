@@ -145,6 +145,8 @@ async function checkOutputs(doc: HierarchyDoc, record: RunRecord, dir: string, s
     if (l > 0 && !isPartitionTop && (byLevel[l - 1]?.length ?? 0) > 1) {
       expect(clusters.length, `${label} level ${l}`).toBeLessThan(byLevel[l - 1]?.length ?? 0);
     }
+    const names = clusters.map((c) => `${c.partition}:${c.name.toLowerCase()}`);
+    expect(new Set(names).size, `${label} level ${l} sibling names`).toBe(names.length);
     for (const c of clusters) {
       expect(c.name.trim(), label).not.toBe('');
       expect(Array.from(c.name).length, label).toBeLessThanOrEqual(120);
@@ -183,8 +185,13 @@ async function checkOutputs(doc: HierarchyDoc, record: RunRecord, dir: string, s
       byLevel[l]?.length ?? 0,
     );
   }
+  // The explorer shows the same clusters with the same sizes, and every item once.
   const viz = prepareVizData(doc);
-  expect(viz, label).toBeDefined();
+  expect(viz.index.items, label).toBe(doc.items.length);
+  expect(new Set(viz.items.map((i) => i.id)).size, label).toBe(doc.items.length);
+  expect(viz.index.clusters.map((c) => [c.level, c.id, c.size, c.name]).sort(), label).toEqual(
+    doc.clusters.map((c) => [c.level, c.id, c.size, c.name]).sort(),
+  );
 
   // run.json's bill is the stand-in's bill.
   expect(record.status, label).toBe('done');

@@ -151,8 +151,9 @@ describe('judgeRun against a loopback Anthropic', () => {
     ]);
     expect(report.calls).toBe(12 * 2 + 12 + 3);
     expect(report.failedCalls).toBe(3);
-    // Usage is that of the valid replies (the provider reports none for a reply that never validated).
-    expect(report.usage.requests).toBe(report.calls - report.failedCalls);
+    // Usage is every billed reply: the valid ones and all three attempts of each failed call.
+    expect(report.usage.requests).toBe(report.calls - report.failedCalls + 3 * report.failedCalls);
+    expect(report.usage).toEqual(fake.billed);
     expect(report.costUsd).toBeGreaterThan(0);
 
     const r3 = report.items.find((i) => i.id === 'r3');
