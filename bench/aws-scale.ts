@@ -167,6 +167,7 @@ async function writeSource(dir: string, items: number, words: number, hierarchy:
     source: { file: 'bench.jsonl' },
     hierarchy,
     summary_prompt: 'Summarize: {{example.inputs.messages}}',
+    llm: { provider: 'offline' },
   };
   await writeFile(join(dir, 'configs/bench.json'), JSON.stringify(config));
   const messages = (i: number) => [

@@ -287,6 +287,7 @@ program
       'running',
       'done',
       'failed',
+      'stopped',
     ]),
   )
   .option('--json', 'print the runs as JSON')
@@ -294,7 +295,7 @@ program
     async (opts: {
       remote: string;
       limit: number;
-      status?: 'running' | 'done' | 'failed';
+      status?: 'running' | 'done' | 'failed' | 'stopped';
       json?: boolean;
     }) => {
       const rows = await runRunsCommand({

@@ -4,7 +4,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { StagedDeps } from '../lib/pipeline/staged/index.js';
-import { createEmbedder, createLlm } from '../lib/providers.js';
+import { createEmbedder, createLedger, createLlm } from '../lib/providers.js';
+import { DynamoBudgetAccount } from '../lib/store/dynamo-budget.js';
 import { DynamoHierarchy } from '../lib/store/dynamo-hierarchy.js';
 import { INTERMEDIATE_TAG, S3Store } from '../lib/store/s3-store.js';
 import type { Store } from '../lib/store/types.js';
@@ -100,7 +101,23 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
       ? new S3Store({ client: clients.s3, bucket: configsBucket })
       : unavailableStore('the configs bucket'),
     createEmbedder,
-    createLlm,
+    // A placeholder secret is a setup mistake here, not a request for the offline provider.
+    // One budget for all the Lambdas of a run: an item in the run table.
+    createLlm: (config, embedder, run) =>
+      createLlm(
+        config,
+        embedder,
+        env,
+        createLedger(
+          config,
+          run && tableName
+            ? new DynamoBudgetAccount({ client: clients.dynamo, tableName, runId: run.runId })
+            : undefined,
+        ),
+        {
+          noKeyForAuto: `set the ANTHROPIC_API_KEY secret of the stack (aws secretsmanager put-secret-value --secret-id <AnthropicSecretArn> ...)`,
+        },
+      ),
     batchSize: positiveIntEnv(ENV.batchSize, 100, env),
     ...(runs ? { runs, runIndex: runs } : {}),
     ...(site && runs

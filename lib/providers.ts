@@ -6,7 +6,7 @@ import { AnthropicLlm, claudeOptionsFromConfig, createAnthropicBatches } from '.
 import type { ClaudeBatches } from './llm/batch.js';
 import { createBedrockLlm } from './llm/bedrock.js';
 import { ClaudeLlm, modelFor } from './llm/claude.js';
-import { UsageLedger } from './llm/ledger.js';
+import { type BudgetAccount, UsageLedger } from './llm/ledger.js';
 import { OfflineLlm } from './llm/offline.js';
 import { type PriceTable, priceOf } from './llm/pricing.js';
 import type { Llm } from './llm/types.js';
@@ -35,9 +35,16 @@ export function configPrices(llm: LlmConfig): PriceTable {
   );
 }
 
-/** The run's ledger: `llm.budget_usd` and `llm.prices` from the config. */
-export function createLedger(config: ClioConfig): UsageLedger {
-  return new UsageLedger({ budgetUsd: config.llm.budget_usd, prices: configPrices(config.llm) });
+/**
+ * The run's ledger: `llm.budget_usd` and `llm.prices` from the config; with `account`, the
+ * budget is shared with the run's other processes.
+ */
+export function createLedger(config: ClioConfig, account?: BudgetAccount): UsageLedger {
+  return new UsageLedger({
+    budgetUsd: config.llm.budget_usd,
+    prices: configPrices(config.llm),
+    account: config.llm.budget_usd === undefined ? undefined : account,
+  });
 }
 
 /**
@@ -46,14 +53,28 @@ export function createLedger(config: ClioConfig): UsageLedger {
  * Every billed response is charged to `ledger` (a fresh one from the config by default), which
  * also keeps `llm.budget_usd`.
  */
+export interface CreateLlmOptions {
+  /**
+   * Where `auto` with no key should fail rather than run offline (on AWS a missing secret is a
+   * mistake, not a choice); the message says how to set the key. Default: run offline.
+   */
+  readonly noKeyForAuto?: string | undefined;
+}
+
 export function createLlm(
   config: ClioConfig,
   embedder: Embedder,
   env = process.env,
   ledger = createLedger(config),
+  options: CreateLlmOptions = {},
 ): Llm {
   const { provider } = config.llm;
-  const options = { ...claudeOptionsFromConfig(config.llm), ledger };
+  if (provider === 'auto' && !env.ANTHROPIC_API_KEY && options.noKeyForAuto) {
+    throw new ClioError(
+      `llm.provider is "auto" and no ANTHROPIC_API_KEY is set: ${options.noKeyForAuto}, or set "llm": {"provider": "offline"} to run without a model`,
+    );
+  }
+  const claude = { ...claudeOptionsFromConfig(config.llm), ledger };
   let llm: Llm;
   if (provider === 'anthropic' || (provider === 'auto' && env.ANTHROPIC_API_KEY)) {
     if (!env.ANTHROPIC_API_KEY) {
@@ -61,9 +82,9 @@ export function createLlm(
         'llm.provider "anthropic" needs ANTHROPIC_API_KEY in the environment or a .env file',
       );
     }
-    llm = new AnthropicLlm({ ...options, apiKey: env.ANTHROPIC_API_KEY });
+    llm = new AnthropicLlm({ ...claude, apiKey: env.ANTHROPIC_API_KEY });
   } else if (provider === 'bedrock') {
-    llm = createBedrockLlm({ ...options, region: config.llm.region ?? env.AWS_REGION });
+    llm = createBedrockLlm({ ...claude, region: config.llm.region ?? env.AWS_REGION });
   } else {
     return new OfflineLlm({ embedder, ledger });
   }

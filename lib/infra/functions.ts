@@ -37,6 +37,8 @@ interface StepSpec {
 }
 
 const LLM_KEYS: readonly ApiKeyName[] = ['ANTHROPIC_API_KEY'];
+/** The steps that call the model hold and settle the run's shared budget item. */
+const BUDGET_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 
 export const STEPS: Readonly<Record<StepName, StepSpec>> = {
   prepare: {
@@ -63,7 +65,7 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     workers: true,
     readsConfigs: false,
     publishesSite: false,
-    tableActions: [],
+    tableActions: BUDGET_ACTIONS,
     secrets: LLM_KEYS,
     invokesBedrock: true,
   },
@@ -77,7 +79,7 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     workers: true,
     readsConfigs: false,
     publishesSite: false,
-    tableActions: [],
+    tableActions: BUDGET_ACTIONS,
     secrets: LLM_KEYS,
     invokesBedrock: true,
   },

@@ -175,10 +175,10 @@ export class ClaudeLlm implements Llm {
     const reservation = await this.ledger.reserve(worst ?? 0);
     try {
       const message = await this.#send(params);
-      this.ledger.charge({ kind, model: params.model, usage: usageOf(message.usage) });
+      this.ledger.charge({ kind, model: params.model, usage: usageOf(message.usage) }, reservation);
       return message;
     } finally {
-      this.ledger.release(reservation);
+      await this.ledger.release(reservation);
     }
   }
 

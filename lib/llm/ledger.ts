@@ -29,6 +29,28 @@ export interface LedgerSummary {
 export interface Reservation {
   readonly usd: number;
   released: boolean;
+  /** What the call was billed, charged against this reservation. */
+  spent?: number;
+}
+
+/**
+ * Where a run's budget is kept when several processes spend it (the Lambdas of one run): each
+ * holds room before a call and settles after, so the run as a whole never passes the budget.
+ */
+export interface BudgetAccount {
+  /**
+   * Holds `usd` of `budgetUsd`: `held`; `busy` when calls in flight elsewhere hold the room it
+   * needs; `exhausted` (with what was spent) when it would not fit even with none in flight.
+   */
+  hold(
+    usd: number,
+    budgetUsd: number,
+  ): Promise<
+    | { readonly status: 'held' | 'busy' }
+    | { readonly status: 'exhausted'; readonly spentUsd: number }
+  >;
+  /** Gives back a hold of `heldUsd`, adding `spentUsd` to what the run spent. */
+  settle(heldUsd: number, spentUsd: number): Promise<void>;
 }
 
 export interface LedgerOptions {
@@ -36,6 +58,15 @@ export interface LedgerOptions {
   readonly budgetUsd?: number | undefined;
   /** `llm.prices`. */
   readonly prices?: PriceTable | undefined;
+  /** Shares the budget with other processes of the run; in memory (this process only) without. */
+  readonly account?: BudgetAccount | undefined;
+  /** Between `busy` answers of a shared account. Default 250 ms. */
+  readonly busyWaitMs?: number | undefined;
+  /**
+   * How long a call waits for room held elsewhere before giving up: a process that died in a
+   * call (a Lambda timeout) never gives its hold back. Default 2 minutes.
+   */
+  readonly maxBusyMs?: number | undefined;
 }
 
 export interface Charge {
@@ -59,6 +90,9 @@ const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 export class UsageLedger {
   readonly budgetUsd: number | undefined;
   readonly #prices: PriceTable | undefined;
+  readonly #account: BudgetAccount | undefined;
+  readonly #busyWaitMs: number;
+  readonly #maxBusyMs: number;
   readonly #byKind = new Map<TaskKind, { usage: TokenUsage; costUsd: number }>();
   readonly #unpriced = new Set<string>();
   #spent = 0;
@@ -68,6 +102,9 @@ export class UsageLedger {
   constructor(options: LedgerOptions = {}) {
     this.budgetUsd = options.budgetUsd;
     this.#prices = options.prices;
+    this.#account = options.account;
+    this.#busyWaitMs = options.busyWaitMs ?? 250;
+    this.#maxBusyMs = options.maxBusyMs ?? 120_000;
   }
 
   /** USD a request's usage costs with this ledger's prices (undefined: price unknown). */
@@ -96,12 +133,27 @@ export class UsageLedger {
   async reserve(usd: number): Promise<Reservation> {
     const budget = this.budgetUsd;
     if (budget === undefined) return { usd: 0, released: true };
-    for (;;) {
-      if (this.#spent + usd > budget) {
-        throw new BudgetExceededError(
-          `llm.budget_usd of ${money(budget)} would be exceeded: ${money(this.#spent)} spent, the next call may cost up to ${money(usd)}; finished work is cached: raise the budget and run again to continue`,
-        );
+    const exceeded = (spent: number) =>
+      new BudgetExceededError(
+        `llm.budget_usd of ${money(budget)} would be exceeded: ${money(spent)} spent, the next call may cost up to ${money(usd)}; finished work is cached: raise the budget and run again to continue`,
+      );
+    const account = this.#account;
+    if (account) {
+      const giveUpAt = Date.now() + this.#maxBusyMs;
+      for (;;) {
+        const answer = await account.hold(usd, budget);
+        if (answer.status === 'held') return { usd, released: false };
+        if (answer.status === 'exhausted') throw exceeded(answer.spentUsd);
+        if (Date.now() > giveUpAt) {
+          throw new BudgetExceededError(
+            `llm.budget_usd of ${money(budget)}: no room freed in ${Math.round(this.#maxBusyMs / 1000)} s; the rest is held by calls that never settled (a step that timed out); finished work is cached: run again to continue`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.#busyWaitMs));
       }
+    }
+    for (;;) {
+      if (this.#spent + usd > budget) throw exceeded(this.#spent);
       if (this.#spent + this.#reserved + usd <= budget) {
         this.#reserved += usd;
         return { usd, released: false };
@@ -110,19 +162,27 @@ export class UsageLedger {
     }
   }
 
-  /** Gives back a reservation's room (the call ended, billed or not). */
-  release(reservation: Reservation | undefined): void {
+  /**
+   * Gives back a reservation's room once its call ended, billed or not (what it was billed was
+   * charged against it first).
+   */
+  async release(reservation: Reservation | undefined): Promise<void> {
     if (!reservation || reservation.released) return;
     reservation.released = true;
+    if (this.#account) {
+      await this.#account.settle(reservation.usd, reservation.spent ?? 0);
+      return;
+    }
     this.#reserved -= reservation.usd;
     const waiters = this.#waiters;
     this.#waiters = [];
     for (const wake of waiters) wake();
   }
 
-  /** Records one billed response. */
-  charge(charge: Charge): void {
+  /** Records one billed response (against the reservation it was made under, if any). */
+  charge(charge: Charge, reservation?: Reservation): void {
     const cost = this.price(charge.model, charge.usage, { batch: charge.batch === true });
+    if (reservation) reservation.spent = (reservation.spent ?? 0) + (cost ?? 0);
     if (cost === undefined && hasTokens(charge.usage)) this.#unpriced.add(charge.model);
     const kind = this.#byKind.get(charge.kind) ?? { usage: emptyUsage(), costUsd: 0 };
     kind.usage = addUsage(kind.usage, charge.usage);
@@ -168,3 +228,26 @@ export const emptySummary = (): LedgerSummary => ({
   unpriced: [],
   byKind: {},
 });
+
+/**
+ * A budget account in this process's memory, for executors that run a run's steps in one
+ * process with a provider per step; the same contract as the run table's item on AWS.
+ */
+export class MemoryBudgetAccount implements BudgetAccount {
+  #spent = 0;
+  #committed = 0;
+
+  async hold(usd: number, budgetUsd: number) {
+    if (this.#spent + usd > budgetUsd) {
+      return { status: 'exhausted' as const, spentUsd: this.#spent };
+    }
+    if (this.#committed + usd > budgetUsd) return { status: 'busy' as const };
+    this.#committed += usd;
+    return { status: 'held' as const };
+  }
+
+  async settle(heldUsd: number, spentUsd: number): Promise<void> {
+    this.#committed += spentUsd - heldUsd;
+    this.#spent += spentUsd;
+  }
+}

@@ -19,6 +19,7 @@ import { ClioError } from '../util/errors.js';
 import { assembleRun } from './assemble-run.js';
 import { embedTexts } from './embed.js';
 import {
+  endStatus,
   newRunRecord,
   type RunRecord,
   recordFailures,
@@ -184,7 +185,7 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
       reused: { summaries: summarized.reused, embeddings: embedded.reused },
     };
   } catch (error) {
-    record.status = 'failed';
+    record.status = endStatus(error);
     record.error = error instanceof Error ? error.message : String(error);
     record.finishedAt = now().toISOString();
     await save();

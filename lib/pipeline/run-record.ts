@@ -4,12 +4,14 @@ import type { LedgerSummary } from '../llm/ledger.js';
 import { addUsage, emptyUsage, type TaskKind } from '../llm/types.js';
 import { type RunInfo, runInfoSchema } from '../output/hierarchy-schema.js';
 import type { Store } from '../store/types.js';
+import { ClioError } from '../util/errors.js';
 
 export const RUN_RECORD = 'run.json';
 
 /** `run.json`: the run's status and bookkeeping, rewritten after every stage. */
 export const runRecordSchema = runInfoSchema.extend({
-  status: z.enum(['running', 'done', 'failed']),
+  /** `stopped`: the run spent its `llm.budget_usd`; `error` says so, and a re-run resumes. */
+  status: z.enum(['running', 'done', 'failed', 'stopped']),
   stage: z.string(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
@@ -99,6 +101,27 @@ export function runInfo(record: RunRecord): RunInfo {
   const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
   return info;
 }
+
+/**
+ * A run's provider and embedder are fixed when it starts: a later step that would use others (a
+ * key set or removed mid-run, a changed config) fails the run instead of mixing them.
+ */
+export function assertSameProviders(
+  record: Pick<RunRecord, 'runId' | 'llm' | 'embedder'>,
+  ids: { readonly llm: string; readonly embedder: string },
+): void {
+  for (const what of ['llm', 'embedder'] as const) {
+    if (record[what] !== ids[what]) {
+      throw new ClioError(
+        `run ${record.runId} started with ${what} ${record[what]}, but this step would use ${ids[what]}: a key or the config changed mid-run; start a new run`,
+      );
+    }
+  }
+}
+
+/** The status a run ends with after `error`: a spent budget stops it, anything else fails it. */
+export const endStatus = (error: unknown): 'failed' | 'stopped' =>
+  (error as { name?: unknown } | null)?.name === 'BudgetExceededError' ? 'stopped' : 'failed';
 
 /** The stage of `costByStage` each kind of task is billed to. */
 const STAGE_OF_KIND: Record<TaskKind, string> = {

@@ -195,11 +195,11 @@ export async function summarizeItemsInBatch(
     progress.info(`submitted batch ${batch.id} (${chunk.length} requests)`);
   }
 
-  const settle = (
+  const settle = async (
     key: string,
     outcome: { record: CachedSummary } | { reason: string; code?: FailureCode },
   ) => {
-    client.ledger.release(held.get(key));
+    await client.ledger.release(held.get(key));
     const entry = pending.get(key);
     if (!entry) return; // cached meanwhile, or another run's request
     pending.delete(key);
@@ -220,12 +220,10 @@ export async function summarizeItemsInBatch(
         return settle(key, { reason: failureReason(result, batch.id) });
       const { message } = result;
       usage = addUsage(usage, usageOf(message.usage));
-      client.ledger.charge({
-        kind: task.kind,
-        model,
-        usage: usageOf(message.usage),
-        batch: true,
-      });
+      client.ledger.charge(
+        { kind: task.kind, model, usage: usageOf(message.usage), batch: true },
+        held.get(key),
+      );
       const reply = readTaskReply(task, message, mechanism);
       if (!reply.ok) {
         if (reply.refused) {
@@ -239,10 +237,10 @@ export async function summarizeItemsInBatch(
         partition: reply.value.partition ?? DEFAULT_PARTITION,
       };
       await cache.set(key, record);
-      settle(key, { record });
+      await settle(key, { record });
     });
     for (const key of batch.keys)
-      settle(key, { reason: `batch ${batch.id} returned no result for this item` });
+      await settle(key, { reason: `batch ${batch.id} returned no result for this item` });
     batch.status = 'folded';
     await save();
   };

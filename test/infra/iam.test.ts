@@ -49,10 +49,19 @@ describe('each step function has only its own grants', () => {
     ]);
   });
 
-  it('SummarizeBatch and ClusterLevel: run artifacts, the Anthropic key, Bedrock models; no table', () => {
+  it('SummarizeBatch and ClusterLevel: run artifacts, the Anthropic key, Bedrock models, the budget item', () => {
     for (const step of ['Summarize', 'ClusterLevel']) {
       const statements = stepStatements(main, step);
-      expect(actionsOf(statements), step).toEqual(sorted(LOGS, S3_READ, S3_PUT, SECRETS, BEDROCK));
+      expect(actionsOf(statements), step).toEqual(
+        sorted(LOGS, S3_READ, S3_PUT, SECRETS, BEDROCK, [
+          'dynamodb:GetItem',
+          'dynamodb:UpdateItem',
+        ]),
+      );
+      // The run's shared budget lives in the run table; nothing else of DynamoDB.
+      expect(resourcesOf(statements, 'dynamodb:UpdateItem'), step).toEqual([
+        expect.stringMatching(/^\{"Fn::GetAtt":\["RunsTable[0-9A-F]+","Arn"\]\}$/),
+      ]);
       const buckets = [
         ...resourcesOf(statements, 's3:GetObject*'),
         ...resourcesOf(statements, 's3:PutObject'),

@@ -2,10 +2,18 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, SECRET_PLACEHOLDER } from '../../lambdas/contract.js';
-import { DEPS_TTL_MS, getDeps, loadSecrets } from '../../lambdas/deps.js';
+import {
+  buildDeps,
+  DEPS_TTL_MS,
+  defaultClients,
+  getDeps,
+  loadSecrets,
+} from '../../lambdas/deps.js';
 import { EnvError, positiveIntEnv, requiredEnv } from '../../lambdas/env.js';
 import { publishRun } from '../../lambdas/publish.js';
 import { asStepError, InvalidEventError, TransientError } from '../../lambdas/runtime.js';
+import { parseConfig } from '../../lib/config/index.js';
+import { OfflineLlm } from '../../lib/llm/offline.js';
 import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { type StoredRun, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../../lib/store/types.js';
@@ -142,6 +150,26 @@ describe('adapter pieces', () => {
     await expect(
       loadSecrets({ [ENV.secretArns]: JSON.stringify({ AWS_SECRET_ACCESS_KEY: 'arn:x' }) }, client),
     ).rejects.toThrow(/"AWS_SECRET_ACCESS_KEY" is not a variable a secret may set/);
+  });
+
+  it('refuse to run `auto` offline when the key secret still holds its placeholder', async () => {
+    const secrets = {
+      send: async () => ({ SecretString: SECRET_PLACEHOLDER }),
+    } as unknown as SecretsManagerClient;
+    const env: Record<string, string | undefined> = {
+      [ENV.artifactsBucket]: 'artifacts',
+      [ENV.secretArns]: JSON.stringify({ ANTHROPIC_API_KEY: 'arn:anthropic' }),
+    };
+    const deps = await buildDeps(env, { ...defaultClients(), secrets });
+    const at = { file: '/configs/x.json', dir: '/configs' };
+    const base = { source: { file: 'x.jsonl' }, hierarchy: [3], summary_prompt: '{{example}}' };
+    const embedder = deps.createEmbedder(parseConfig(base, at));
+    expect(() => deps.createLlm(parseConfig(base, at), embedder)).toThrow(
+      /"auto" and no ANTHROPIC_API_KEY is set: set the ANTHROPIC_API_KEY secret of the stack.*"provider": "offline"/,
+    );
+    const offline = parseConfig({ ...base, llm: { provider: 'offline' } }, at);
+    expect(deps.createLlm(offline, embedder)).toBeInstanceOf(OfflineLlm);
+    await embedder.close();
   });
 
   it('reuse the deps within a container for a while, then rebuild them to pick up new keys', async () => {

@@ -261,6 +261,7 @@ describe('an unhandled error', () => {
       source: { file: 'late.jsonl' },
       hierarchy: [3],
       summary_prompt: 'Summarize: {{example.inputs.messages}}',
+      llm: { provider: 'offline' },
     };
     const first = await startFromUpload('configs/late.json', JSON.stringify(config));
     expect(first.run).toMatchObject({

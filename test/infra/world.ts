@@ -26,6 +26,8 @@ const config = (hierarchy: number[]) => ({
   source: { file: 'data.jsonl' },
   hierarchy,
   summary_prompt: 'Summarize: {{example.inputs.messages}}',
+  // On AWS, `auto` without a key is an error: a run without a model says so.
+  llm: { provider: 'offline' },
 });
 
 type Handler = (event: unknown) => Promise<Record<string, unknown>>;

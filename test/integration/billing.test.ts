@@ -166,7 +166,7 @@ describe('a budget', () => {
         const { result, record } = await runWith(fake, `budget-${name}`, { budget_usd: budget });
         expect((result as Error).name, name).toBe('BudgetExceededError');
         expect(billedUsd(fake), name).toBeLessThanOrEqual(budget);
-        expect(record?.status, name).toBe('failed');
+        expect(record?.status, name).toBe('stopped');
         expect(record?.error, name).toMatch(/llm\.budget_usd of \$\d/);
         expect(record?.costUsd, name).toBeCloseTo(billedUsd(fake), 10);
         if (name === 'summaries') {
@@ -194,7 +194,7 @@ describe('a budget', () => {
     try {
       // Room for every summary and a few naming calls, not for all of them.
       const { record } = await runWith(fake, 'naming-budget', { budget_usd: summaries + 0.05 });
-      expect(record?.status).toBe('failed');
+      expect(record?.status).toBe('stopped');
       expect(record?.stage).toBe('cluster');
       expect(record?.error).toMatch(/budget_usd/);
       expect(billedUsd(fake)).toBeLessThanOrEqual(summaries + 0.05);

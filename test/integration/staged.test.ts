@@ -17,6 +17,7 @@ import {
   summarizeBatch,
 } from '../../lib/pipeline/staged/index.js';
 import { cachedSummary } from '../../lib/pipeline/summarize.js';
+import { createEmbedder } from '../../lib/providers.js';
 import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
@@ -166,6 +167,77 @@ describe('the staged pipeline (one step per Lambda)', () => {
     expect(record.configKey).toBe('configs/support.json');
     expect(record.failures[0].reason).toMatch(
       /batch items\/batch-00003.json failed after its retries/,
+    );
+  });
+});
+
+describe('what the staged steps check and fit once', () => {
+  /** Runs every step of a staged run in order, like the state machine. */
+  async function runStaged(deps: StagedDeps, configKey: string) {
+    const prepared = await prepareRun({ configKey }, deps);
+    const batches = JSON.parse((await deps.artifacts.read(prepared.batchKeysKey)) ?? '[]');
+    for (const batch of batches) await summarizeBatch(batch, deps);
+    for (let level = 0; level < prepared.levelCount; level++)
+      await clusterLevel({ runId: prepared.runId, level }, deps);
+    await finalizeRun({ runId: prepared.runId }, deps);
+    const doc = JSON.parse(
+      (await deps.artifacts.read(`runs/${prepared.runId}/hierarchy.json`)) ?? '{}',
+    );
+    return { prepared, doc };
+  }
+
+  it('fits a contextual embedder (TF-IDF) once over the whole run, not per batch', async () => {
+    const { dir, deps } = await setup();
+    const tfidf = { ...config, hierarchy: [4], embedder: { provider: 'tfidf' } };
+    await writeFile(join(dir, 'configs-bucket', 'configs', 'tfidf.json'), JSON.stringify(tfidf));
+    const staged = await runStaged(
+      { ...deps, createEmbedder: createEmbedder, batchSize: 20 },
+      'configs/tfidf.json',
+    );
+
+    const loaded = await loadConfig(join(dir, 'configs-bucket', 'configs', 'tfidf.json'));
+    const store = new FsStore(join(dir, 'local-tfidf'));
+    const summaryCache = await JsonlCache.open(store.path('s.jsonl'), cachedSummary);
+    const embedder = createEmbedder(loaded.config);
+    try {
+      const local = await generate(loaded, {
+        llm: new OfflineLlm(),
+        embedder,
+        store,
+        summaryCache,
+      });
+      expect(staged.doc.clusters).toEqual(local.doc.clusters);
+      expect(staged.doc.items.map((i: { path: number[] }) => i.path)).toEqual(
+        local.doc.items.map((i) => i.path),
+      );
+    } finally {
+      await summaryCache.close();
+      await embedder.close();
+    }
+  });
+
+  it('refuses llm.batch before spending anything, rather than ignore it', async () => {
+    const { dir, deps } = await setup();
+    const batched = { ...config, llm: { provider: 'offline', batch: true } };
+    await writeFile(join(dir, 'configs-bucket', 'configs', 'batch.json'), JSON.stringify(batched));
+    await expect(prepareRun({ configKey: 'configs/batch.json' }, deps)).rejects.toThrow(
+      /configs\/batch\.json: llm\.batch \(Message Batches\) is not supported by the AWS pipeline/,
+    );
+  });
+
+  it('fails a step whose provider differs from the one the run started with', async () => {
+    const { dir, deps } = await setup();
+    const prepared = await prepareRun({ configKey: 'configs/support.json' }, deps);
+    const batches = JSON.parse(
+      await readFile(join(dir, 'artifacts', prepared.batchKeysKey), 'utf8'),
+    );
+    // The key was set between Prepare and this batch: the run must not mix providers.
+    const switched: StagedDeps = {
+      ...deps,
+      createLlm: () => ({ ...new OfflineLlm(), id: 'anthropic:claude-haiku-5-5' }) as Llm,
+    };
+    await expect(summarizeBatch(batches[0], switched)).rejects.toThrow(
+      /started with llm offline@1, but this step would use anthropic:claude-haiku-5-5/,
     );
   });
 });

@@ -1,8 +1,19 @@
 import { z } from 'zod';
 import { buildBaseLevel, buildUpperLevel } from '../../cluster/hierarchy.js';
+import type { ClioConfig } from '../../config/index.js';
+import type { Embedder } from '../../embed/types.js';
+import { BudgetExceededError } from '../../llm/ledger.js';
+import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
-import { addSpend, readRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
-import { collectSummaries } from './collect.js';
+import {
+  addSpend,
+  assertSameProviders,
+  type RunRecord,
+  readRunRecord,
+  recordFailures,
+  writeRunRecord,
+} from '../run-record.js';
+import { collectSummaries, embedMissingVectors } from './collect.js';
 import type { StagedDeps } from './deps.js';
 import { readLevel, runStore, writeLevel } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
@@ -25,49 +36,71 @@ export async function clusterLevel(
   const config = await readRunConfig(store);
   const record = await readRunRecord(store);
   if (!record) throw new ClioError(`run ${input.runId} has no run record`);
+  const embedder = deps.createEmbedder(config);
+  try {
+    return await clusterWith(embedder, input, deps, { store, config, record });
+  } finally {
+    await embedder.close();
+  }
+}
+
+async function clusterWith(
+  embedder: Embedder,
+  input: ClusterLevelInput,
+  deps: StagedDeps,
+  { store, config, record }: { store: Store; config: ClioConfig; record: RunRecord },
+): Promise<ClusterLevelOutput> {
+  if (input.level === 0) await embedMissingVectors(store, embedder);
   const run = await collectSummaries(store);
+  if (input.level === 0) {
+    // The Map's results, folded once: failures, warnings and what the batches were billed.
+    record.counts.summarized = run.items.length;
+    record.counts.clustered = run.items.length;
+    recordFailures(record, run.failures);
+    record.warnings.push(...run.warnings);
+    addSpend(record, run.spend);
+    if (run.stopped) {
+      await writeRunRecord(store, record);
+      throw new BudgetExceededError(run.stopped);
+    }
+  }
   if (run.items.length === 0) {
     throw new ClioError(
       `no item could be summarized; first failure: ${run.failures[0]?.reason ?? 'unknown'}`,
     );
   }
-  const embedder = deps.createEmbedder(config);
-  const hierarchyDeps = { embedder, llm: deps.createLlm(config, embedder) };
+  const hierarchyDeps = { embedder, llm: deps.createLlm(config, embedder, { runId: input.runId }) };
+  assertSameProviders(record, { llm: hierarchyDeps.llm.id, embedder: embedder.id });
   const options = {
     hierarchy: config.hierarchy,
     partitions: config.partitions,
     seed: config.seed,
     concurrency: config.max_concurrency,
   };
-  try {
-    const t0 = performance.now();
-    if (input.level === 0) {
-      record.counts.summarized = run.items.length;
-      record.counts.clustered = run.items.length;
-      recordFailures(record, run.failures);
-      record.warnings.push(...run.warnings);
-      addSpend(record, run.spend);
-    }
-    const below = input.level > 0 ? await readLevel(store, input.level - 1) : undefined;
-    const result = below
-      ? await buildUpperLevel(below, input.level, run.items, run.vectors, hierarchyDeps, options)
-      : await buildBaseLevel(run.items, run.vectors, hierarchyDeps, options);
-    // Grouping set the `parent` of every cluster below; keep that for Finalize.
-    if (below) await writeLevel(store, input.level - 1, below);
-    await writeLevel(store, input.level, result.level);
-    recordFailures(record, result.failures);
-    record.warnings.push(...result.warnings);
+  const t0 = performance.now();
+  const below = input.level > 0 ? await readLevel(store, input.level - 1) : undefined;
+  const result = await (below
+    ? buildUpperLevel(below, input.level, run.items, run.vectors, hierarchyDeps, options)
+    : buildBaseLevel(run.items, run.vectors, hierarchyDeps, options)
+  ).catch(async (error: unknown) => {
+    // The bill so far goes on the record before the run stops or fails.
     addSpend(record, hierarchyDeps.llm.ledger.summary());
-    record.stage = `cluster level ${input.level}`;
-    record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
     await writeRunRecord(store, record);
-    return {
-      runId: input.runId,
-      level: input.level,
-      clusters: result.level.length,
-      done: input.level === config.hierarchy.length - 1,
-    };
-  } finally {
-    await embedder.close();
-  }
+    throw error;
+  });
+  // Grouping set the `parent` of every cluster below; keep that for Finalize.
+  if (below) await writeLevel(store, input.level - 1, below);
+  await writeLevel(store, input.level, result.level);
+  recordFailures(record, result.failures);
+  record.warnings.push(...result.warnings);
+  addSpend(record, hierarchyDeps.llm.ledger.summary());
+  record.stage = `cluster level ${input.level}`;
+  record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
+  await writeRunRecord(store, record);
+  return {
+    runId: input.runId,
+    level: input.level,
+    clusters: result.level.length,
+    done: input.level === config.hierarchy.length - 1,
+  };
 }

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { vectorFromBase64 } from '../../embed/cached.js';
+import { vectorFromBase64, vectorToBase64 } from '../../embed/cached.js';
+import type { Embedder } from '../../embed/types.js';
 import { addSummaries, emptySummary, type LedgerSummary } from '../../llm/ledger.js';
 import type { Store } from '../../store/types.js';
+import { embedTexts } from '../embed.js';
 import type { Failure, SummarizedItem } from '../types.js';
-import { itemSchema, RUN_KEYS, readJson, summaryBatchSchema } from './layout.js';
+import {
+  itemSchema,
+  RUN_KEYS,
+  readJson,
+  type SummaryBatch,
+  summaryBatchSchema,
+  writeJson,
+} from './layout.js';
 
 export interface CollectedRun {
   /** In batch order, as the CLI would have them. */
@@ -13,15 +22,43 @@ export interface CollectedRun {
   readonly warnings: string[];
   /** What the Map's batches were billed. */
   readonly spend: LedgerSummary;
+  /** Why the run stopped during Summarize (its budget ran out), if it did. */
+  readonly stopped?: string | undefined;
+}
+
+/** The run's batch list: the item batches Prepare wrote. */
+const readBatchList = (store: Store) =>
+  readJson(store, RUN_KEYS.batchList, z.array(z.object({ batchKey: z.string() })));
+
+/**
+ * Embeds every summary of the run that has no vector yet in ONE call, so a contextual embedder
+ * (fitted on its input) puts the whole run in one space, and writes the vectors back into the
+ * batches. Does nothing when the Summarize batches embedded already.
+ */
+export async function embedMissingVectors(store: Store, embedder: Embedder): Promise<number> {
+  const batches: { key: string; batch: SummaryBatch }[] = [];
+  for (const { batchKey } of await readBatchList(store)) {
+    const key = RUN_KEYS.summaryBatch(batchKey);
+    const text = await store.read(key);
+    if (text !== undefined)
+      batches.push({ key, batch: summaryBatchSchema.parse(JSON.parse(text)) });
+  }
+  const missing = batches.flatMap(({ batch }) => batch.summaries.filter((s) => !s.vector));
+  if (missing.length === 0) return 0;
+  const { vectors } = await embedTexts(
+    missing.map((s) => s.summary),
+    embedder,
+  );
+  missing.forEach((s, i) => {
+    s.vector = vectorToBase64(vectors[i] as Float32Array);
+  });
+  for (const { key, batch } of batches) await writeJson(store, key, batch);
+  return missing.length;
 }
 
 /** Joins every batch's items with its summaries and vectors, for the steps after the Map. */
 export async function collectSummaries(store: Store): Promise<CollectedRun> {
-  const batches = await readJson(
-    store,
-    RUN_KEYS.batchList,
-    z.array(z.object({ batchKey: z.string() })),
-  );
+  const batches = await readBatchList(store);
   const collected: CollectedRun = {
     items: [],
     vectors: [],
@@ -30,6 +67,7 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     spend: emptySummary(),
   };
   let spend = emptySummary();
+  let stopped: string | undefined;
   for (const { batchKey } of batches) {
     const items = new Map(
       (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
@@ -53,12 +91,16 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
         throw new Error(
           `${RUN_KEYS.summaryBatch(batchKey)} names item ${s.id}, which ${batchKey} lacks`,
         );
+      if (s.vector === undefined) {
+        throw new Error(`${RUN_KEYS.summaryBatch(batchKey)}: summary ${s.id} has no vector yet`);
+      }
       collected.items.push({ item, summary: s.summary, partition: s.partition });
       collected.vectors.push(vectorFromBase64(s.vector));
     }
     collected.failures.push(...batch.failures);
     collected.warnings.push(...batch.warnings);
     spend = addSummaries(spend, batch.spend);
+    stopped ??= batch.stopped;
   }
-  return { ...collected, spend };
+  return { ...collected, spend, stopped };
 }

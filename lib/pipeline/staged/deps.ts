@@ -19,7 +19,11 @@ export interface StagedDeps {
   /** Where uploaded configs (and file sources next to them) are read from. */
   readonly configs: Store;
   readonly createEmbedder: (config: ClioConfig) => Embedder;
-  readonly createLlm: (config: ClioConfig, embedder: Embedder) => Llm;
+  /**
+   * The run's provider. Every step of one run gets its own instance; `runId` lets the
+   * executor share the run's budget between them (a DynamoDB item on AWS).
+   */
+  readonly createLlm: (config: ClioConfig, embedder: Embedder, run?: { runId: string }) => Llm;
   /** Replaces the configured source (tests, or a runner that already holds the items). */
   readonly loadItems?: (config: ClioConfig, now: Date) => Promise<LoadedItems>;
   readonly runIndex?: RunIndex;

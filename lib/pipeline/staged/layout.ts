@@ -60,12 +60,20 @@ export const itemSchema = z.object({
 
 export const summaryBatchSchema = z.object({
   summaries: z.array(
-    z.object({ id: z.string(), summary: z.string(), partition: z.string(), vector: z.string() }),
+    z.object({
+      id: z.string(),
+      summary: z.string(),
+      partition: z.string(),
+      /** Absent until ClusterLevel 0 embeds all of a run's summaries with a contextual embedder. */
+      vector: z.string().optional(),
+    }),
   ),
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
   /** What the batch's ledger was billed, failed calls included. */
   spend: ledgerSummarySchema,
+  /** Set when the run's budget ran out during this batch: why the run stops. */
+  stopped: z.string().optional(),
 });
 export type SummaryBatch = z.infer<typeof summaryBatchSchema>;
 

@@ -24,8 +24,19 @@ export function failureReason(error: MarkFailedInput['error']): string {
   return [error.Error, cause].filter(Boolean).join(': ') || 'unknown error';
 }
 
+/** The error class a Lambda's Cause names (`errorType`), or the state's `Error`. */
+function failureType(error: MarkFailedInput['error']): string | undefined {
+  try {
+    const parsed = JSON.parse(error.Cause ?? '') as { errorType?: unknown };
+    if (typeof parsed.errorType === 'string') return parsed.errorType;
+  } catch {
+    // Not JSON: only the state's Error names it.
+  }
+  return error.Error;
+}
+
 /**
- * MarkFailed: records why a run stopped. A failure before Prepare created the run (a bad
+ * MarkFailed: records why a run stopped (a spent budget: status `stopped`). A failure before Prepare created the run (a bad
  * config) has no run record to update; the reason is returned for the execution's output.
  */
 export async function markFailed(
@@ -38,7 +49,7 @@ export async function markFailed(
   const store = runStore(deps.artifacts, input.runId);
   const record = await readRunRecord(store);
   if (record) {
-    record.status = 'failed';
+    record.status = failureType(input.error) === 'BudgetExceededError' ? 'stopped' : 'failed';
     record.error = reason;
     record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
     await writeRunRecord(store, record);

@@ -54,6 +54,12 @@ async function readConfig(input: PrepareInput, deps: StagedDeps): Promise<ClioCo
  */
 export async function prepareRun(input: PrepareInput, deps: StagedDeps): Promise<PrepareOutput> {
   const config = await readConfig(input, deps);
+  if (config.llm.batch) {
+    // Said before anything is spent, rather than running at full price without a word.
+    throw new ClioError(
+      `${input.configKey}: llm.batch (Message Batches) is not supported by the AWS pipeline yet: remove it to run at the standard price, or run open-clio generate locally for batches`,
+    );
+  }
   const now = input.scheduledTime ? new Date(input.scheduledTime) : (deps.now?.() ?? new Date());
   const digest = configDigest(config);
   const embedder = deps.createEmbedder(config);

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { type ClioConfig, parseConfig } from '../../config/index.js';
 import { vectorToBase64 } from '../../embed/cached.js';
+import { BudgetExceededError } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
+import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
+import { assertSameProviders, readRunRecord } from '../run-record.js';
 import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
 import type { StagedDeps } from './deps.js';
 import {
@@ -40,8 +43,11 @@ export async function summarizeBatch(
   const store = runStore(deps.artifacts, input.runId);
   const config = await readRunConfig(store);
   const items = await readJson(store, input.batchKey, z.array(itemSchema));
+  const record = await readRunRecord(store);
+  if (!record) throw new ClioError(`run ${input.runId} has no run record`);
   const embedder = deps.createEmbedder(config);
-  const llm = deps.createLlm(config, embedder);
+  const llm = deps.createLlm(config, embedder, { runId: input.runId });
+  assertSameProviders(record, { llm: llm.id, embedder: embedder.id });
   const cacheKey = summaryCacheKey(
     llm.id,
     { template: config.summary_prompt, partitions: config.partitions },
@@ -57,17 +63,35 @@ export async function summarizeBatch(
         partitions: config.partitions,
         concurrency: config.max_concurrency,
       },
-    );
-    const { vectors } = await embedTexts(
-      result.summarized.map((s) => s.summary),
-      embedder,
-    );
+    ).catch(async (error: unknown) => {
+      // The run's budget is spent: not this batch's failure. What finished is cached; the
+      // batch says the run stopped and what it was billed, and ClusterLevel stops the run.
+      if (!(error instanceof BudgetExceededError)) throw error;
+      const stopped: SummaryBatch = {
+        summaries: [],
+        failures: [],
+        warnings: [],
+        spend: llm.ledger.summary(),
+        stopped: error.message,
+      };
+      await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), stopped);
+      return undefined;
+    });
+    if (!result) return { summarized: 0, failed: 0 };
+    // A contextual embedder (TF-IDF) is fitted on its input: fitted per batch, batches would
+    // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
+    const { vectors } = embedder.contextual
+      ? { vectors: [] }
+      : await embedTexts(
+          result.summarized.map((s) => s.summary),
+          embedder,
+        );
     const batch: SummaryBatch = {
       summaries: result.summarized.map((s, i) => ({
         id: s.item.id,
         summary: s.summary,
         partition: s.partition,
-        vector: vectorToBase64(vectors[i] as Float32Array),
+        ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
       warnings: result.templateGaps.map(templateGapWarning),
