@@ -16,6 +16,7 @@ export {
   EMBEDDER_PROVIDERS,
   type EmbedderConfig,
   type EmbedderProvider,
+  embedderIsContextual,
   type FileSourceConfig,
   LLM_PROVIDERS,
   type LlmConfig,

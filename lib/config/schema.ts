@@ -237,6 +237,10 @@ export type ClioConfig = Omit<SchemaOutput, 'source'> & { source?: FileSourceCon
 export type LlmConfig = ClioConfig['llm'];
 export type EmbedderConfig = ClioConfig['embedder'];
 
+/** Whether the configured embedder is fitted on the texts of each call (TF-IDF), not per text. */
+export const embedderIsContextual = (config: Pick<ClioConfig, 'embedder'>): boolean =>
+  config.embedder.provider === 'tfidf';
+
 export type SourceKind = 'dataset' | 'project' | 'file';
 
 export function configSourceKind(config: ClioConfig): SourceKind {

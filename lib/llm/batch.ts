@@ -82,13 +82,20 @@ export class ClaudeBatches {
   readonly ledger: UsageLedger;
   readonly #client: BatchesClient;
   readonly #retry: RetryOptions | undefined;
+  readonly #options: ClaudeBatchesOptions;
 
   constructor(client: BatchesClient, options: ClaudeBatchesOptions) {
     this.#client = client;
+    this.#options = options;
     this.settings = options;
     this.ledger = options.ledger ?? new UsageLedger();
     this.#retry = options.retry;
     this.id = claudeId(options);
+  }
+
+  /** The same batches client charging `ledger` (one step's bill). */
+  withLedger(ledger: UsageLedger): ClaudeBatches {
+    return new ClaudeBatches(this.#client, { ...this.#options, ledger });
   }
 
   request<I, O>(task: LlmTask<I, O>, input: I): MessageCreateParamsNonStreaming {

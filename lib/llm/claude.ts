@@ -115,6 +115,10 @@ export class ClaudeLlm implements Llm {
     return costOfCalls(this.ledger, modelFor(this.settings.models, kind), usage);
   }
 
+  withLedger(ledger: UsageLedger): ClaudeLlm {
+    return new ClaudeLlm(this.#client, { ...this.#options, ledger });
+  }
+
   modelFor(kind: TaskKind): string {
     return modelFor(this.settings.models, kind);
   }

@@ -93,13 +93,16 @@ export class UsageLedger {
   readonly #account: BudgetAccount | undefined;
   readonly #busyWaitMs: number;
   readonly #maxBusyMs: number;
+  /** A child forwards reservations and charges here: the budget is the parent's. */
+  readonly #parent: UsageLedger | undefined;
   readonly #byKind = new Map<TaskKind, { usage: TokenUsage; costUsd: number }>();
   readonly #unpriced = new Set<string>();
   #spent = 0;
   #reserved = 0;
   #waiters: (() => void)[] = [];
 
-  constructor(options: LedgerOptions = {}) {
+  constructor(options: LedgerOptions = {}, parent?: UsageLedger) {
+    this.#parent = parent;
     this.budgetUsd = options.budgetUsd;
     this.#prices = options.prices;
     this.#account = options.account;
@@ -122,6 +125,17 @@ export class UsageLedger {
     return worstCaseCost(model, promptTokens, maxTokens, { ...options, prices: this.#prices });
   }
 
+  /**
+   * A ledger of its own for one step of a run (what the step was billed) that keeps the run's
+   * budget: its reservations are the parent's and its charges are the parent's too.
+   */
+  child(): UsageLedger {
+    return new UsageLedger(
+      { budgetUsd: this.budgetUsd, prices: this.#prices, busyWaitMs: this.#busyWaitMs },
+      this,
+    );
+  }
+
   get spentUsd(): number {
     return this.#spent;
   }
@@ -131,6 +145,7 @@ export class UsageLedger {
    * room it needs; throws `BudgetExceededError` when it would not fit even with none in flight.
    */
   async reserve(usd: number): Promise<Reservation> {
+    if (this.#parent) return this.#parent.reserve(usd);
     const budget = this.budgetUsd;
     if (budget === undefined) return { usd: 0, released: true };
     const exceeded = (spent: number) =>
@@ -167,6 +182,7 @@ export class UsageLedger {
    * charged against it first).
    */
   async release(reservation: Reservation | undefined): Promise<void> {
+    if (this.#parent) return this.#parent.release(reservation);
     if (!reservation || reservation.released) return;
     reservation.released = true;
     if (this.#account) {
@@ -181,8 +197,9 @@ export class UsageLedger {
 
   /** Records one billed response (against the reservation it was made under, if any). */
   charge(charge: Charge, reservation?: Reservation): void {
+    if (this.#parent) this.#parent.charge(charge, reservation);
     const cost = this.price(charge.model, charge.usage, { batch: charge.batch === true });
-    if (reservation) reservation.spent = (reservation.spent ?? 0) + (cost ?? 0);
+    if (reservation && !this.#parent) reservation.spent = (reservation.spent ?? 0) + (cost ?? 0);
     if (cost === undefined && hasTokens(charge.usage)) this.#unpriced.add(charge.model);
     const kind = this.#byKind.get(charge.kind) ?? { usage: emptyUsage(), costUsd: 0 };
     kind.usage = addUsage(kind.usage, charge.usage);

@@ -89,6 +89,11 @@ export interface Llm {
    */
   readonly ledger: UsageLedger;
   /**
+   * The same provider (client, models, rate limiter) charging `ledger` instead: how one step of
+   * a run gets a bill of its own. Absent for providers that bill nothing.
+   */
+  withLedger?(ledger: UsageLedger): Llm;
+  /**
    * USD that `usage` (summed over `usage.requests` similar calls) of tasks of this kind costs at
    * list prices (the model differs by kind); undefined when the price is unknown. For estimates.
    */

@@ -18,12 +18,34 @@ export function keylessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEn
 }
 
 /** Starts `open-clio` as a user would, capturing its output; `done` settles when it exits. */
-export function startCli(
+export const startCli = (args: readonly string[], cwd: string, env: Record<string, string> = {}) =>
+  startNode([CLI, ...args], cwd, env);
+
+/** Runs a TypeScript script of the repository (an npm script's target) as `npm run` would. */
+export const runScript = (
+  script: string,
   args: readonly string[],
   cwd: string,
   env: Record<string, string> = {},
+) =>
+  // tsx resolved from here: `--import tsx` alone would be looked up from the test's cwd.
+  startNode(
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      resolve(import.meta.dirname, '../..', script),
+      ...args,
+    ],
+    cwd,
+    env,
+  ).done;
+
+function startNode(
+  args: readonly string[],
+  cwd: string,
+  env: Record<string, string>,
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: keylessEnv(env) });
+  const child = spawn(process.execPath, args, { cwd, env: keylessEnv(env) });
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d) => {

@@ -15,7 +15,7 @@ import {
 } from '../run-record.js';
 import { collectSummaries, embedMissingVectors } from './collect.js';
 import type { StagedDeps } from './deps.js';
-import { readLevel, runStore, writeLevel } from './layout.js';
+import { readLevel, storeOfRun, writeLevel } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
 import type { ClusterLevelInput, ClusterLevelOutput } from './types.js';
 
@@ -32,7 +32,7 @@ export async function clusterLevel(
   input: ClusterLevelInput,
   deps: StagedDeps,
 ): Promise<ClusterLevelOutput> {
-  const store = runStore(deps.artifacts, input.runId);
+  const store = storeOfRun(deps, input.runId);
   const config = await readRunConfig(store);
   const record = await readRunRecord(store);
   if (!record) throw new ClioError(`run ${input.runId} has no run record`);
@@ -50,7 +50,7 @@ async function clusterWith(
   deps: StagedDeps,
   { store, config, record }: { store: Store; config: ClioConfig; record: RunRecord },
 ): Promise<ClusterLevelOutput> {
-  if (input.level === 0) await embedMissingVectors(store, embedder);
+  if (input.level === 0) await embedMissingVectors(store, embedder, deps.progress);
   const run = await collectSummaries(store);
   if (input.level === 0) {
     // The Map's results, folded once: failures, warnings and what the batches were billed.
@@ -76,6 +76,7 @@ async function clusterWith(
     partitions: config.partitions,
     seed: config.seed,
     concurrency: config.max_concurrency,
+    ...(deps.progress ? { progress: deps.progress } : {}),
   };
   const t0 = performance.now();
   const below = input.level > 0 ? await readLevel(store, input.level - 1) : undefined;

@@ -4,7 +4,7 @@ import type { Embedder } from '../../embed/types.js';
 import { addSummaries, emptySummary, type LedgerSummary } from '../../llm/ledger.js';
 import type { Store } from '../../store/types.js';
 import { embedTexts } from '../embed.js';
-import type { Failure, SummarizedItem } from '../types.js';
+import type { Failure, ProgressReporter, SummarizedItem } from '../types.js';
 import {
   itemSchema,
   RUN_KEYS,
@@ -35,7 +35,11 @@ const readBatchList = (store: Store) =>
  * (fitted on its input) puts the whole run in one space, and writes the vectors back into the
  * batches. Does nothing when the Summarize batches embedded already.
  */
-export async function embedMissingVectors(store: Store, embedder: Embedder): Promise<number> {
+export async function embedMissingVectors(
+  store: Store,
+  embedder: Embedder,
+  progress?: ProgressReporter,
+): Promise<number> {
   const batches: { key: string; batch: SummaryBatch }[] = [];
   for (const { batchKey } of await readBatchList(store)) {
     const key = RUN_KEYS.summaryBatch(batchKey);
@@ -45,10 +49,9 @@ export async function embedMissingVectors(store: Store, embedder: Embedder): Pro
   }
   const missing = batches.flatMap(({ batch }) => batch.summaries.filter((s) => !s.vector));
   if (missing.length === 0) return 0;
-  const { vectors } = await embedTexts(
-    missing.map((s) => s.summary),
-    embedder,
-  );
+  const texts = missing.map((s) => s.summary);
+  const { vectors, reused } = await embedTexts(texts, embedder, progress ? { progress } : {});
+  progress?.info(`embeddings: ${reused} reused from the cache, ${texts.length - reused} new`);
   missing.forEach((s, i) => {
     s.vector = vectorToBase64(vectors[i] as Float32Array);
   });

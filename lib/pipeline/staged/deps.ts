@@ -1,10 +1,13 @@
 import type { ClioConfig } from '../../config/index.js';
 import type { Embedder } from '../../embed/types.js';
+import type { ClaudeBatches } from '../../llm/batch.js';
 import type { Llm } from '../../llm/types.js';
 import type { HierarchyDoc } from '../../output/hierarchy-schema.js';
 import type { LoadedItems } from '../../sources/types.js';
-import type { Store } from '../../store/types.js';
+import type { RecordCache, Store } from '../../store/types.js';
 import type { RunRecord } from '../run-record.js';
+import type { CachedSummary } from '../summarize.js';
+import type { ProgressReporter } from '../types.js';
 
 /** Where finished runs and their records go besides the artifacts store (DynamoDB on AWS). */
 export interface RunIndex {
@@ -32,4 +35,29 @@ export interface StagedDeps {
   readonly now?: () => Date;
   /** Items per Summarize batch. Default 100. */
   readonly batchSize?: number;
+  /**
+   * The store of one run.
+   * @default the `runs/<runId>/` prefix of `artifacts`
+   */
+  readonly runStore?: (runId: string) => Store;
+  /**
+   * The summary cache one batch reads and writes, by the batch's cache key.
+   * @default the per-batch object at that key in `artifacts` (`runs/_cache/summaries/…`)
+   */
+  readonly openSummaryCache?: (key: string) => Promise<RecordCache<CachedSummary>>;
+  /**
+   * Message Batches for the summaries, bound to the step's provider; absent: `llm.batch` is
+   * refused at Prepare rather than ignored.
+   */
+  readonly createSummaryBatches?: (config: ClioConfig, llm: Llm) => ClaudeBatches | undefined;
+  /**
+   * Where per-text embedders embed: in the Summarize batches (parallel Lambdas) or all at once
+   * in ClusterLevel 0 (one process: one progress bar). Contextual embedders always do the latter.
+   * @default 'summarize'
+   */
+  readonly embedIn?: 'summarize' | 'cluster';
+  /** Progress and messages: a bar locally, structured logs in a Lambda. */
+  readonly progress?: ProgressReporter;
+  /** Reads a config's `source.file`. @default from `configs` */
+  readonly readSourceFile?: (path: string) => Promise<string>;
 }

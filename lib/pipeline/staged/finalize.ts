@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import type { Level } from '../../cluster/types.js';
 import { writeCentroids } from '../../compare/centroids.js';
+import { keepPreviousRun, readPreviousRun } from '../../compare/previous.js';
+import { embedderIsContextual } from '../../config/index.js';
 import { writeOutputs } from '../../output/write.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
 import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
 import { collectSummaries } from './collect.js';
 import type { StagedDeps } from './deps.js';
-import { readLevel, runStore } from './layout.js';
+import { readLevel, storeOfRun } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
 import type { FinalizeInput, FinalizeOutput } from './types.js';
 
@@ -18,7 +20,7 @@ export const finalizeInputSchema = z.object({ runId: z.string().min(1) });
  * prefix, the hierarchy to the run index, the run published for the explorer, and marked done.
  */
 export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promise<FinalizeOutput> {
-  const store = runStore(deps.artifacts, input.runId);
+  const store = storeOfRun(deps, input.runId);
   const config = await readRunConfig(store);
   const record = await readRunRecord(store);
   if (!record) throw new ClioError(`run ${input.runId} has no run record`);
@@ -27,13 +29,23 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   for (let index = 0; index < config.hierarchy.length; index++)
     levels.push(await readLevel(store, index));
 
-  const { doc, warning, centroids } = assembleRun(run.items, levels, run.vectors, record, config);
-  if (warning) record.warnings.push(warning);
+  // The run this one replaces in the same store (a local save_path; never on AWS, where each
+  // run has its own prefix): its clusters lend their keys, and it is kept under previous/.
+  const previous = await readPreviousRun(store);
+  const { doc, warning, centroids } = assembleRun(run.items, levels, run.vectors, record, config, {
+    previous: previous?.side,
+    embedder: { contextual: embedderIsContextual(config) },
+  });
+  if (warning) {
+    record.warnings.push(warning);
+    deps.progress?.warn(warning);
+  }
   record.status = 'done';
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
   const finished = { ...doc, run: runInfo(record) };
   const files = [
+    ...(await keepPreviousRun(store, previous)),
     ...(await writeOutputs(finished, run.items, store)),
     await writeCentroids(store, centroids),
   ];

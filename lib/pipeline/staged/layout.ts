@@ -15,7 +15,14 @@ export const RUN_KEYS = {
   level: (level: number) => `levels/level-${level}.json`,
 } as const;
 
+/** The `runs/<runId>/` prefix of the artifacts store: a run's store on AWS. */
 export const runStore = (artifacts: Store, runId: string) => withPrefix(artifacts, `runs/${runId}`);
+
+/** The store of one run, as the executor lays runs out. */
+export const storeOfRun = (
+  deps: { readonly artifacts: Store; readonly runStore?: (runId: string) => Store },
+  runId: string,
+) => deps.runStore?.(runId) ?? runStore(deps.artifacts, runId);
 
 /**
  * The summary cache of one batch, shared by every run (relative to the artifacts bucket): named

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readRunRecord, writeRunRecord } from '../run-record.js';
 import type { StagedDeps } from './deps.js';
-import { runStore } from './layout.js';
+import { storeOfRun } from './layout.js';
 import type { MarkFailedInput } from './types.js';
 
 export const markFailedInputSchema = z.object({
@@ -46,7 +46,7 @@ export async function markFailed(
   const reason = failureReason(input.error);
   if (!input.runId)
     return { runId: null, reason: input.configKey ? `${input.configKey}: ${reason}` : reason };
-  const store = runStore(deps.artifacts, input.runId);
+  const store = storeOfRun(deps, input.runId);
   const record = await readRunRecord(store);
   if (record) {
     record.status = failureType(input.error) === 'BudgetExceededError' ? 'stopped' : 'failed';

@@ -10,10 +10,10 @@ import {
 } from '../../config/index.js';
 import { loadSource } from '../../sources/index.js';
 import { ClioError } from '../../util/errors.js';
-import { newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
+import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
 import { sampleItems } from '../sample.js';
 import type { StagedDeps } from './deps.js';
-import { RUN_KEYS, runStore, writeJson } from './layout.js';
+import { RUN_KEYS, storeOfRun, writeJson } from './layout.js';
 import type { PrepareInput, PrepareOutput } from './types.js';
 
 export const prepareInputSchema = z.object({
@@ -54,71 +54,105 @@ async function readConfig(input: PrepareInput, deps: StagedDeps): Promise<ClioCo
  */
 export async function prepareRun(input: PrepareInput, deps: StagedDeps): Promise<PrepareOutput> {
   const config = await readConfig(input, deps);
-  if (config.llm.batch) {
+  return prepareConfiguredRun(config, deps, {
+    configKey: input.configKey,
+    now: input.scheduledTime ? new Date(input.scheduledTime) : undefined,
+  });
+}
+
+/**
+ * Prepare for a config already read and validated (the in-process executor loads it from a
+ * file). The run record is written first, so a source that cannot be read leaves a failed run
+ * that says so; the run's provider and embedder ids are fixed here.
+ */
+export async function prepareConfiguredRun(
+  config: ClioConfig,
+  deps: StagedDeps,
+  options: { configKey?: string; digest?: string; now?: Date | undefined } = {},
+): Promise<PrepareOutput> {
+  const where = options.configKey ? `${options.configKey}: ` : '';
+  if (config.llm.batch && !deps.createSummaryBatches) {
     // Said before anything is spent, rather than running at full price without a word.
     throw new ClioError(
-      `${input.configKey}: llm.batch (Message Batches) is not supported by the AWS pipeline yet: remove it to run at the standard price, or run open-clio generate locally for batches`,
+      `${where}llm.batch (Message Batches) is not supported by the AWS pipeline yet: remove it to run at the standard price, or run open-clio generate locally for batches`,
     );
   }
-  const now = input.scheduledTime ? new Date(input.scheduledTime) : (deps.now?.() ?? new Date());
-  const digest = configDigest(config);
+  const started = deps.now?.() ?? new Date();
+  const now = options.now ?? started;
   const embedder = deps.createEmbedder(config);
   const record = newRunRecord({
-    startedAt: deps.now?.() ?? new Date(),
-    digest,
+    startedAt: started,
+    digest: options.digest ?? configDigest(config),
     hierarchy: config.hierarchy,
     partitions: config.partitions,
     llm: deps.createLlm(config, embedder).id,
     embedder: embedder.id,
   });
   await embedder.close();
-  record.configKey = input.configKey;
-  const store = runStore(deps.artifacts, record.runId);
-  if (configSourceKind(config) === 'project') {
-    const window = resolveTimeWindow(config, now);
-    record.window = { start: window.start.toISOString(), end: window.end.toISOString() };
-  }
-  const readText = async (path: string) => {
-    const text = await deps.configs.read(path.replace(/^\//, ''));
-    if (text === undefined)
-      throw new ClioError(
-        `source file ${path.replace(/^\//, '')} not found in ${deps.configs.location}`,
-      );
-    return text;
-  };
-  const source = await (deps.loadItems?.(config, now) ?? loadSource(config, { readText, now }));
-  record.source = source.description;
-  record.counts.loaded = source.items.length;
-  recordFailures(
-    record,
-    source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })),
-  );
-  const items = sampleItems(source.items, config.sample, config.seed);
-  record.counts.sampled = items.length;
-  if (items.length === 0) throw new ClioError(`the source has no items (${source.description})`);
-  record.warnings.push(...configWarnings(config, items.length));
-
-  const batchSize = deps.batchSize ?? 100;
-  const batchKeys: string[] = [];
-  for (let start = 0; start < items.length; start += batchSize) {
-    const key = RUN_KEYS.itemBatch(batchKeys.length + 1);
-    await writeJson(store, key, items.slice(start, start + batchSize));
-    batchKeys.push(key);
-  }
-  await writeJson(
-    store,
-    RUN_KEYS.batchList,
-    batchKeys.map((batchKey) => ({ runId: record.runId, batchKey })),
-  );
-  await writeJson(store, RUN_KEYS.config, config);
-  record.stage = 'summarize';
+  if (options.configKey) record.configKey = options.configKey;
+  const store = storeOfRun(deps, record.runId);
   await writeRunRecord(store, record);
-  await deps.runIndex?.putRun(record);
-  return {
-    runId: record.runId,
-    itemCount: items.length,
-    batchKeysKey: `runs/${record.runId}/${RUN_KEYS.batchList}`,
-    batchCount: batchKeys.length,
-    levelCount: config.hierarchy.length,
-  };
+  try {
+    if (configSourceKind(config) === 'project') {
+      const window = resolveTimeWindow(config, now);
+      record.window = { start: window.start.toISOString(), end: window.end.toISOString() };
+    }
+    const readText =
+      deps.readSourceFile ??
+      (async (path: string) => {
+        const text = await deps.configs.read(path.replace(/^\//, ''));
+        if (text === undefined)
+          throw new ClioError(
+            `source file ${path.replace(/^\//, '')} not found in ${deps.configs.location}`,
+          );
+        return text;
+      });
+    const source = await (deps.loadItems?.(config, now) ?? loadSource(config, { readText, now }));
+    record.source = source.description;
+    record.counts.loaded = source.items.length;
+    recordFailures(
+      record,
+      source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })),
+    );
+    for (const p of source.problems) deps.progress?.warn(`${p.location}: ${p.message}`);
+    const items = sampleItems(source.items, config.sample, config.seed);
+    record.counts.sampled = items.length;
+    if (items.length === 0) throw new ClioError(`the source has no items (${source.description})`);
+    const warnings = configWarnings(config, items.length);
+    record.warnings.push(...warnings);
+    for (const message of warnings) deps.progress?.warn(message);
+    deps.progress?.info(`${items.length} items from ${source.description}`);
+
+    const batchSize = deps.batchSize ?? 100;
+    const batchKeys: string[] = [];
+    for (let start = 0; start < items.length; start += batchSize) {
+      const key = RUN_KEYS.itemBatch(batchKeys.length + 1);
+      await writeJson(store, key, items.slice(start, start + batchSize));
+      batchKeys.push(key);
+    }
+    await writeJson(
+      store,
+      RUN_KEYS.batchList,
+      batchKeys.map((batchKey) => ({ runId: record.runId, batchKey })),
+    );
+    await writeJson(store, RUN_KEYS.config, config);
+    record.stage = 'summarize';
+    record.timingsMs.load = Math.round((deps.now?.() ?? new Date()).getTime() - started.getTime());
+    await writeRunRecord(store, record);
+    await deps.runIndex?.putRun(record);
+    return {
+      runId: record.runId,
+      itemCount: items.length,
+      batchKeysKey: `runs/${record.runId}/${RUN_KEYS.batchList}`,
+      batchCount: batchKeys.length,
+      levelCount: config.hierarchy.length,
+    };
+  } catch (error) {
+    // No run id reaches the state machine's Catch from here: the record says why itself.
+    record.status = endStatus(error);
+    record.error = `${where}${error instanceof Error ? error.message : String(error)}`;
+    record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
+    await writeRunRecord(store, record);
+    throw error;
+  }
 }

@@ -8,13 +8,14 @@ import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
 import { assertSameProviders, readRunRecord } from '../run-record.js';
 import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
+import { summarizeItemsInBatch } from '../summarize-batch.js';
 import type { StagedDeps } from './deps.js';
 import {
   itemSchema,
   RUN_KEYS,
   readJson,
-  runStore,
   type SummaryBatch,
+  storeOfRun,
   summaryCacheKey,
   writeJson,
 } from './layout.js';
@@ -32,15 +33,16 @@ export async function readRunConfig(store: Store): Promise<ClioConfig> {
 }
 
 /**
- * Summarize one batch (a Map child): every item through the LLM with a per-batch cache that a
- * retried invocation resumes from, then the batch's summaries embedded here, in parallel with the
- * other batches, so the level-0 step only clusters.
+ * Summarize one batch (a Map child, or one step of the in-process executor): every item through
+ * the LLM (or Message Batches) with a cache that a retried invocation resumes from, then, unless
+ * the executor embeds in ClusterLevel 0 or the embedder is contextual, the batch's summaries
+ * embedded here, in parallel with the other batches.
  */
 export async function summarizeBatch(
   input: SummarizeBatchInput,
   deps: StagedDeps,
 ): Promise<SummarizeBatchOutput> {
-  const store = runStore(deps.artifacts, input.runId);
+  const store = storeOfRun(deps, input.runId);
   const config = await readRunConfig(store);
   const items = await readJson(store, input.batchKey, z.array(itemSchema));
   const record = await readRunRecord(store);
@@ -53,16 +55,23 @@ export async function summarizeBatch(
     { template: config.summary_prompt, partitions: config.partitions },
     items.map((item) => item.id),
   );
-  const cache = await StoreRecordCache.open(deps.artifacts, cacheKey, cachedSummary);
+  const cache = await (deps.openSummaryCache?.(cacheKey) ??
+    StoreRecordCache.open(deps.artifacts, cacheKey, cachedSummary));
+  const batches = config.llm.batch ? deps.createSummaryBatches?.(config, llm) : undefined;
+  const options = {
+    template: config.summary_prompt,
+    partitions: config.partitions,
+    concurrency: config.max_concurrency,
+    progress: deps.progress,
+  };
   try {
-    const result = await summarizeItems(
-      items,
-      { llm, cache },
-      {
-        template: config.summary_prompt,
-        partitions: config.partitions,
-        concurrency: config.max_concurrency,
-      },
+    const result = await (batches
+      ? summarizeItemsInBatch(
+          items,
+          { client: batches, cache, store },
+          { ...options, stateKey: `batches/${input.batchKey.replace(/^items\//, '')}` },
+        )
+      : summarizeItems(items, { llm, cache }, options)
     ).catch(async (error: unknown) => {
       // The run's budget is spent: not this batch's failure. What finished is cached; the
       // batch says the run stopped and what it was billed, and ClusterLevel stops the run.
@@ -77,15 +86,20 @@ export async function summarizeBatch(
       await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), stopped);
       return undefined;
     });
-    if (!result) return { summarized: 0, failed: 0 };
+    if (!result) return { summarized: 0, failed: 0, reused: 0 };
+    const failed = result.failures.length;
+    deps.progress?.info(
+      `summaries: ${result.reused} reused from the cache, ${items.length - result.reused - failed} new, ${failed} failed`,
+    );
     // A contextual embedder (TF-IDF) is fitted on its input: fitted per batch, batches would
     // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
-    const { vectors } = embedder.contextual
-      ? { vectors: [] }
-      : await embedTexts(
+    const embedHere = !embedder.contextual && (deps.embedIn ?? 'summarize') === 'summarize';
+    const { vectors } = embedHere
+      ? await embedTexts(
           result.summarized.map((s) => s.summary),
           embedder,
-        );
+        )
+      : { vectors: [] };
     const batch: SummaryBatch = {
       summaries: result.summarized.map((s, i) => ({
         id: s.item.id,
@@ -98,7 +112,7 @@ export async function summarizeBatch(
       spend: llm.ledger.summary(),
     };
     await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
-    return { summarized: batch.summaries.length, failed: result.failures.length };
+    return { summarized: batch.summaries.length, failed, reused: result.reused };
   } finally {
     await cache.close();
     await embedder.close();

@@ -38,6 +38,8 @@ export interface SummarizeBatchInput {
 export interface SummarizeBatchOutput {
   readonly summarized: number;
   readonly failed: number;
+  /** Summaries taken from the cache rather than paid for. */
+  readonly reused: number;
 }
 
 export interface ClusterLevelInput {
