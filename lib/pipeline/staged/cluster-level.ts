@@ -50,7 +50,13 @@ async function clusterWith(
   deps: StagedDeps,
   { store, config, record }: { store: Store; config: ClioConfig; record: RunRecord },
 ): Promise<ClusterLevelOutput> {
-  if (input.level === 0) await embedMissingVectors(store, embedder, deps.progress);
+  record.stage = `cluster level ${input.level}`;
+  if (input.level === 0) {
+    const t0 = performance.now();
+    if ((await embedMissingVectors(store, embedder, deps.progress)) > 0) {
+      record.timingsMs.embed = Math.round(performance.now() - t0);
+    }
+  }
   const run = await collectSummaries(store);
   if (input.level === 0) {
     // The Map's results, folded once: failures, warnings and what the batches were billed.
@@ -58,6 +64,7 @@ async function clusterWith(
     record.counts.clustered = run.items.length;
     recordFailures(record, run.failures);
     record.warnings.push(...run.warnings);
+    for (const message of run.warnings) deps.progress?.warn(message);
     addSpend(record, run.spend);
     if (run.stopped) {
       await writeRunRecord(store, record);
@@ -94,8 +101,8 @@ async function clusterWith(
   await writeLevel(store, input.level, result.level);
   recordFailures(record, result.failures);
   record.warnings.push(...result.warnings);
+  for (const message of result.warnings) deps.progress?.warn(message);
   addSpend(record, hierarchyDeps.llm.ledger.summary());
-  record.stage = `cluster level ${input.level}`;
   record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
   await writeRunRecord(store, record);
   return {

@@ -15,7 +15,8 @@ export class SourceError extends ClioError {
   override name = 'SourceError';
 }
 
-async function readSource(path: string): Promise<string> {
+/** A source file from the local disk, with an error that names it. */
+export async function readSource(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
