@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { requestCost } from '../../lib/llm/pricing.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
 import { runCli, runScript } from '../helpers/cli.js';
 
@@ -35,15 +36,7 @@ beforeAll(async () => {
     ['local.json', 'local_results'],
     ['aws.json', 'aws_results'],
   ]) {
-    const config = {
-      source: { file: 'data.jsonl' },
-      hierarchy: [6, 3],
-      summary_prompt: 'Summarize: {{example.inputs}}',
-      save_path: save,
-      llm: { provider: 'anthropic' },
-      embedder: { provider: 'tfidf' },
-    };
-    await writeFile(join(dir, name as string), JSON.stringify(config));
+    await writeFile(join(dir, name as string), JSON.stringify(configFor(save as string)));
   }
   forLocal = await startFakeAnthropic({ answer: 'random', seed: 8, faults: FAULTS });
   forAws = await startFakeAnthropic({ answer: 'random', seed: 8, faults: FAULTS });
@@ -52,6 +45,19 @@ afterAll(async () => {
   await Promise.all([forLocal.close(), forAws.close()]);
   await rm(dir, { recursive: true, force: true });
 });
+
+const configFor = (save: string, llm: Record<string, unknown> = {}) => ({
+  source: { file: 'data.jsonl' },
+  hierarchy: [6, 3],
+  summary_prompt: 'Summarize: {{example.inputs}}',
+  save_path: save,
+  llm: { provider: 'anthropic', ...llm },
+  embedder: { provider: 'tfidf' },
+});
+
+/** USD of what a stand-in billed, priced per reply. */
+const billedUsd = (fake: FakeAnthropic) =>
+  fake.billedReplies.reduce((sum, r) => sum + (requestCost(r.model, r.usage) ?? Number.NaN), 0);
 
 const assignments = async (folder: string) =>
   (
@@ -95,4 +101,31 @@ it('runs a config through the state machine locally and writes what generate wri
   const reasons = (r: { failures: { stage: string; id: string; reason: string }[] }) =>
     r.failures.map((f) => `${f.stage} ${f.id} ${f.reason}`).sort();
   expect(reasons(theirs)).toEqual(reasons(mine));
+}, 120_000);
+
+it('stops a run at its budget across all the Lambdas, billing no more than it', async () => {
+  const budget = billedUsd(forAws) * 0.4;
+  expect(budget).toBeGreaterThan(0);
+  await writeFile(
+    join(dir, 'budget.json'),
+    JSON.stringify(configFor('budget_results', { budget_usd: budget })),
+  );
+  const fake = await startFakeAnthropic({ answer: 'random', seed: 8, faults: FAULTS });
+  try {
+    const aws = await runScript('scripts/aws-local.ts', ['--config', 'budget.json'], dir, {
+      ANTHROPIC_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      HOME: dir,
+      INIT_CWD: dir,
+    });
+    expect(aws.code).toBe(1);
+    expect(aws.stderr).toMatch(/the execution failed/);
+    const run = await record('budget_results');
+    expect(run.status).toBe('stopped');
+    expect(run.error).toMatch(/llm\.budget_usd/);
+    expect(billedUsd(fake)).toBeLessThanOrEqual(budget);
+    expect(run.costUsd).toBeCloseTo(billedUsd(fake), 10);
+  } finally {
+    await fake.close();
+  }
 }, 120_000);
