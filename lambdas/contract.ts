@@ -21,6 +21,9 @@ export const ENV = {
  */
 export const TRANSIENT_ERROR = 'TransientError';
 
+/** The error name of a Summarize step whose Message Batches are still processing: retried on a timer. */
+export const BATCH_PENDING_ERROR = 'BatchPending';
+
 /** The value a secret the stack created holds until an operator sets the real key. */
 export const SECRET_PLACEHOLDER = 'REPLACE_ME';
 

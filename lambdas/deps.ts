@@ -4,7 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { StagedDeps } from '../lib/pipeline/staged/index.js';
-import { createEmbedder, createLedger, createLlm } from '../lib/providers.js';
+import { createEmbedder, createLedger, createLlm, createSummaryBatches } from '../lib/providers.js';
 import { DynamoBudgetAccount } from '../lib/store/dynamo-budget.js';
 import { DynamoHierarchy } from '../lib/store/dynamo-hierarchy.js';
 import { INTERMEDIATE_TAG, S3Store } from '../lib/store/s3-store.js';
@@ -37,7 +37,7 @@ export function defaultClients(): AwsClients {
 }
 
 /** Item batches, summaries, per-batch caches and levels: only needed while the run is going. */
-const INTERMEDIATE_KEY = /^runs\/[^/]+\/(items|summaries|cache|levels)\//;
+const INTERMEDIATE_KEY = /^runs\/[^/]+\/(items|summaries|embeddings|cache|levels|batches)\//;
 const intermediateTags = (key: string) =>
   INTERMEDIATE_KEY.test(key) ? { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value } : undefined;
 
@@ -119,6 +119,9 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
         },
       ),
     batchSize: positiveIntEnv(ENV.batchSize, 100, env),
+    // Message Batches: submitted by a Summarize step, then polled by its retries (BatchPending).
+    createSummaryBatches: (config, llm) => createSummaryBatches(config, llm, env),
+    waitForBatchResults: false,
     ...(runs ? { runs, runIndex: runs } : {}),
     ...(site && runs
       ? {

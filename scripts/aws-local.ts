@@ -1,21 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { CfnElement } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
 import { ENV } from '../lambdas/contract.js';
 import { loadConfig } from '../lib/config/index.js';
 import type { StepName } from '../lib/infra/functions.js';
 import { startDynamo, startS3 } from '../test/infra/emulators.js';
-import {
-  functionArn,
-  type LambdaHandler,
-  LocalStateMachine,
-  REGION,
-  stateMachineDefinition,
-  type TemplateJson,
-} from '../test/infra/local-sfn.js';
+import { localAppMachine } from '../test/infra/local-app.js';
+import { type LambdaHandler, REGION } from '../test/infra/local-sfn.js';
 import { synthApp } from '../test/infra/synth.js';
 
 /**
@@ -46,6 +37,7 @@ async function main(): Promise<number> {
   const saveTo = resolve(cwd, loaded.config.save_path);
 
   const [s3, dynamo] = await Promise.all([startS3(), startDynamo()]);
+  let closeClients = () => {};
   try {
     await Promise.all([
       ...Object.values(BUCKETS).map((b) => s3.createBucket(b)),
@@ -82,33 +74,13 @@ async function main(): Promise<number> {
       await put(key.split('\\').join('/'), await readFile(loaded.config.source.file, 'utf8'));
     }
 
-    const { stacks, main: template } = synthApp({ explorer: { public: true } });
-    const stack = stacks.main;
-    const idOf = (c: IConstruct) =>
-      stack.resolve((c.node.defaultChild as CfnElement).logicalId) as string;
-    const names = {
-      [idOf(stack.table.table)]: TABLE,
-      [idOf(stack.storage.artifacts)]: BUCKETS.artifacts,
-      [idOf(stack.storage.configs)]: BUCKETS.configs,
-    };
-    const lambdas = Object.fromEntries(
-      Object.entries(stack.functions.steps).map(([step, fn]) => [
-        functionArn(idOf(fn)),
-        handlers[step as StepName],
-      ]),
-    );
-    const machine = new LocalStateMachine(
-      stateMachineDefinition(template.toJSON() as TemplateJson, names),
-      {
-        s3: s3.client,
-        dynamo: new DynamoDBClient({
-          endpoint: dynamo.endpoint,
-          region: REGION,
-          credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-        }),
-        lambdas,
-      },
-    );
+    const { machine, close } = localAppMachine(synthApp({ explorer: { public: true } }), handlers, {
+      buckets: BUCKETS,
+      table: TABLE,
+      s3: s3.client,
+      dynamoEndpoint: dynamo.endpoint,
+    });
+    closeClients = close;
     process.stderr.write(`aws:local: running ${configKey} through the synthesized state machine\n`);
     const execution = await machine.start({ configKey, trigger: 'upload#aws-local' });
     const runId = execution.calls.find((c) => c.event.runId)?.event.runId as string | undefined;
@@ -141,6 +113,7 @@ async function main(): Promise<number> {
     );
     return 0;
   } finally {
+    closeClients();
     await Promise.all([s3.close(), dynamo.close()]);
   }
 }

@@ -27,7 +27,7 @@ import {
   LambdaInvoke,
 } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { TRANSIENT_ERROR } from '../../lambdas/contract.js';
+import { BATCH_PENDING_ERROR, TRANSIENT_ERROR } from '../../lambdas/contract.js';
 import { KEY_PREFIX, TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
 
@@ -167,7 +167,15 @@ export class ClioPipeline extends Construct {
     })
       .addRetry(transient(10, 8))
       // A batch that ran out of time resumes from its cache on the next attempt.
-      .addRetry({ errors: ['Sandbox.Timedout', Errors.TIMEOUT], maxAttempts: 1 });
+      .addRetry({ errors: ['Sandbox.Timedout', Errors.TIMEOUT], maxAttempts: 1 })
+      // `llm.batch`: the step submitted Message Batches and saved their ids; it is invoked again
+      // every minute for up to 24 hours (the API's limit) to poll them, no Lambda waiting.
+      .addRetry({
+        errors: [BATCH_PENDING_ERROR],
+        interval: Duration.minutes(1),
+        maxAttempts: 24 * 60,
+        backoffRate: 1,
+      });
     const summarize = new DistributedMap(this, 'Summarize', {
       itemReader: new S3JsonItemReader({
         bucket: props.artifacts,

@@ -42,7 +42,17 @@ const batchState = z.object({ version: z.literal(1), batches: z.array(batchRecor
 type BatchRecord = z.infer<typeof batchRecord>;
 type BatchState = z.infer<typeof batchState>;
 
+/**
+ * Message Batches are still processing and the caller asked not to wait: come back later. The
+ * state machine retries this name on a fixed timer (a wait that keeps no Lambda running).
+ */
+export class BatchPendingError extends Error {
+  override name = 'BatchPending';
+}
+
 export interface SummarizeBatchOptions extends SummarizeOptions {
+  /** False: check each batch once and throw `BatchPendingError` if any is unfinished. Default true. */
+  readonly waitForResults?: boolean;
   /** Between status checks of an unfinished batch. Default 30 s (batches take minutes to hours). */
   readonly pollIntervalMs?: number;
   /** The API's per-batch limits; smaller in tests. */
@@ -251,6 +261,13 @@ export async function summarizeItemsInBatch(
       if (status.processing_status !== 'ended') continue;
       await fold(batch);
       active.splice(active.indexOf(batch), 1);
+    }
+    if (active.length > 0 && options.waitForResults === false) {
+      // The ids are saved: the caller comes back later (Step Functions retries this step on a
+      // timer) and this resumes polling instead of submitting again.
+      throw new BatchPendingError(
+        `${active.length} Message Batch(es) still processing: ${active.map((b) => b.id).join(', ')}`,
+      );
     }
     if (active.length > 0) await sleep(options.pollIntervalMs ?? 30_000);
   }

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -8,22 +7,18 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { CfnElement } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StepName } from '../../lib/infra/functions.js';
 import { summaryCacheKey } from '../../lib/pipeline/staged/layout.js';
 import { tableKeys } from '../../lib/store/dynamo-hierarchy.js';
+import { localAppMachine } from './local-app.js';
 import {
-  functionArn,
   type LambdaCall,
   type LambdaHandler,
   type LocalExecution,
-  LocalStateMachine,
-  REGION,
+  type LocalStateMachine,
   ruleInput,
   s3ObjectCreated,
-  stateMachineDefinition,
   type TemplateJson,
 } from './local-sfn.js';
 import { synthApp } from './synth.js';
@@ -41,7 +36,7 @@ const TOLERATED = 40;
 const CONCURRENCY = 2;
 
 let world: World;
-let dynamo: DynamoDBClient;
+let closeLocal: (() => void) | undefined;
 let machine: LocalStateMachine;
 let template: TemplateJson;
 let names: Record<string, string>;
@@ -56,41 +51,26 @@ beforeAll(async () => {
     finalize: loaded.finalize as LambdaHandler,
     markFailed: loaded.markFailed as LambdaHandler,
   };
-  dynamo = new DynamoDBClient({
-    endpoint: world.dynamo.endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 'fake', secretAccessKey: 'fake' },
-  });
-
-  const { stacks, main } = synthApp({
-    explorer: { public: true },
-    summarizeConcurrency: CONCURRENCY,
-    toleratedFailurePercentage: TOLERATED,
-  });
-  template = main.toJSON() as TemplateJson;
-  const stack = stacks.main;
-  const idOf = (c: IConstruct) =>
-    stack.resolve((c.node.defaultChild as CfnElement).logicalId) as string;
-  names = {
-    [idOf(stack.table.table)]: TABLE,
-    [idOf(stack.storage.artifacts)]: BUCKETS.artifacts,
-    [idOf(stack.storage.configs)]: BUCKETS.configs,
-  };
-  const lambdas = Object.fromEntries(
-    Object.entries(stack.functions.steps).map(([step, fn]) => [
-      functionArn(idOf(fn)),
-      handlers[step as StepName],
-    ]),
+  const local = localAppMachine(
+    synthApp({
+      explorer: { public: true },
+      summarizeConcurrency: CONCURRENCY,
+      toleratedFailurePercentage: TOLERATED,
+    }),
+    handlers,
+    {
+      buckets: BUCKETS,
+      table: TABLE,
+      s3: world.s3.client,
+      dynamoEndpoint: world.dynamo.endpoint,
+    },
   );
-  machine = new LocalStateMachine(stateMachineDefinition(template, names), {
-    s3: world.s3.client,
-    dynamo,
-    lambdas,
-  });
+  ({ machine, template, names } = local);
+  closeLocal = local.close;
 }, 60_000);
 
 afterAll(async () => {
-  dynamo?.destroy();
+  closeLocal?.();
   await world?.close();
 });
 

@@ -1,5 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BATCH_PENDING_ERROR } from '../../lambdas/contract.js';
+import { BatchPendingError } from '../../lib/pipeline/summarize-batch.js';
 import { definitionOf, synthApp } from './synth.js';
 
 let main: Template;
@@ -88,8 +90,17 @@ describe('the state machine', () => {
           MaxDelaySeconds: 300,
         }),
         expect.objectContaining({ ErrorEquals: ['Sandbox.Timedout', 'States.Timeout'] }),
+        // Message Batches: the step is invoked again every minute for 24 hours to poll them.
+        expect.objectContaining({
+          ErrorEquals: [BATCH_PENDING_ERROR],
+          IntervalSeconds: 60,
+          MaxAttempts: 1440,
+          BackoffRate: 1,
+        }),
       ]),
     );
+    // The name the step throws is the name the definition retries.
+    expect(new BatchPendingError('x').name).toBe(BATCH_PENDING_ERROR);
     expect(catchesTo(map)).toEqual([{ errors: ['States.ALL'], next: 'MarkFailed' }]);
   });
 

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { z } from 'zod';
+import { BATCH_PENDING_ERROR } from '../../lambdas/contract.js';
 import { loadConfig } from '../../lib/config/index.js';
 import { CachedEmbedder } from '../../lib/embed/cached.js';
-import { AnthropicLlm } from '../../lib/llm/anthropic.js';
+import { AnthropicLlm, createAnthropicBatches } from '../../lib/llm/anthropic.js';
 import { MemoryBudgetAccount, type UsageLedger } from '../../lib/llm/ledger.js';
 import { requestCost } from '../../lib/llm/pricing.js';
 import { generate } from '../../lib/pipeline/generate.js';
@@ -190,5 +191,47 @@ it('with a budget of 40 % of the run, both stop with status "stopped" and bill n
     expect(theirs?.costUsd).toBeCloseTo(billedUsd(theirFake), 10);
   } finally {
     await Promise.all([mineFake.close(), theirFake.close()]);
+  }
+});
+
+it('llm.batch on the staged steps: submitted once, polled by retries, priced at the batch rate', async () => {
+  const fake = await startFakeAnthropic({ answer: 'random', seed: 4, pollsUntilEnded: 2 });
+  try {
+    const batched = { ...config, llm: { provider: 'anthropic', batch: true } };
+    await writeFile(join(dir, 'configs', 'batched.json'), JSON.stringify(batched));
+    const deps: StagedDeps = {
+      artifacts: new FsStore(join(dir, 'artifacts-batched')),
+      configs: new FsStore(dir),
+      createEmbedder: () => wordEmbedder,
+      createLlm: (cfg) => llmFor(fake, createLedger(cfg)),
+      createSummaryBatches: (_cfg, llm) =>
+        createAnthropicBatches({ apiKey: KEY, baseURL: fake.url }, undefined, llm.ledger),
+      waitForBatchResults: false,
+      batchSize: 45,
+    };
+    const prepared = await prepareRun({ configKey: 'configs/batched.json' }, deps);
+    const batches = JSON.parse((await deps.artifacts.read(prepared.batchKeysKey)) ?? '[]');
+    for (const batch of batches) {
+      // First invocation: submitted, not ended yet; Step Functions retries it on a timer.
+      await expect(summarizeBatch(batch, deps)).rejects.toMatchObject({
+        name: BATCH_PENDING_ERROR,
+      });
+      await summarizeBatch(batch, deps);
+    }
+    expect(fake.batchCreates).toBe(batches.length);
+    for (let level = 0; level < prepared.levelCount; level++)
+      await clusterLevel({ runId: prepared.runId, level }, deps);
+    await finalizeRun({ runId: prepared.runId }, deps);
+    const run = await readRunRecord(withPrefix(deps.artifacts, `runs/${prepared.runId}`));
+    expect(run?.status).toBe('done');
+    // Batch replies are not corrected: a random one that does not validate is that item's failure.
+    expect((run?.counts.summarized ?? 0) + (run?.counts.failed ?? 0)).toBe(90);
+    const batchBill = fake.billedReplies
+      .filter((r) => r.batch)
+      .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: true }) ?? 0), 0);
+    expect(run?.costByStage.summarize).toBeCloseTo(batchBill, 10);
+    expect(run?.usage).toEqual(fake.billed);
+  } finally {
+    await fake.close();
   }
 });

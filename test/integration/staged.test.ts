@@ -241,3 +241,22 @@ describe('what the staged steps check and fit once', () => {
     );
   });
 });
+
+it('a re-run on AWS reuses every embedding of the same items, as locally', async () => {
+  const { deps } = await setup();
+  let embedded = 0;
+  const counting = {
+    ...wordEmbedder,
+    embed: (texts: readonly string[]) => {
+      embedded += texts.length;
+      return wordEmbedder.embed(texts);
+    },
+  };
+  const withCount: StagedDeps = { ...deps, createEmbedder: () => counting };
+  for (const round of [1, 2]) {
+    const prepared = await prepareRun({ configKey: 'configs/support.json' }, withCount);
+    const batches = JSON.parse((await deps.artifacts.read(prepared.batchKeysKey)) ?? '[]');
+    for (const batch of batches) await summarizeBatch(batch, withCount);
+    expect(embedded, `round ${round}`).toBe(70);
+  }
+});

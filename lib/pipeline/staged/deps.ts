@@ -56,6 +56,12 @@ export interface StagedDeps {
    * @default 'summarize'
    */
   readonly embedIn?: 'summarize' | 'cluster';
+  /**
+   * Whether a Summarize step waits for its Message Batches (in process) or throws
+   * `BatchPending` to be retried later (a Lambda must not wait for hours).
+   * @default true
+   */
+  readonly waitForBatchResults?: boolean;
   /** Progress and messages: a bar locally, structured logs in a Lambda. */
   readonly progress?: ProgressReporter;
   /** Reads a config's `source.file`. @default from `configs` */

@@ -40,6 +40,14 @@ export function summaryCacheKey(
   return `runs/_cache/summaries/${name.slice(0, 40)}.json`;
 }
 
+/**
+ * The embedding cache of one batch, shared by every run like the summary cache: named by the
+ * embedder and the batch's items; the vectors inside are keyed by text.
+ */
+export function embeddingCacheKey(embedderId: string, itemIds: readonly string[]): string {
+  return `runs/_cache/embeddings/${hashParts(embedderId, ...itemIds).slice(0, 40)}.json`;
+}
+
 const usageSchema = z.object({
   inputTokens: z.number(),
   outputTokens: z.number(),

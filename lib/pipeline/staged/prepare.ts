@@ -77,15 +77,29 @@ export async function prepareConfiguredRun(
       `${where}llm.batch (Message Batches) is not supported by the AWS pipeline yet: remove it to run at the standard price, or run open-clio generate locally for batches`,
     );
   }
+  if (
+    config.llm.batch &&
+    config.llm.budget_usd !== undefined &&
+    deps.waitForBatchResults === false
+  ) {
+    // Each submitted request's worst case would stay held while Step Functions waits between
+    // polls, across invocations that cannot give it back.
+    throw new ClioError(
+      `${where}llm.batch together with llm.budget_usd is not supported by the AWS pipeline yet: drop one of them (batches already cost half)`,
+    );
+  }
   const started = deps.now?.() ?? new Date();
   const now = options.now ?? started;
   const embedder = deps.createEmbedder(config);
+  const llm = deps.createLlm(config, embedder);
+  // A config asking for batches the provider cannot make (Bedrock) fails here, not mid-run.
+  if (config.llm.batch) deps.createSummaryBatches?.(config, llm);
   const record = newRunRecord({
     startedAt: started,
     digest: options.digest ?? configDigest(config),
     hierarchy: config.hierarchy,
     partitions: config.partitions,
-    llm: deps.createLlm(config, embedder).id,
+    llm: llm.id,
     embedder: embedder.id,
   });
   await embedder.close();

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ClioConfig, parseConfig } from '../../config/index.js';
-import { vectorToBase64 } from '../../embed/cached.js';
+import { CachedEmbedder, vectorToBase64 } from '../../embed/cached.js';
+import type { Embedder } from '../../embed/types.js';
 import { BudgetExceededError } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
@@ -11,6 +12,7 @@ import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.
 import { summarizeItemsInBatch } from '../summarize-batch.js';
 import type { StagedDeps } from './deps.js';
 import {
+  embeddingCacheKey,
   itemSchema,
   RUN_KEYS,
   readJson,
@@ -30,6 +32,20 @@ export const summarizeBatchInputSchema = z.object({
 export async function readRunConfig(store: Store): Promise<ClioConfig> {
   const raw = await readJson(store, RUN_KEYS.config, z.record(z.string(), z.unknown()));
   return parseConfig(raw, { file: RUN_KEYS.config, dir: '/' });
+}
+
+/** Embeds through the batch's embedding cache, so a re-run of the same items pays nothing again. */
+async function embedCached(
+  texts: readonly string[],
+  embedder: Embedder,
+  at: { artifacts: Store; key: string },
+) {
+  const cache = await StoreRecordCache.open(at.artifacts, at.key, z.string());
+  try {
+    return await embedTexts(texts, new CachedEmbedder(embedder, cache));
+  } finally {
+    await cache.close();
+  }
 }
 
 /**
@@ -69,7 +85,11 @@ export async function summarizeBatch(
       ? summarizeItemsInBatch(
           items,
           { client: batches, cache, store },
-          { ...options, stateKey: `batches/${input.batchKey.replace(/^items\//, '')}` },
+          {
+            ...options,
+            stateKey: `batches/${input.batchKey.replace(/^items\//, '')}`,
+            waitForResults: deps.waitForBatchResults ?? true,
+          },
         )
       : summarizeItems(items, { llm, cache }, options)
     ).catch(async (error: unknown) => {
@@ -95,9 +115,16 @@ export async function summarizeBatch(
     // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
     const embedHere = !embedder.contextual && (deps.embedIn ?? 'summarize') === 'summarize';
     const { vectors } = embedHere
-      ? await embedTexts(
+      ? await embedCached(
           result.summarized.map((s) => s.summary),
           embedder,
+          {
+            artifacts: deps.artifacts,
+            key: embeddingCacheKey(
+              embedder.id,
+              items.map((i) => i.id),
+            ),
+          },
         )
       : { vectors: [] };
     const batch: SummaryBatch = {
