@@ -129,3 +129,46 @@ it('stops a run at its budget across all the Lambdas, billing no more than it', 
     await fake.close();
   }
 }, 120_000);
+
+it('with llm.batch, both submit Message Batches and bill the same at the batch price', async () => {
+  const local = await startFakeAnthropic({ answer: 'random', seed: 9 });
+  const aws = await startFakeAnthropic({ answer: 'random', seed: 9 });
+  try {
+    await writeFile(
+      join(dir, 'b-local.json'),
+      JSON.stringify(configFor('b_local', { batch: true })),
+    );
+    await writeFile(join(dir, 'b-aws.json'), JSON.stringify(configFor('b_aws', { batch: true })));
+    const env = (fake: FakeAnthropic) => ({
+      ANTHROPIC_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: fake.url,
+      HOME: dir,
+      INIT_CWD: dir,
+    });
+    const mine = await runCli(
+      ['generate', '--config', 'b-local.json', '--no-viz', '--quiet'],
+      dir,
+      env(local),
+    );
+    expect(mine.code, mine.stderr).toBe(0);
+    const theirs = await runScript(
+      'scripts/aws-local.ts',
+      ['--config', 'b-aws.json'],
+      dir,
+      env(aws),
+    );
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(local.batchCreates).toBeGreaterThan(0);
+    expect(aws.batchCreates).toBeGreaterThan(0);
+    expect(await assignments('b_aws')).toEqual(await assignments('b_local'));
+    const [a, b] = [await record('b_local'), await record('b_aws')];
+    expect(b.usage).toEqual(a.usage);
+    expect(b.costByStage.summarize).toBeCloseTo(a.costByStage.summarize, 10);
+    const batchBill = aws.billedReplies
+      .filter((r) => r.batch)
+      .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: true }) ?? 0), 0);
+    expect(b.costByStage.summarize).toBeCloseTo(batchBill, 10);
+  } finally {
+    await Promise.all([local.close(), aws.close()]);
+  }
+}, 120_000);
