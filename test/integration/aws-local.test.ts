@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { requestCost } from '../../lib/llm/pricing.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
+import { billedUsd } from '../helpers/bill.js';
 import { runCli, runScript } from '../helpers/cli.js';
 
 /**
@@ -54,10 +54,6 @@ const configFor = (save: string, llm: Record<string, unknown> = {}) => ({
   llm: { provider: 'anthropic', ...llm },
   embedder: { provider: 'tfidf' },
 });
-
-/** USD of what a stand-in billed, priced per reply. */
-const billedUsd = (fake: FakeAnthropic) =>
-  fake.billedReplies.reduce((sum, r) => sum + (requestCost(r.model, r.usage) ?? Number.NaN), 0);
 
 const assignments = async (folder: string) =>
   (
@@ -164,9 +160,7 @@ it('with llm.batch, both submit Message Batches and bill the same at the batch p
     const [a, b] = [await record('b_local'), await record('b_aws')];
     expect(b.usage).toEqual(a.usage);
     expect(b.costByStage.summarize).toBeCloseTo(a.costByStage.summarize, 10);
-    const batchBill = aws.billedReplies
-      .filter((r) => r.batch)
-      .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: true }) ?? 0), 0);
+    const batchBill = billedUsd(aws, { batch: true });
     expect(b.costByStage.summarize).toBeCloseTo(batchBill, 10);
   } finally {
     await Promise.all([local.close(), aws.close()]);

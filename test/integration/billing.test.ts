@@ -14,6 +14,7 @@ import { cachedSummary } from '../../lib/pipeline/summarize.js';
 import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
+import { billedUsd } from '../helpers/bill.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
 
 /**
@@ -42,13 +43,6 @@ beforeAll(async () => {
   await writeFile(join(root, 'items.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
 });
 afterAll(() => rm(root, { recursive: true, force: true }));
-
-/** USD of what the stand-in billed, priced per reply as the provider would. */
-const billedUsd = (fake: FakeAnthropic) =>
-  fake.billedReplies.reduce(
-    (sum, r) => sum + (requestCost(r.model, r.usage, { batch: r.batch }) ?? Number.NaN),
-    0,
-  );
 
 async function runWith(
   fake: FakeAnthropic,
@@ -130,12 +124,7 @@ describe('the bill', () => {
       const { record } = await runWith(fake, 'batch', { batch: true }, { batch: true });
       expect(record?.status).toBe('done');
       expect(record?.usage).toEqual(fake.billed);
-      expect(record?.costByStage.summarize).toBeCloseTo(
-        fake.billedReplies
-          .filter((r) => r.batch)
-          .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: true }) ?? 0), 0),
-        10,
-      );
+      expect(record?.costByStage.summarize).toBeCloseTo(billedUsd(fake, { batch: true }), 10);
     } finally {
       await fake.close();
     }

@@ -9,7 +9,6 @@ import { loadConfig } from '../../lib/config/index.js';
 import { CachedEmbedder } from '../../lib/embed/cached.js';
 import { AnthropicLlm, createAnthropicBatches } from '../../lib/llm/anthropic.js';
 import { MemoryBudgetAccount, type UsageLedger } from '../../lib/llm/ledger.js';
-import { requestCost } from '../../lib/llm/pricing.js';
 import { generate } from '../../lib/pipeline/generate.js';
 import { readRunRecord } from '../../lib/pipeline/run-record.js';
 import {
@@ -26,6 +25,7 @@ import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { withPrefix } from '../../lib/store/prefixed.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
+import { billedUsd } from '../helpers/bill.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
 
 /**
@@ -129,10 +129,6 @@ it('an AWS run and a local run of one config agree on clusters, usage, cost and 
   expect(theirs?.counts).toEqual(mine.record.counts);
 });
 
-/** USD of what a stand-in billed, priced per reply. */
-const billedUsd = (fake: FakeAnthropic) =>
-  fake.billedReplies.reduce((sum, r) => sum + (requestCost(r.model, r.usage) ?? Number.NaN), 0);
-
 it('with a budget of 40 % of the run, both stop with status "stopped" and bill no more', async () => {
   const full = billedUsd(local);
   expect(full).toBeGreaterThan(0);
@@ -226,9 +222,7 @@ it('llm.batch on the staged steps: submitted once, polled by retries, priced at 
     expect(run?.status).toBe('done');
     // Batch replies are not corrected: a random one that does not validate is that item's failure.
     expect((run?.counts.summarized ?? 0) + (run?.counts.failed ?? 0)).toBe(90);
-    const batchBill = fake.billedReplies
-      .filter((r) => r.batch)
-      .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: true }) ?? 0), 0);
+    const batchBill = billedUsd(fake, { batch: true });
     expect(run?.costByStage.summarize).toBeCloseTo(batchBill, 10);
     expect(run?.usage).toEqual(fake.billed);
   } finally {
