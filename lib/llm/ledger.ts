@@ -136,8 +136,39 @@ export class UsageLedger {
     );
   }
 
+  /** True when the budget lives in a shared account that outlives this process (its holds too). */
+  get sharesBudget(): boolean {
+    return this.#parent ? this.#parent.sharesBudget : this.#account !== undefined;
+  }
+
   get spentUsd(): number {
     return this.#spent;
+  }
+
+  /**
+   * Like `reserve`, but never waits: `busy` when calls in flight hold the room it needs (a Message
+   * Batch holds its requests' room until its results arrive, so waiting for it would deadlock).
+   */
+  async tryReserve(usd: number): Promise<Reservation | 'busy'> {
+    if (this.#parent) return this.#parent.tryReserve(usd);
+    const budget = this.budgetUsd;
+    if (budget === undefined) return { usd: 0, released: true };
+    if (this.#account) {
+      const answer = await this.#account.hold(usd, budget);
+      if (answer.status === 'held') return { usd, released: false };
+      if (answer.status === 'exhausted') throw this.#exceeded(budget, answer.spentUsd, usd);
+      return 'busy';
+    }
+    if (this.#spent + usd > budget) throw this.#exceeded(budget, this.#spent, usd);
+    if (this.#spent + this.#reserved + usd > budget) return 'busy';
+    this.#reserved += usd;
+    return { usd, released: false };
+  }
+
+  #exceeded(budget: number, spent: number, usd: number): BudgetExceededError {
+    return new BudgetExceededError(
+      `llm.budget_usd of ${money(budget)} would be exceeded: ${money(spent)} spent, the next call may cost up to ${money(usd)}; finished work is cached: raise the budget and run again to continue`,
+    );
   }
 
   /**
@@ -148,10 +179,7 @@ export class UsageLedger {
     if (this.#parent) return this.#parent.reserve(usd);
     const budget = this.budgetUsd;
     if (budget === undefined) return { usd: 0, released: true };
-    const exceeded = (spent: number) =>
-      new BudgetExceededError(
-        `llm.budget_usd of ${money(budget)} would be exceeded: ${money(spent)} spent, the next call may cost up to ${money(usd)}; finished work is cached: raise the budget and run again to continue`,
-      );
+    const exceeded = (spent: number) => this.#exceeded(budget, spent, usd);
     const account = this.#account;
     if (account) {
       const giveUpAt = Date.now() + this.#maxBusyMs;
@@ -253,6 +281,11 @@ export const emptySummary = (): LedgerSummary => ({
 export class MemoryBudgetAccount implements BudgetAccount {
   #spent = 0;
   #committed = 0;
+
+  /** USD held by calls not settled yet. */
+  get heldUsd(): number {
+    return this.#committed - this.#spent;
+  }
 
   async hold(usd: number, budgetUsd: number) {
     if (this.#spent + usd > budgetUsd) {

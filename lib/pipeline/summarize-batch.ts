@@ -37,6 +37,11 @@ const batchRecord = z.object({
   submittedAt: z.string(),
   /** The requests' custom_ids, which are the summaries' cache keys. */
   keys: z.array(z.string()),
+  /**
+   * USD held on a shared budget account for each request until its result is charged, so a
+   * later invocation (a Step Functions retry) settles holds that an earlier one made.
+   */
+  held: z.record(z.string(), z.number()).optional(),
 });
 const batchState = z.object({ version: z.literal(1), batches: z.array(batchRecord) });
 type BatchRecord = z.infer<typeof batchRecord>;
@@ -167,52 +172,76 @@ export async function summarizeItemsInBatch(
     active.push(batch);
     progress.info(`resuming batch ${batch.id}`);
   }
-  const covered = new Set(active.flatMap((batch) => batch.keys));
 
-  const all = [...pending]
-    .filter(([key]) => !covered.has(key))
-    .map(([key, { input }]) => ({ custom_id: key, params: client.request(task, input) }));
   // Each request's worst case is held against the budget until its result is charged; requests
   // that do not fit are not submitted, and the stage stops once the submitted ones are in.
   const held = new Map<string, Reservation>();
   let overBudget: BudgetExceededError | undefined;
-  const requests: typeof all = [];
-  for (const request of all) {
-    const { params } = request;
-    const tokens = estimateTokens(promptText(params), modelProfile(params.model));
-    const worst = client.ledger.worstCase(params.model, tokens, params.max_tokens, { batch: true });
-    try {
-      held.set(request.custom_id, await client.ledger.reserve(worst ?? 0));
-    } catch (error) {
-      if (!(error instanceof BudgetExceededError)) throw error;
-      overBudget = error;
-      break;
+  const submitted = new Set(active.flatMap((batch) => batch.keys));
+  const submit = async () => {
+    const requests = [];
+    for (const [key, { input }] of pending) {
+      if (submitted.has(key)) continue;
+      const params = client.request(task, input);
+      const tokens = estimateTokens(promptText(params), modelProfile(params.model));
+      const worst = client.ledger.worstCase(params.model, tokens, params.max_tokens, {
+        batch: true,
+      });
+      let hold: Reservation | 'busy';
+      try {
+        hold = await client.ledger.tryReserve(worst ?? 0);
+      } catch (error) {
+        if (!(error instanceof BudgetExceededError)) throw error;
+        overBudget = error;
+        break;
+      }
+      // The room is held by batches in flight: the rest goes once their results free it.
+      if (hold === 'busy') break;
+      held.set(key, hold);
+      requests.push({ custom_id: key, params });
     }
-    requests.push(request);
-  }
-  for (const chunk of splitBatches(requests, options.limits)) {
-    const batch = await client.create(chunk);
-    const record: BatchRecord = {
-      id: batch.id,
-      llm: client.id,
-      status: 'submitted',
-      submittedAt: new Date().toISOString(),
-      keys: chunk.map((request) => request.custom_id),
-    };
-    state.batches.push(record);
-    await save();
-    active.push(record);
-    progress.info(`submitted batch ${batch.id} (${chunk.length} requests)`);
-  }
+    for (const chunk of splitBatches(requests, options.limits)) {
+      const batch = await client.create(chunk);
+      const keys = chunk.map((request) => request.custom_id);
+      const record: BatchRecord = {
+        id: batch.id,
+        llm: client.id,
+        status: 'submitted',
+        submittedAt: new Date().toISOString(),
+        keys,
+        ...(client.ledger.sharesBudget
+          ? { held: Object.fromEntries(keys.map((key) => [key, held.get(key)?.usd ?? 0])) }
+          : {}),
+      };
+      state.batches.push(record);
+      await save();
+      active.push(record);
+      for (const key of keys) submitted.add(key);
+      progress.info(`submitted batch ${batch.id} (${chunk.length} requests)`);
+    }
+  };
+
+  /** The hold of a request: this process's, or one an earlier invocation left on the account. */
+  const holdOf = (batch: BatchRecord, key: string): Reservation | undefined => {
+    const mine = held.get(key);
+    if (mine || !client.ledger.sharesBudget) return mine;
+    const usd = batch.held?.[key];
+    if (usd === undefined) return undefined;
+    const restored = { usd, released: false };
+    held.set(key, restored);
+    return restored;
+  };
 
   const settle = async (
     key: string,
     outcome: { record: CachedSummary } | { reason: string; code?: FailureCode },
   ) => {
-    await client.ledger.release(held.get(key));
     const entry = pending.get(key);
-    if (!entry) return; // cached meanwhile, or another run's request
+    if (!entry) return; // cached meanwhile, settled already, or another run's request
     pending.delete(key);
+    // Given back once, only for a request still pending: a restored hold is never released twice.
+    await client.ledger.release(held.get(key));
+    held.delete(key);
     for (const index of entry.indexes) {
       const item = items[index];
       if (!item) continue;
@@ -225,6 +254,7 @@ export async function summarizeItemsInBatch(
   const fold = async (batch: BatchRecord) => {
     await client.results(batch.id, async ({ custom_id: key, result }) => {
       if (!pending.has(key)) return;
+      const hold = holdOf(batch, key);
       // Errored, canceled and expired requests are not billed; every succeeded one is.
       if (result.type !== 'succeeded')
         return settle(key, { reason: failureReason(result, batch.id) });
@@ -232,7 +262,7 @@ export async function summarizeItemsInBatch(
       usage = addUsage(usage, usageOf(message.usage));
       client.ledger.charge(
         { kind: task.kind, model, usage: usageOf(message.usage), batch: true },
-        held.get(key),
+        hold,
       );
       const reply = readTaskReply(task, message, mechanism);
       if (!reply.ok) {
@@ -249,24 +279,35 @@ export async function summarizeItemsInBatch(
       await cache.set(key, record);
       await settle(key, { record });
     });
-    for (const key of batch.keys)
+    for (const key of batch.keys) {
+      if (!pending.has(key)) continue;
+      holdOf(batch, key);
       await settle(key, { reason: `batch ${batch.id} returned no result for this item` });
+    }
     batch.status = 'folded';
     await save();
   };
 
-  while (active.length > 0) {
+  const wait = options.waitForResults !== false;
+  for (;;) {
+    // Submitted only while nothing is in flight when not waiting: a step that comes back on a
+    // timer must not sit in a Lambda waiting for budget that in-flight batches hold.
+    if (!overBudget && (wait || active.length === 0)) await submit();
     for (const batch of [...active]) {
       const status = await client.retrieve(batch.id);
       if (status.processing_status !== 'ended') continue;
       await fold(batch);
       active.splice(active.indexOf(batch), 1);
     }
-    if (active.length > 0 && options.waitForResults === false) {
-      // The ids are saved: the caller comes back later (Step Functions retries this step on a
-      // timer) and this resumes polling instead of submitting again.
+    const unsent = [...pending.keys()].some((key) => !submitted.has(key));
+    if (active.length === 0 && (overBudget || !unsent)) break;
+    if (!wait) {
+      // The ids (and holds) are saved: the caller comes back later (Step Functions retries this
+      // step on a timer) and this resumes polling, or submits what the budget now allows.
       throw new BatchPendingError(
-        `${active.length} Message Batch(es) still processing: ${active.map((b) => b.id).join(', ')}`,
+        active.length > 0
+          ? `${active.length} Message Batch(es) still processing: ${active.map((b) => b.id).join(', ')}`
+          : 'requests left to submit once the budget held by finished batches is settled',
       );
     }
     if (active.length > 0) await sleep(options.pollIntervalMs ?? 30_000);

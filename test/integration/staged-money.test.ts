@@ -229,3 +229,55 @@ it('llm.batch on the staged steps: submitted once, polled by retries, priced at 
     await fake.close();
   }
 });
+
+it('llm.batch with a budget on the staged steps: holds settled across retries, never past it', async () => {
+  const batched = (budget: number) => ({
+    ...config,
+    llm: { provider: 'anthropic', batch: true, budget_usd: budget },
+  });
+  for (const [name, budget] of [
+    ['roomy', 10],
+    ['tight', 0.004],
+  ] as const) {
+    const fake = await startFakeAnthropic({ answer: 'random', seed: 4, pollsUntilEnded: 2 });
+    try {
+      await writeFile(join(dir, 'configs', `${name}.json`), JSON.stringify(batched(budget)));
+      const account = new MemoryBudgetAccount();
+      const deps: StagedDeps = {
+        artifacts: new FsStore(join(dir, `artifacts-${name}`)),
+        configs: new FsStore(dir),
+        createEmbedder: () => wordEmbedder,
+        createLlm: (cfg) => llmFor(fake, createLedger(cfg, account)),
+        createSummaryBatches: (_cfg, llm) =>
+          createAnthropicBatches({ apiKey: KEY, baseURL: fake.url }, undefined, llm.ledger),
+        waitForBatchResults: false,
+        batchSize: 45,
+      };
+      const prepared = await prepareRun({ configKey: `configs/${name}.json` }, deps);
+      const batches = JSON.parse((await deps.artifacts.read(prepared.batchKeysKey)) ?? '[]');
+      for (const batch of batches) {
+        // Retried as Step Functions would until the step finishes; each retry is a new process.
+        // A tight budget submits in waves: what the worst cases allow, then the rest once the
+        // finished wave's holds are settled.
+        for (let attempt = 0; attempt < 300; attempt++) {
+          const outcome = await summarizeBatch(batch, deps).catch((e: Error) => e);
+          if (!(outcome instanceof Error)) break;
+          expect(outcome.name, name).toBe(BATCH_PENDING_ERROR);
+        }
+      }
+      // Every hold a step made was given back by the step that folded its result.
+      expect(account.heldUsd, name).toBeCloseTo(0, 10);
+      expect(billedUsd(fake), name).toBeLessThanOrEqual(budget);
+      const level0 = await clusterLevel({ runId: prepared.runId, level: 0 }, deps).catch(
+        (e: Error) => e,
+      );
+      if (name === 'tight') expect((level0 as Error).name).toBe('BudgetExceededError');
+      else expect(level0).not.toBeInstanceOf(Error);
+      // Waves folded by invocations that then ended with BatchPending are on the bill too.
+      const run = await readRunRecord(withPrefix(deps.artifacts, `runs/${prepared.runId}`));
+      expect(run?.usage, name).toEqual(fake.billed);
+    } finally {
+      await fake.close();
+    }
+  }
+});

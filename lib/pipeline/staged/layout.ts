@@ -12,6 +12,8 @@ export const RUN_KEYS = {
   batchList: 'items/batches.json',
   itemBatch: (n: number) => `items/batch-${String(n).padStart(5, '0')}.json`,
   summaryBatch: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'summaries/'),
+  /** What a batch's earlier invocations were billed, while its Message Batches are pending. */
+  pendingSpend: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'summaries/pending-'),
   level: (level: number) => `levels/level-${level}.json`,
 } as const;
 

@@ -77,17 +77,6 @@ export async function prepareConfiguredRun(
       `${where}llm.batch (Message Batches) is not supported by the AWS pipeline yet: remove it to run at the standard price, or run open-clio generate locally for batches`,
     );
   }
-  if (
-    config.llm.batch &&
-    config.llm.budget_usd !== undefined &&
-    deps.waitForBatchResults === false
-  ) {
-    // Each submitted request's worst case would stay held while Step Functions waits between
-    // polls, across invocations that cannot give it back.
-    throw new ClioError(
-      `${where}llm.batch together with llm.budget_usd is not supported by the AWS pipeline yet: drop one of them (batches already cost half)`,
-    );
-  }
   const started = deps.now?.() ?? new Date();
   const now = options.now ?? started;
   const embedder = deps.createEmbedder(config);

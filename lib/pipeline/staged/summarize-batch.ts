@@ -2,18 +2,19 @@ import { z } from 'zod';
 import { type ClioConfig, parseConfig } from '../../config/index.js';
 import { CachedEmbedder, vectorToBase64 } from '../../embed/cached.js';
 import type { Embedder } from '../../embed/types.js';
-import { BudgetExceededError } from '../../llm/ledger.js';
+import { addSummaries, BudgetExceededError, emptySummary } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
 import { assertSameProviders, readRunRecord } from '../run-record.js';
 import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
-import { summarizeItemsInBatch } from '../summarize-batch.js';
+import { BatchPendingError, summarizeItemsInBatch } from '../summarize-batch.js';
 import type { StagedDeps } from './deps.js';
 import {
   embeddingCacheKey,
   itemSchema,
+  ledgerSummarySchema,
   RUN_KEYS,
   readJson,
   type SummaryBatch,
@@ -22,6 +23,8 @@ import {
   writeJson,
 } from './layout.js';
 import type { SummarizeBatchInput, SummarizeBatchOutput } from './types.js';
+
+const pendingSpendSchema = z.object({ runId: z.string(), spend: ledgerSummarySchema });
 
 export const summarizeBatchInputSchema = z.object({
   runId: z.string().min(1),
@@ -74,6 +77,12 @@ export async function summarizeBatch(
   const cache = await (deps.openSummaryCache?.(cacheKey) ??
     StoreRecordCache.open(deps.artifacts, cacheKey, cachedSummary));
   const batches = config.llm.batch ? deps.createSummaryBatches?.(config, llm) : undefined;
+  // A step whose Message Batches are still processing ends and is invoked again: what the earlier
+  // invocations of this run were billed is carried over, so the batch's bill is whole.
+  const carriedKey = RUN_KEYS.pendingSpend(input.batchKey);
+  const carriedText = await store.read(carriedKey);
+  const carriedRecord = carriedText ? pendingSpendSchema.parse(JSON.parse(carriedText)) : undefined;
+  const carried = carriedRecord?.runId === input.runId ? carriedRecord.spend : emptySummary();
   const options = {
     template: config.summary_prompt,
     partitions: config.partitions,
@@ -93,6 +102,11 @@ export async function summarizeBatch(
         )
       : summarizeItems(items, { llm, cache }, options)
     ).catch(async (error: unknown) => {
+      if (error instanceof BatchPendingError) {
+        const spend = addSummaries(carried, llm.ledger.summary());
+        await writeJson(store, carriedKey, { runId: input.runId, spend });
+        throw error;
+      }
       // The run's budget is spent: not this batch's failure. What finished is cached; the
       // batch says the run stopped and what it was billed, and ClusterLevel stops the run.
       if (!(error instanceof BudgetExceededError)) throw error;
@@ -100,10 +114,13 @@ export async function summarizeBatch(
         summaries: [],
         failures: [],
         warnings: [],
-        spend: llm.ledger.summary(),
+        spend: addSummaries(carried, llm.ledger.summary()),
         stopped: error.message,
       };
       await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), stopped);
+      if (carriedRecord) {
+        await writeJson(store, carriedKey, { runId: input.runId, spend: stopped.spend });
+      }
       return undefined;
     });
     if (!result) return { summarized: 0, failed: 0, reused: 0 };
@@ -136,9 +153,12 @@ export async function summarizeBatch(
       })),
       failures: result.failures,
       warnings: result.templateGaps.map(templateGapWarning),
-      spend: llm.ledger.summary(),
+      spend: addSummaries(carried, llm.ledger.summary()),
     };
     await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
+    // A retry of a finished step pays nothing more (all cached) and must still report the bill.
+    if (carriedRecord)
+      await writeJson(store, carriedKey, { runId: input.runId, spend: batch.spend });
     return { summarized: batch.summaries.length, failed, reused: result.reused };
   } finally {
     await cache.close();
