@@ -292,7 +292,10 @@ export async function summarizeItemsInBatch(
   for (;;) {
     // Submitted only while nothing is in flight when not waiting: a step that comes back on a
     // timer must not sit in a Lambda waiting for budget that in-flight batches hold.
+    const sentBefore = submitted.size;
     if (!overBudget && (wait || active.length === 0)) await submit();
+    // Nothing could be sent and nothing is in flight here: the room is held elsewhere.
+    const stalled = submitted.size === sentBefore && active.length === 0;
     for (const batch of [...active]) {
       const status = await client.retrieve(batch.id);
       if (status.processing_status !== 'ended') continue;
@@ -310,7 +313,7 @@ export async function summarizeItemsInBatch(
           : 'requests left to submit once the budget held by finished batches is settled',
       );
     }
-    if (active.length > 0) await sleep(options.pollIntervalMs ?? 30_000);
+    if (active.length > 0 || stalled) await sleep(options.pollIntervalMs ?? 30_000);
   }
   progress.finish();
   if (overBudget) throw overBudget;

@@ -97,6 +97,7 @@ it('runs a config through the state machine locally and writes what generate wri
   const reasons = (r: { failures: { stage: string; id: string; reason: string }[] }) =>
     r.failures.map((f) => `${f.stage} ${f.id} ${f.reason}`).sort();
   expect(reasons(theirs)).toEqual(reasons(mine));
+  expect([...theirs.warnings].sort()).toEqual([...mine.warnings].sort());
 }, 120_000);
 
 it('stops a run at its budget across all the Lambdas, billing no more than it', async () => {
