@@ -1,13 +1,6 @@
 import pLimit from 'p-limit';
 import type { Embedder } from '../embed/types.js';
-import {
-  addUsage,
-  emptyUsage,
-  failureCode,
-  isFatal,
-  type Llm,
-  type TokenUsage,
-} from '../llm/types.js';
+import { failureCode, isFatal, type Llm } from '../llm/types.js';
 import type { Failure } from '../pipeline/types.js';
 import {
   assignParentTask,
@@ -48,15 +41,10 @@ export async function groupWithLlm(
   children: readonly NamedCluster[],
   k: number,
   deps: GroupingDeps,
-): Promise<{ groups: ParentGroup[] | undefined; failures: Failure[]; usage: TokenUsage }> {
+): Promise<{ groups: ParentGroup[] | undefined; failures: Failure[] }> {
   const { llm, embedder } = deps;
   const limit = pLimit(deps.concurrency);
   const failures: Failure[] = [];
-  let usage = emptyUsage();
-  const track = <O>(reply: { value: O; usage: TokenUsage }) => {
-    usage = addUsage(usage, reply.usage);
-    return reply.value;
-  };
 
   const childTexts = children.map((c) => `${c.name}: ${c.description}`);
   const childVectors = await embedder.embed(childTexts);
@@ -72,13 +60,13 @@ export async function groupWithLlm(
       [...hoodMembers.values()].map((clusters) =>
         limit(async () => {
           const count = Math.max(1, Math.ceil((k * clusters.length) / children.length));
-          return track(await llm.run(proposeParentsTask, { clusters, count })).names;
+          return (await llm.run(proposeParentsTask, { clusters, count })).value.names;
         }),
       ),
     );
     names = distinctNames(proposals.flat());
     if (names.length > k) {
-      const merged = track(await llm.run(dedupeParentsTask, { candidates: names, count: k }));
+      const merged = (await llm.run(dedupeParentsTask, { candidates: names, count: k })).value;
       names = distinctNames(merged.names);
     }
   } catch (error) {
@@ -90,7 +78,7 @@ export async function groupWithLlm(
       reason: `proposing parent categories failed, grouped by similarity instead: ${(error as Error).message}`,
       code: failureCode(error),
     });
-    return { groups: undefined, failures, usage };
+    return { groups: undefined, failures };
   }
   // Never more parents than asked for, whatever the model returned.
   names = names.slice(0, k);
@@ -100,7 +88,7 @@ export async function groupWithLlm(
       id: `${children.length} clusters`,
       reason: 'the model proposed no usable parent category; grouped by similarity instead',
     });
-    return { groups: undefined, failures, usage };
+    return { groups: undefined, failures };
   }
 
   // Only needed when an assignment fails. One call for both sides of the comparison, since some
@@ -125,7 +113,7 @@ export async function groupWithLlm(
     children.map((cluster, i) =>
       limit(async () => {
         try {
-          return names.indexOf(track(await llm.run(assign, { cluster, parents: names })).parent);
+          return names.indexOf((await llm.run(assign, { cluster, parents: names })).value.parent);
         } catch (error) {
           if (isFatal(error)) {
             limit.clearQueue();
@@ -151,13 +139,11 @@ export async function groupWithLlm(
     groups.map((group) =>
       limit(async () => {
         try {
-          const reply = track(
-            await llm.run(renameParentTask, {
-              children: group.members.map((i) => children[i] as NamedCluster),
-            }),
-          );
-          group.name = reply.name;
-          group.description = reply.description;
+          const { value } = await llm.run(renameParentTask, {
+            children: group.members.map((i) => children[i] as NamedCluster),
+          });
+          group.name = value.name;
+          group.description = value.description;
         } catch (error) {
           if (isFatal(error)) {
             limit.clearQueue();
@@ -173,5 +159,5 @@ export async function groupWithLlm(
       }),
     ),
   );
-  return { groups, failures, usage };
+  return { groups, failures };
 }

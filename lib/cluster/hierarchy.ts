@@ -1,5 +1,5 @@
 import type { Embedder } from '../embed/types.js';
-import { addUsage, emptyUsage, type Llm, type TokenUsage } from '../llm/types.js';
+import type { Llm } from '../llm/types.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../pipeline/types.js';
 import { silentProgress } from '../pipeline/types.js';
 import { clipText, MAX_NAME_CHARS } from '../prompts/reply-text.js';
@@ -31,7 +31,6 @@ export interface BuiltHierarchy {
   readonly levels: Level[];
   readonly failures: Failure[];
   readonly warnings: string[];
-  readonly usage: TokenUsage;
 }
 
 interface Group {
@@ -95,7 +94,6 @@ export interface LevelResult {
   readonly level: Level;
   readonly failures: Failure[];
   readonly warnings: string[];
-  readonly usage: TokenUsage;
 }
 
 interface LevelContext {
@@ -157,7 +155,6 @@ export async function buildUpperLevel(
   const isTop = index === options.hierarchy.length - 1;
   const failures: Failure[] = [];
   const warnings: string[] = [];
-  let usage = emptyUsage();
   const byPartition = groupBy(below, (c) => c.partition);
   const partitionNames = [...byPartition.keys()];
   progress.start(`group level ${index}`, partitionNames.length);
@@ -189,7 +186,6 @@ export async function buildUpperLevel(
           seed: options.seed,
         });
         failures.push(...result.failures);
-        usage = addUsage(usage, result.usage);
         for (const group of result.groups ?? []) groups.push({ partition, children, group });
         grouped = result.groups !== undefined;
       }
@@ -221,10 +217,9 @@ export async function buildUpperLevel(
     const context = { texts: items.map((i) => i.summary), vectors, deps, options };
     const named = await nameWithProgress(level, index, context);
     failures.push(...named.failures);
-    usage = addUsage(usage, named.usage);
   }
   distinguishNames(level);
-  return { level, failures, warnings, usage };
+  return { level, failures, warnings };
 }
 
 /** Builds the whole hierarchy in one process: the base level, then each level above it. */
@@ -243,6 +238,5 @@ export async function buildHierarchy(
     levels: results.map((r) => r.level),
     failures: results.flatMap((r) => r.failures),
     warnings: results.flatMap((r) => r.warnings),
-    usage: results.reduce((total, r) => addUsage(total, r.usage), emptyUsage()),
   };
 }

@@ -1,12 +1,5 @@
 import pLimit from 'p-limit';
-import {
-  addUsage,
-  emptyUsage,
-  failureCode,
-  isFatal,
-  type Llm,
-  type TokenUsage,
-} from '../llm/types.js';
+import { failureCode, isFatal, type Llm } from '../llm/types.js';
 import type { Failure } from '../pipeline/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
 import { distinctiveTerms } from './keywords.js';
@@ -50,14 +43,13 @@ export async function nameLevel(
   texts: readonly string[],
   vectors: readonly Float32Array[],
   deps: NamingDeps,
-): Promise<{ failures: Failure[]; usage: TokenUsage }> {
+): Promise<{ failures: Failure[] }> {
   const members = level.map((c) =>
     representatives(c.itemIndices, c.centroid, texts, vectors, KEYWORD_MEMBERS),
   );
   const keywords = distinctiveTerms(members);
   const limit = pLimit(deps.concurrency);
   const failures: Failure[] = [];
-  let usage = emptyUsage();
   let done = 0;
 
   await Promise.all(
@@ -80,7 +72,6 @@ export async function nameLevel(
         };
         try {
           const reply = await deps.llm.run(nameClusterTask, input);
-          usage = addUsage(usage, reply.usage);
           cluster.name = reply.value.name;
           cluster.description = reply.value.description;
         } catch (error) {
@@ -103,5 +94,5 @@ export async function nameLevel(
       }),
     ),
   );
-  return { failures, usage };
+  return { failures };
 }

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { dot, normalize } from '../cluster/vectors.js';
-import { addUsage, emptyUsage, isFatal, type Llm, type TokenUsage } from '../llm/types.js';
+import { isFatal, type Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { SummarizedItem } from '../pipeline/types.js';
 import { placeItemTask } from '../prompts/placement.js';
@@ -132,9 +132,8 @@ export async function placeItems(
   vectors: readonly Float32Array[],
   fits: readonly BaseFit[],
   deps: PlaceDeps,
-): Promise<{ placements: Placement[]; usage: TokenUsage }> {
+): Promise<{ placements: Placement[] }> {
   const limit = pLimit(deps.concurrency);
-  let usage = emptyUsage();
   const placements = await Promise.all(
     items.map((entry, i) =>
       limit(async (): Promise<Placement> => {
@@ -170,7 +169,6 @@ export async function placeItems(
             summary: entry.summary,
             clusters: offered,
           });
-          usage = addUsage(usage, reply.usage);
           const chosen = offered[reply.value.choice - 1];
           if (!chosen) {
             const reason = `the model found none of the ${offered.length} nearest clusters fits`;
@@ -189,7 +187,7 @@ export async function placeItems(
       }),
     ),
   );
-  return { placements, usage };
+  return { placements };
 }
 
 const round = (x: number) => Math.round(x * 10_000) / 10_000;

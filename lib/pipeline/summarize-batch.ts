@@ -11,7 +11,7 @@ import {
 } from '../llm/claude-request.js';
 import { BudgetExceededError, type Reservation } from '../llm/ledger.js';
 import { modelProfile } from '../llm/models.js';
-import { addUsage, emptyUsage, type FailureCode } from '../llm/types.js';
+import type { FailureCode } from '../llm/types.js';
 import { renderSummaryPrompt } from '../prompts/render.js';
 import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
@@ -133,7 +133,6 @@ export async function summarizeItemsInBatch(
   const gaps = new TemplateGaps();
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
-  let usage = emptyUsage();
   let reused = 0;
   let done = 0;
 
@@ -259,7 +258,6 @@ export async function summarizeItemsInBatch(
       if (result.type !== 'succeeded')
         return settle(key, { reason: failureReason(result, batch.id) });
       const { message } = result;
-      usage = addUsage(usage, usageOf(message.usage));
       client.ledger.charge(
         { kind: task.kind, model, usage: usageOf(message.usage), batch: true },
         hold,
@@ -322,7 +320,6 @@ export async function summarizeItemsInBatch(
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),
     failures,
     templateGaps: gaps.list(),
-    usage,
     reused,
   };
 }

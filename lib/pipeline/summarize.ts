@@ -1,13 +1,6 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import {
-  addUsage,
-  emptyUsage,
-  failureCode,
-  isFatal,
-  type Llm,
-  type TokenUsage,
-} from '../llm/types.js';
+import { failureCode, isFatal, type Llm } from '../llm/types.js';
 import { renderSummaryPrompt } from '../prompts/render.js';
 import { summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
@@ -79,7 +72,6 @@ export interface SummarizeResult {
   readonly summarized: SummarizedItem[];
   readonly failures: Failure[];
   readonly templateGaps: TemplateGap[];
-  readonly usage: TokenUsage;
   /** How many summaries came from the cache instead of the model. */
   readonly reused: number;
 }
@@ -101,7 +93,6 @@ export async function summarizeItems(
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
   const gaps = new TemplateGaps();
-  let usage = emptyUsage();
   let reused = 0;
   let done = 0;
   const keyOf = summaryKeyFor(llm.id, options);
@@ -118,7 +109,6 @@ export async function summarizeItems(
         else {
           try {
             const reply = await llm.run(task, { rendered, partitions: options.partitions });
-            usage = addUsage(usage, reply.usage);
             record = {
               summary: reply.value.summary,
               partition: reply.value.partition ?? DEFAULT_PARTITION,
@@ -145,7 +135,6 @@ export async function summarizeItems(
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),
     failures,
     templateGaps: gaps.list(),
-    usage,
     reused,
   };
 }

@@ -10,3 +10,12 @@ export function billedUsd(fake: FakeAnthropic, only: { batch?: boolean } = {}): 
     .filter((r) => only.batch === undefined || r.batch === only.batch)
     .reduce((sum, r) => sum + (requestCost(r.model, r.usage, { batch: r.batch }) ?? Number.NaN), 0);
 }
+
+/** 10 % of requests failing, every way the API fails (what the equivalence tests inject). */
+export const TEN_PERCENT_FAULTS = {
+  rate_limit: 0.03,
+  overloaded: 0.02,
+  api_error: 0.02,
+  malformed: 0.02,
+  refusal: 0.01,
+} as const;

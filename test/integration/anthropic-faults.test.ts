@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AnthropicLlm } from '../../lib/llm/anthropic.js';
+import type { TokenUsage } from '../../lib/llm/types.js';
 import {
   cachedSummary,
   type SummarizeResult,
@@ -51,7 +52,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function run(): Promise<SummarizeResult & { requests: number }> {
+async function run(): Promise<SummarizeResult & { requests: number; usage: TokenUsage }> {
   const cache = await JsonlCache.open(join(dir, 'summaries.jsonl'), cachedSummary);
   const llm = new AnthropicLlm({
     apiKey: 'test-key-not-real',
@@ -62,7 +63,11 @@ async function run(): Promise<SummarizeResult & { requests: number }> {
   const before = fake.received.length;
   try {
     const result = await summarizeItems(items, { llm, cache }, options);
-    return { ...result, requests: fake.received.length - before };
+    return {
+      ...result,
+      requests: fake.received.length - before,
+      usage: llm.ledger.summary().usage,
+    };
   } finally {
     await cache.close();
   }
@@ -71,7 +76,7 @@ async function run(): Promise<SummarizeResult & { requests: number }> {
 const ids = (list: readonly { id: string }[]) => list.map((x) => x.id);
 
 describe('summarizeItems against a faulty Anthropic API', () => {
-  let first: SummarizeResult & { requests: number };
+  let first: SummarizeResult & { requests: number; usage: TokenUsage };
 
   it('accounts for every item exactly once, failures with their reasons', async () => {
     first = await run();
@@ -97,6 +102,7 @@ describe('summarizeItems against a faulty Anthropic API', () => {
     const answered = fake.counts.ok + fake.counts.malformed;
     expect(first.usage.requests).toBeLessThanOrEqual(answered);
     expect(first.usage.requests).toBeGreaterThanOrEqual(N - POISON.size);
+    expect(first.usage).toEqual(fake.billed);
   });
 
   it('on restart reuses every finished summary and asks only for the failed items', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
-import { billedUsd } from '../helpers/bill.js';
+import { billedUsd, TEN_PERCENT_FAULTS } from '../helpers/bill.js';
 import { runCli, runScript } from '../helpers/cli.js';
 
 /**
@@ -13,13 +13,7 @@ import { runCli, runScript } from '../helpers/cli.js';
  * priced model and 10 % faults: the same files, assignments, bill and failures.
  */
 const KEY = 'test-key-not-real-0123456789';
-const FAULTS = {
-  rate_limit: 0.03,
-  overloaded: 0.02,
-  api_error: 0.02,
-  malformed: 0.02,
-  refusal: 0.01,
-};
+const FAULTS = TEN_PERCENT_FAULTS;
 const TOPICS = ['refund my double charge', 'cannot log in after reset', 'export projects to csv'];
 
 let dir = '';

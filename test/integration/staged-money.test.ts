@@ -25,7 +25,7 @@ import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { withPrefix } from '../../lib/store/prefixed.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
-import { billedUsd } from '../helpers/bill.js';
+import { billedUsd, TEN_PERCENT_FAULTS } from '../helpers/bill.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
 
 /**
@@ -35,13 +35,7 @@ import { wordEmbedder } from '../helpers/scripted-llm.js';
  */
 const KEY = 'test-key-not-real-0123456789';
 const TOPICS = ['refund my double charge', 'cannot log in after reset', 'export projects to csv'];
-const FAULTS = {
-  rate_limit: 0.03,
-  overloaded: 0.02,
-  api_error: 0.02,
-  malformed: 0.02,
-  refusal: 0.01,
-};
+const FAULTS = TEN_PERCENT_FAULTS;
 const config = {
   source: { file: 'data.jsonl' },
   hierarchy: [6, 3],

@@ -86,7 +86,8 @@ describe('summarizeItemsInBatch', () => {
       pollsUntilEnded: 3,
       batchFaults: { errored: 0.1, expired: 0.05, malformed: 0.05 },
     });
-    const result = await run();
+    const client = createAnthropicBatches(clientOptions());
+    const result = await run(client);
 
     expect(fake.batchCreates).toBe(3); // 60 requests, at most 25 a batch
     const done = result.summarized.map((s) => s.item.id);
@@ -100,7 +101,10 @@ describe('summarizeItemsInBatch', () => {
     expect(reasons).toMatch(/did not validate: summary: /);
     for (const s of result.summarized)
       expect(s.summary).toBe(`message ${s.item.id.split(/[/ ]/)[1]}`);
-    expect(result.usage.requests).toBe(done.length + reasons.split('did not validate').length - 1);
+    // Billed: every succeeded result (valid or not), none of the errored or expired ones.
+    const billed = client.ledger.summary().usage;
+    expect(billed.requests).toBe(done.length + reasons.split('did not validate').length - 1);
+    expect(billed).toEqual(fake.billed);
 
     const saved = await state();
     expect(saved.batches.map((b) => b.status)).toEqual(['folded', 'folded', 'folded']);
