@@ -15,7 +15,6 @@ export {
   type RunScheduleSpec,
   RunSchedules,
   type RunSchedulesProps,
-  rateHours,
 } from './schedules.js';
 export { API_KEYS, type ApiKeyName, ClioSecrets, type ClioSecretsProps } from './secrets.js';
 export {

@@ -10,6 +10,7 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ScheduleError, validateRunSchedule } from '../config/schedule-window.js';
 
 /** A recurring run over a tracing window that ends at each scheduled time. */
 export interface RunScheduleSpec {
@@ -17,12 +18,12 @@ export interface RunScheduleSpec {
   readonly name: string;
   /** Key of the config in the configs bucket (put it outside `configs/` to not also run on upload). */
   readonly configKey: string;
-  /** `rate(1 day)`, `rate(6 hours)`, or `cron(0 6 * * ? *)`. */
+  /** `rate(30 minutes)`, `rate(1 day)`, or `cron(0 6 * * ? *)`. */
   readonly expression: string;
   /**
-   * Length of each run's window. Must equal the rate for `rate(...)`, so consecutive windows
-   * neither overlap nor skip; required for `cron(...)`, where it should match the cron's period.
-   * @default the rate, for rate expressions
+   * A fixed window length. Must equal the rate for `rate(...)` when given.
+   * @default from the previous tick to this one, so consecutive windows neither overlap nor
+   * skip (a daily cron in a time zone reads 23 or 25 hours across a daylight-saving change)
    */
   readonly windowHours?: number;
   /**
@@ -41,53 +42,28 @@ export interface RunSchedulesProps {
   readonly deadLetterQueue: IQueue;
 }
 
-const HOURS_PER_UNIT: Readonly<Record<string, number>> = {
-  minute: 1 / 60,
-  minutes: 1 / 60,
-  hour: 1,
-  hours: 1,
-  day: 24,
-  days: 24,
-};
-
-/** Hours between runs of a `rate(n unit)` expression; undefined for cron. */
-export function rateHours(expression: string): number | undefined {
-  const match = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression.trim());
-  if (!match) return undefined;
-  return Number(match[1]) * (HOURS_PER_UNIT[match[2] as string] ?? Number.NaN);
-}
-
-function validate(spec: RunScheduleSpec): number {
-  const where = `RunSchedules: schedule "${spec.name}"`;
+function validate(spec: RunScheduleSpec): void {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(spec.name))
     throw new Error(
       `RunSchedules: schedule name "${spec.name}" must be 1-64 letters, digits, "-" or "_"`,
     );
+  const where = `RunSchedules: schedule "${spec.name}"`;
   if (!/^[^/].*\.json$/.test(spec.configKey))
     throw new Error(`${where}: configKey must be a relative .json key, got "${spec.configKey}"`);
-  const rate = rateHours(spec.expression);
-  const isCron = /^cron\(.+\)$/.test(spec.expression.trim());
-  if (rate === undefined && !isCron)
-    throw new Error(
-      `${where}: expression must be rate(<n> minutes|hours|days) or cron(...), got "${spec.expression}"`,
-    );
-  if (rate !== undefined && rate <= 0) throw new Error(`${where}: the rate must be positive`);
-  const window = spec.windowHours ?? rate;
-  if (window === undefined)
-    throw new Error(`${where}: windowHours is required with a cron expression (the cron's period)`);
-  if (!(window > 0)) throw new Error(`${where}: windowHours must be positive, got ${window}`);
-  if (rate !== undefined && Math.abs(window - rate) > 1e-9)
-    throw new Error(
-      `${where}: windowHours (${window}) must equal the rate (${rate} h), or consecutive windows would ${window > rate ? 'overlap' : 'skip time'}`,
-    );
-  return window;
+  try {
+    validateRunSchedule(spec);
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new Error(`${where}: ${error.message}`);
+    throw error;
+  }
 }
 
 /**
  * EventBridge Scheduler schedules that start runs. Each start carries the scheduled time (not
- * the delivery time, which retries may delay) as the window's end and the window length, so
- * the windows of consecutive runs are back to back. The scheduled time is also the trigger id
- * the state machine claims, so a tick delivered twice runs once.
+ * the delivery time, which retries may delay) and the schedule itself; Prepare reads the window
+ * [previous tick, scheduled time), so the windows of consecutive runs are back to back. The
+ * scheduled time is also the trigger id the state machine claims, so a tick delivered twice
+ * runs once.
  */
 export class RunSchedules extends Construct {
   readonly schedules: readonly Schedule[];
@@ -96,13 +72,13 @@ export class RunSchedules extends Construct {
     super(scope, id);
     const names = new Set<string>();
     this.schedules = props.schedules.map((spec) => {
-      const windowHours = validate(spec);
+      validate(spec);
       if (names.has(spec.name))
         throw new Error(`RunSchedules: schedule name "${spec.name}" is used twice`);
       names.add(spec.name);
       const expression = spec.expression.trim();
       return new Schedule(this, spec.name, {
-        description: `OpenCLIO run of ${spec.configKey}, ${windowHours} h window ending at each tick`,
+        description: `OpenCLIO run of ${spec.configKey} over the window ending at each tick`,
         schedule: ScheduleExpression.expression(
           expression,
           spec.timeZone ? TimeZone.of(spec.timeZone) : undefined,
@@ -114,7 +90,11 @@ export class RunSchedules extends Construct {
           input: ScheduleTargetInput.fromObject({
             configKey: spec.configKey,
             scheduledTime: ContextAttribute.scheduledTime,
-            windowHours,
+            schedule: {
+              expression,
+              ...(spec.timeZone ? { timeZone: spec.timeZone } : {}),
+              ...(spec.windowHours !== undefined ? { windowHours: spec.windowHours } : {}),
+            },
             trigger: `schedule#${ContextAttribute.scheduledTime}`,
           }),
           deadLetterQueue: props.deadLetterQueue,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Store } from './types.js';
+import type { ReadOptions, Store } from './types.js';
 
 /** Artifacts as files under one folder; writes go to a temp file first and are renamed. */
 export class FsStore implements Store {
@@ -15,7 +15,12 @@ export class FsStore implements Store {
     return join(this.location, key);
   }
 
-  async read(key: string): Promise<string | undefined> {
+  async read(key: string, options?: ReadOptions): Promise<string | undefined> {
+    // Files have no versions: reading the latest instead would be reading something else.
+    if (options?.version)
+      throw new Error(
+        `${this.path(key)}: a folder store keeps no versions (asked for ${options.version})`,
+      );
     try {
       return await readFile(this.path(key), 'utf8');
     } catch (error) {

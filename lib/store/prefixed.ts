@@ -5,7 +5,7 @@ export function withPrefix(store: Store, prefix: string): Store {
   const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   return {
     location: `${store.location.replace(/\/$/, '')}/${base}`,
-    read: (key) => store.read(base + key),
+    read: (key, options) => store.read(base + key, options),
     write: (key, body) => store.write(base + key, body),
   };
 }

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Store } from './types.js';
+import type { ReadOptions, Store } from './types.js';
 
 /**
  * The object tag that marks an artifact as intermediate (item batches, summaries, per-batch
@@ -39,8 +39,9 @@ function contentType(key: string): string {
 
 // Only NoSuchKey: a 404 can also be NoSuchBucket, which must fail loudly. Real S3 answers a
 // missing key with 403 instead when the caller may not list the bucket, so readers need ListBucket.
+const MISSING = new Set(['NoSuchKey', 'NoSuchVersion']);
 const isMissing = (error: unknown): boolean =>
-  (error as { name?: unknown } | null)?.name === 'NoSuchKey';
+  MISSING.has(String((error as { name?: unknown } | null)?.name));
 
 /**
  * Artifacts as objects in one bucket. A PutObject replaces the object whole, so a reader never
@@ -72,10 +73,14 @@ export class S3Store implements Store {
     return this.#prefix + key;
   }
 
-  async read(key: string): Promise<string | undefined> {
+  async read(key: string, options?: ReadOptions): Promise<string | undefined> {
     try {
       const object = await this.#client.send(
-        new GetObjectCommand({ Bucket: this.#bucket, Key: this.objectKey(key) }),
+        new GetObjectCommand({
+          Bucket: this.#bucket,
+          Key: this.objectKey(key),
+          ...(options?.version ? { VersionId: options.version } : {}),
+        }),
       );
       return (await object.Body?.transformToString('utf-8')) ?? '';
     } catch (error) {

@@ -1,3 +1,8 @@
+export interface ReadOptions {
+  /** One version of a versioned object (an S3 version id), not the latest. */
+  readonly version?: string | undefined;
+}
+
 /**
  * Run artifacts by key (`run.json`, `combined.csv`, `cache/summaries.jsonl`, ...). `FsStore`
  * keeps them under the config's `save_path`; an S3 store will keep them under a run prefix.
@@ -5,7 +10,8 @@
 export interface Store {
   /** Where the artifacts live, for messages (a folder or an `s3://` URL). */
   readonly location: string;
-  read(key: string): Promise<string | undefined>;
+  /** Undefined when there is no such key (or no such version of it). */
+  read(key: string, options?: ReadOptions): Promise<string | undefined>;
   /** Replaces the artifact whole; a reader never sees half of it. */
   write(key: string, body: string | Uint8Array): Promise<void>;
 }

@@ -164,7 +164,7 @@ describe('the state machine', () => {
 });
 
 describe('schedules', () => {
-  it('start runs whose window ends at the scheduled time and spans the rate', () => {
+  it('start runs that carry the scheduled time and the schedule, from which Prepare reads the window', () => {
     main.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(1 day)',
       FlexibleTimeWindow: { Mode: 'OFF' },
@@ -173,7 +173,7 @@ describe('schedules', () => {
         Input: JSON.stringify({
           configKey: 'scheduled/support.json',
           scheduledTime: '<aws.scheduler.scheduled-time>',
-          windowHours: 24,
+          schedule: { expression: 'rate(1 day)' },
           trigger: 'schedule#<aws.scheduler.scheduled-time>',
         }),
         DeadLetterConfig: Match.objectLike({ Arn: Match.anyValue() }),
@@ -186,7 +186,11 @@ describe('schedules', () => {
     main.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 ? * MON *)',
       ScheduleExpressionTimezone: 'Europe/Paris',
-      Target: Match.objectLike({ Input: Match.stringLikeRegexp('"windowHours":168') }),
+      Target: Match.objectLike({
+        Input: Match.stringLikeRegexp(
+          '"schedule":\\{"expression":"cron\\(0 6 \\? \\* MON \\*\\)","timeZone":"Europe/Paris","windowHours":168\\}',
+        ),
+      }),
     });
   });
 });

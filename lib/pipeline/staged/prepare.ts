@@ -7,7 +7,9 @@ import {
   configWarnings,
   parseConfig,
   resolveTimeWindow,
+  type TimeWindow,
 } from '../../config/index.js';
+import { scheduledWindow } from '../../config/schedule-window.js';
 import { loadSource } from '../../sources/index.js';
 import { ClioError } from '../../util/errors.js';
 import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
@@ -18,19 +20,53 @@ import type { PrepareInput, PrepareOutput } from './types.js';
 
 export const prepareInputSchema = z.object({
   configKey: z.string().min(1),
-  scheduledTime: z.string().datetime({ offset: true }).optional(),
+  /** The S3 version the upload trigger claimed; read exactly that one, not the latest. */
+  configVersion: z.string().min(1).optional(),
+  scheduledTime: z.iso.datetime({ offset: true }).optional(),
+  schedule: z
+    .object({
+      expression: z.string().min(1),
+      timeZone: z.string().min(1).optional(),
+      windowHours: z.number().positive().optional(),
+    })
+    .optional(),
+  /** Schedules deployed before `schedule` existed sent only the window length. */
   windowHours: z.number().positive().optional(),
 });
 
+/** The explicit window of a scheduled start: [previous tick, scheduled time). */
+function windowOfStart(input: PrepareInput): TimeWindow | undefined {
+  if (!input.scheduledTime) return undefined;
+  const scheduledTime = new Date(input.scheduledTime);
+  const { schedule } = input;
+  if (schedule) {
+    try {
+      return scheduledWindow(schedule, scheduledTime);
+    } catch (error) {
+      throw new ClioError(`schedule ${schedule.expression}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  if (input.windowHours === undefined) return undefined;
+  return {
+    start: new Date(scheduledTime.getTime() - input.windowHours * 3_600_000),
+    end: scheduledTime,
+  };
+}
+
 /**
  * Reads an uploaded config as the CLI reads a file: `source.file` is relative to the config's
- * folder, here a key prefix in the configs store. A scheduled run's window length replaces the
+ * folder, here a key prefix in the configs store. A scheduled run's window replaces the
  * config's own window keys.
  */
 async function readConfig(input: PrepareInput, deps: StagedDeps): Promise<ClioConfig> {
-  const text = await deps.configs.read(input.configKey);
+  const version = input.configVersion;
+  const text = await deps.configs.read(input.configKey, version ? { version } : undefined);
   if (text === undefined)
-    throw new ClioError(`config ${input.configKey} not found in ${deps.configs.location}`);
+    throw new ClioError(
+      `config ${input.configKey}${version ? ` (version ${version})` : ''} not found in ${deps.configs.location}`,
+    );
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(text) as Record<string, unknown>;
@@ -40,9 +76,10 @@ async function readConfig(input: PrepareInput, deps: StagedDeps): Promise<ClioCo
       { cause: error },
     );
   }
-  if (input.windowHours !== undefined) {
-    const { start_time: _s, end_time: _e, days: _d, ...rest } = raw;
-    raw = { ...rest, hours: input.windowHours };
+  const window = windowOfStart(input);
+  if (window) {
+    const { start_time: _s, end_time: _e, hours: _h, days: _d, ...rest } = raw;
+    raw = { ...rest, start_time: window.start.toISOString(), end_time: window.end.toISOString() };
   }
   // Keys are posix paths; an absolute root makes `source.file` resolve to `/<key>`.
   return parseConfig(raw, { file: input.configKey, dir: `/${posix.dirname(input.configKey)}` });

@@ -10,14 +10,20 @@
  *   combined.csv, level_{x}_clusters.csv, hierarchy.json   the outputs
  */
 
+import type { RunSchedule } from '../../config/schedule-window.js';
+
 /** Input of Prepare: the uploaded config, and the time the run was scheduled or triggered. */
 export interface PrepareInput {
   /** The config's key in the configs bucket (e.g. `configs/support.json`). */
   readonly configKey: string;
+  /** The S3 object version the trigger claimed. Default: the latest. */
+  readonly configVersion?: string | undefined;
   /** ISO time; the tracing window ends here for scheduled runs. Default: now. */
-  readonly scheduledTime?: string;
-  /** Window length for scheduled runs, overriding the config's `hours`/`days`. */
-  readonly windowHours?: number;
+  readonly scheduledTime?: string | undefined;
+  /** The schedule that fired: the window starts at its previous tick (or `windowHours` before). */
+  readonly schedule?: RunSchedule | undefined;
+  /** Window length sent by schedules deployed before `schedule` existed. */
+  readonly windowHours?: number | undefined;
 }
 
 export interface PrepareOutput {
