@@ -21,6 +21,24 @@ export const ENV = {
  */
 export const TRANSIENT_ERROR = 'TransientError';
 
+/**
+ * Errors no redrive can fix: the run's config, its data or its budget is what stops it (a
+ * redrive reuses the same input and the config saved with the run). The state machine sends
+ * only these to MarkFailed; every other error fails the execution at the state that raised it,
+ * where a redrive resumes the run after the cause is fixed (a deploy, a key, a quota).
+ */
+export const FINAL_ERRORS = [
+  'ConfigError',
+  'ConfigFileError',
+  'ClioError',
+  'SourceError',
+  'BudgetExceededError',
+  'InvalidEventError',
+] as const;
+
+/** Where the Summarize map writes its children's results (one folder per Map Run). */
+export const MAP_RESULTS_PREFIX = 'map-results/';
+
 /** The error name of a Summarize step whose Message Batches are still processing: retried on a timer. */
 export const BATCH_PENDING_ERROR = 'BatchPending';
 

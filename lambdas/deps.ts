@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { StagedDeps } from '../lib/pipeline/staged/index.js';
 import { createEmbedder, createLedger, createLlm, createSummaryBatches } from '../lib/providers.js';
 import { DynamoBudgetAccount } from '../lib/store/dynamo-budget.js';
+import { TriggerClaims } from '../lib/store/dynamo-claims.js';
 import { DynamoHierarchy } from '../lib/store/dynamo-hierarchy.js';
 import { INTERMEDIATE_TAG, S3Store } from '../lib/store/s3-store.js';
 import type { Store } from '../lib/store/types.js';
@@ -18,6 +19,8 @@ type Env = Record<string, string | undefined>;
 /** The staged pipeline's deps, plus the run table for what only the adapters do. */
 export interface LambdaDeps extends StagedDeps {
   readonly runs?: DynamoHierarchy;
+  /** Trigger claims and which run each execution created. */
+  readonly claims?: TriggerClaims;
 }
 
 export interface AwsClients {
@@ -92,6 +95,7 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
   const tableName = optionalEnv(ENV.tableName, env);
   const siteBucket = optionalEnv(ENV.siteBucket, env);
   const runs = tableName ? new DynamoHierarchy({ client: clients.dynamo, tableName }) : undefined;
+  const claims = tableName ? new TriggerClaims({ client: clients.dynamo, tableName }) : undefined;
   const site = siteBucket
     ? new S3Store({ client: clients.s3, bucket: siteBucket, prefix: SITE_DATA.prefix })
     : undefined;
@@ -123,6 +127,7 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
     createSummaryBatches: (config, llm) => createSummaryBatches(config, llm, env),
     waitForBatchResults: false,
     ...(runs ? { runs, runIndex: runs } : {}),
+    ...(claims ? { claims } : {}),
     ...(site && runs
       ? {
           publish: async (doc) => {

@@ -3,10 +3,9 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ENV } from '../lambdas/contract.js';
 import { loadConfig } from '../lib/config/index.js';
-import type { StepName } from '../lib/infra/functions.js';
 import { startDynamo, startS3 } from '../test/infra/emulators.js';
-import { localAppMachine } from '../test/infra/local-app.js';
-import { type LambdaHandler, REGION } from '../test/infra/local-sfn.js';
+import { loadStepHandlers, localAppMachine } from '../test/infra/local-app.js';
+import { REGION } from '../test/infra/local-sfn.js';
 import { synthApp } from '../test/infra/synth.js';
 
 /**
@@ -56,13 +55,7 @@ async function main(): Promise<number> {
       [ENV.tableName]: TABLE,
     });
     // Imported once the environment is set: each handler builds its deps from it.
-    const handlers: Record<StepName, LambdaHandler> = {
-      prepare: (await import('../lambdas/prepare.js')).handler as LambdaHandler,
-      summarizeBatch: (await import('../lambdas/summarize-batch.js')).handler as LambdaHandler,
-      clusterLevel: (await import('../lambdas/cluster-level.js')).handler as LambdaHandler,
-      finalize: (await import('../lambdas/finalize.js')).handler as LambdaHandler,
-      markFailed: (await import('../lambdas/mark-failed.js')).handler as LambdaHandler,
-    };
+    const handlers = await loadStepHandlers();
 
     // The config and its source file, uploaded as a user would (the file beside the config).
     const configKey = `configs/${basename(configPath)}`;
@@ -74,15 +67,15 @@ async function main(): Promise<number> {
       await put(key.split('\\').join('/'), await readFile(loaded.config.source.file, 'utf8'));
     }
 
-    const { machine, close } = localAppMachine(synthApp({ explorer: { public: true } }), handlers, {
+    const app = localAppMachine(synthApp({ explorer: { public: true } }), handlers, {
       buckets: BUCKETS,
       table: TABLE,
       s3: s3.client,
       dynamoEndpoint: dynamo.endpoint,
     });
-    closeClients = close;
+    closeClients = app.close;
     process.stderr.write(`aws:local: running ${configKey} through the synthesized state machine\n`);
-    const execution = await machine.start({ configKey, trigger: 'upload#aws-local' });
+    const execution = await app.start({ configKey, trigger: 'upload#aws-local' });
     const runId = execution.calls.find((c) => c.event.runId)?.event.runId as string | undefined;
 
     const files: string[] = [];

@@ -18,6 +18,8 @@ export interface PipelineAlarmsProps {
   readonly stateMachine: IStateMachine;
   /** Queues of starts that could not be delivered (upload trigger, schedules). */
   readonly deadLetterQueues: readonly IQueue[];
+  /** The queue of execution status changes CloseRun could not take. @default none */
+  readonly lifecycleDeadLetterQueue?: IQueue;
   /**
    * Who gets an email when an alarm fires (an SNS topic is created for it).
    * @default no notification; the alarms show in the CloudWatch console
@@ -72,6 +74,18 @@ export class PipelineAlarms extends Construct {
           }),
         ),
       ),
+      ...(props.lifecycleDeadLetterQueue
+        ? [
+            alarm(
+              'RunsNotClosed',
+              'CloseRun could not take an execution status change: a run may still read "running" (or a claim be held) after its execution ended; see the dead-letter queue and close it by hand.',
+              props.lifecycleDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                period: Duration.minutes(5),
+                statistic: 'Maximum',
+              }),
+            ),
+          ]
+        : []),
     ];
     if (props.email) {
       // CloudWatch can publish to an encrypted topic only with a key whose policy lets it.

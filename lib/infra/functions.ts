@@ -18,7 +18,14 @@ import { PROJECT_ROOT, stepBundling } from './bundle/bundling.js';
 import { DEFAULT_BEDROCK_MODELS, grantBedrock, grantObjects, grantTable } from './grants.js';
 import type { ApiKeyName, ClioSecrets } from './secrets.js';
 
-export type StepName = 'prepare' | 'summarizeBatch' | 'clusterLevel' | 'finalize' | 'markFailed';
+export type StepName =
+  | 'claimTrigger'
+  | 'prepare'
+  | 'summarizeBatch'
+  | 'clusterLevel'
+  | 'finalize'
+  | 'markFailed'
+  | 'closeRun';
 
 /** What each step needs, and nothing more: the grants and environment follow from this table. */
 interface StepSpec {
@@ -41,6 +48,19 @@ const LLM_KEYS: readonly ApiKeyName[] = ['ANTHROPIC_API_KEY'];
 const BUDGET_ACTIONS = ['dynamodb:UpdateItem', 'dynamodb:GetItem'];
 
 export const STEPS: Readonly<Record<StepName, StepSpec>> = {
+  claimTrigger: {
+    id: 'ClaimTrigger',
+    entry: 'claim-trigger',
+    description: 'OpenCLIO ClaimTrigger: let one upload or scheduled tick start one run',
+    memoryMiB: 256,
+    timeout: Duration.seconds(30),
+    workers: false,
+    readsConfigs: false,
+    publishesSite: false,
+    tableActions: ['dynamodb:PutItem'],
+    secrets: [],
+    invokesBedrock: false,
+  },
   prepare: {
     id: 'Prepare',
     entry: 'prepare',
@@ -50,7 +70,8 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     workers: true,
     readsConfigs: true,
     publishesSite: false,
-    tableActions: ['dynamodb:UpdateItem'],
+    // The run's record from its start, and which execution created it.
+    tableActions: ['dynamodb:UpdateItem', 'dynamodb:PutItem'],
     // The run record names the LLM `auto` resolves to, so Prepare sees the same keys as the
     // steps that call it.
     secrets: ['LANGSMITH_API_KEY', ...LLM_KEYS],
@@ -106,6 +127,25 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     readsConfigs: false,
     publishesSite: false,
     tableActions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    secrets: [],
+    invokesBedrock: false,
+  },
+  closeRun: {
+    id: 'CloseRun',
+    entry: 'close-run',
+    description:
+      'OpenCLIO CloseRun: close the run of an execution that failed, timed out or was aborted; reopen it on redrive',
+    memoryMiB: 512,
+    timeout: Duration.minutes(2),
+    workers: false,
+    readsConfigs: false,
+    publishesSite: false,
+    tableActions: [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ],
     secrets: [],
     invokesBedrock: false,
   },
@@ -172,11 +212,13 @@ export class ClioFunctions extends Construct {
     const make = (name: StepName) =>
       this.#step(STEPS[name], props, batchSize, props.memoryMiB?.[name]);
     this.steps = {
+      claimTrigger: make('claimTrigger'),
       prepare: make('prepare'),
       summarizeBatch: make('summarizeBatch'),
       clusterLevel: make('clusterLevel'),
       finalize: make('finalize'),
       markFailed: make('markFailed'),
+      closeRun: make('closeRun'),
     };
   }
 

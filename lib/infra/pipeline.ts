@@ -1,5 +1,4 @@
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -13,26 +12,31 @@ import {
   JitterType,
   JsonPath,
   LogLevel,
+  OutputType,
   Pass,
+  ResultWriterV2,
   type RetryProps,
   S3JsonItemReader,
   StateMachine,
   StateMachineType,
   Succeed,
   TaskInput,
+  Transformation,
+  WriterConfig,
 } from 'aws-cdk-lib/aws-stepfunctions';
-import {
-  DynamoAttributeValue,
-  DynamoPutItem,
-  LambdaInvoke,
-} from 'aws-cdk-lib/aws-stepfunctions-tasks';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { BATCH_PENDING_ERROR, TRANSIENT_ERROR } from '../../lambdas/contract.js';
-import { KEY_PREFIX, TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
+import {
+  BATCH_PENDING_ERROR,
+  FINAL_ERRORS,
+  MAP_RESULTS_PREFIX,
+  TRANSIENT_ERROR,
+} from '../../lambdas/contract.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
 
 /** The step functions, as the state machine invokes them. */
 export interface PipelineFunctions {
+  readonly claimTrigger: IFunction;
   readonly prepare: IFunction;
   readonly summarizeBatch: IFunction;
   readonly clusterLevel: IFunction;
@@ -44,8 +48,6 @@ export interface ClioPipelineProps {
   readonly functions: PipelineFunctions;
   /** Holds each run's batch list, which the Summarize map reads. */
   readonly artifacts: IBucket;
-  /** Holds the trigger claims that keep one upload or tick from starting two runs. */
-  readonly table: ITable;
   /**
    * Summarize batches in flight at once (Map children, hence Lambdas and LLM calls).
    * @default 10
@@ -74,8 +76,12 @@ export interface ClioPipelineProps {
   readonly retainData?: boolean;
 }
 
-/** Throttling, provider rate limits and Lambda's own throttling: back off, with jitter. */
+/**
+ * Throttling, provider rate limits and Lambda's own throttling (reserved concurrency shared by
+ * overlapping runs): back off, with jitter.
+ */
 const transient = (intervalSeconds: number, maxAttempts: number): RetryProps => ({
+  // LambdaInvoke retries Lambda's own service errors by default; these are ours and throttling.
   errors: [TRANSIENT_ERROR, 'Lambda.TooManyRequestsException'],
   interval: Duration.seconds(intervalSeconds),
   backoffRate: 2,
@@ -86,8 +92,10 @@ const transient = (intervalSeconds: number, maxAttempts: number): RetryProps => 
 
 /**
  * The run as a Standard state machine: [claim the trigger] → Prepare → Summarize (Distributed
- * Map over the batch list in S3) → ClusterLevel 0, 1, … (a loop) → Finalize; any error →
- * MarkFailed → failed execution. Only keys, counts and the run id travel in the state.
+ * Map over the batch list in S3) → ClusterLevel 0, 1, … (a loop) → Finalize. An error no
+ * redrive can fix (the config, the data, the budget) → MarkFailed → failed execution; any other
+ * error fails the execution where it happened, so a redrive resumes there. Only keys, counts
+ * and the run id travel in the state.
  */
 export class ClioPipeline extends Construct {
   readonly stateMachine: StateMachine;
@@ -105,46 +113,42 @@ export class ClioPipeline extends Construct {
         `ClioPipeline: toleratedFailurePercentage must be from 0 to 100, got ${tolerated}`,
       );
     const { functions: fns } = props;
+    // Renders `ResultWriter` with its WriterConfig (V1 is deprecated).
+    this.node.setContext('@aws-cdk/aws-stepfunctions:useDistributedMapResultWriterV2', true);
 
+    const executionArn = JsonPath.stringAt('$$.Execution.Id');
     const markFailed = new LambdaInvoke(this, 'MarkFailed', {
       lambdaFunction: fns.markFailed,
       // The whole state: `$.prepare.runId` is absent when Prepare is what failed.
-      payload: TaskInput.fromJsonPathAt('$'),
+      payload: TaskInput.fromObject({ 'state.$': '$', executionArn }),
       resultSelector: { 'runId.$': '$.Payload.runId', 'reason.$': '$.Payload.reason' },
       resultPath: '$.failure',
     })
       .addRetry(transient(2, 4))
       .next(new Fail(this, 'RunFailed', { error: 'RunFailed', causePath: '$.failure.reason' }));
-    const onError = { errors: [Errors.ALL], resultPath: '$.error' };
+    // Only errors no redrive can fix end in MarkFailed; the rest fail the execution at the
+    // state that raised them, where a redrive resumes it (the lifecycle rule closes the run).
+    const onFinalError = { errors: [...FINAL_ERRORS], resultPath: '$.error' };
 
-    const claim = new DynamoPutItem(this, 'ClaimTrigger', {
-      table: props.table,
-      item: {
-        [TABLE_SCHEMA.partitionKey]: DynamoAttributeValue.fromString(
-          JsonPath.format(`${KEY_PREFIX.trigger}{}`, JsonPath.stringAt('$.configKey')),
-        ),
-        [TABLE_SCHEMA.sortKey]: DynamoAttributeValue.fromString(JsonPath.stringAt('$.trigger')),
-        executionArn: DynamoAttributeValue.fromString(JsonPath.stringAt('$$.Execution.Id')),
-        claimedAt: DynamoAttributeValue.fromString(JsonPath.stringAt('$$.Execution.StartTime')),
-      },
-      conditionExpression: 'attribute_not_exists(#pk)',
-      expressionAttributeNames: { '#pk': TABLE_SCHEMA.partitionKey },
-      resultPath: JsonPath.DISCARD,
-    });
-    claim.addCatch(
+    const claim = new LambdaInvoke(this, 'ClaimTrigger', {
+      lambdaFunction: fns.claimTrigger,
+      payload: TaskInput.fromObject({
+        'configKey.$': '$.configKey',
+        'trigger.$': '$.trigger',
+        executionArn,
+      }),
+      resultSelector: { 'claimed.$': '$.Payload.claimed' },
+      resultPath: '$.claim',
+    }).addRetry(transient(1, 6));
+    const claimed = new Choice(this, 'Claimed').otherwise(
       new Succeed(this, 'AlreadyStarted', {
         comment: 'This upload or tick already started a run.',
       }),
-      {
-        errors: ['DynamoDB.ConditionalCheckFailedException'],
-        resultPath: JsonPath.DISCARD,
-      },
     );
-    claim.addCatch(markFailed, onError);
 
     const prepare = new LambdaInvoke(this, 'Prepare', {
       lambdaFunction: fns.prepare,
-      payload: TaskInput.fromJsonPathAt('$'),
+      payload: TaskInput.fromObject({ 'start.$': '$', executionArn }),
       resultSelector: {
         'runId.$': '$.Payload.runId',
         'itemCount.$': '$.Payload.itemCount',
@@ -155,7 +159,7 @@ export class ClioPipeline extends Construct {
       resultPath: '$.prepare',
     })
       .addRetry(transient(5, 4))
-      .addCatch(markFailed, onError);
+      .addCatch(markFailed, onFinalError);
 
     const summarizeBatch = new LambdaInvoke(this, 'SummarizeBatch', {
       lambdaFunction: fns.summarizeBatch,
@@ -183,11 +187,22 @@ export class ClioPipeline extends Construct {
       }),
       maxConcurrency: concurrency,
       toleratedFailurePercentage: tolerated,
+      // Children's results go to S3, not into the state: thousands of small batches would
+      // otherwise pass the 256 KiB state limit.
+      resultWriterV2: new ResultWriterV2({
+        bucket: props.artifacts,
+        prefix: MAP_RESULTS_PREFIX,
+        writerConfig: new WriterConfig({
+          outputType: OutputType.JSONL,
+          transformation: Transformation.COMPACT,
+        }),
+      }),
       resultPath: JsonPath.DISCARD,
       label: 'Summarize',
     });
     // Standard children: a batch may take up to the Lambda's 15 minutes, past Express's 5.
-    summarize.itemProcessor(summarizeBatch).addCatch(markFailed, onError);
+    // Too many failed batches fail here, where a redrive re-runs only the failed ones.
+    summarize.itemProcessor(summarizeBatch).addCatch(markFailed, onFinalError);
 
     const firstLevel = new Pass(this, 'FirstLevel', {
       parameters: { 'runId.$': '$.prepare.runId', level: 0 },
@@ -205,7 +220,7 @@ export class ClioPipeline extends Construct {
       resultPath: '$.level',
     })
       .addRetry(transient(5, 6))
-      .addCatch(markFailed, onError);
+      .addCatch(markFailed, onFinalError);
     const nextLevel = new Pass(this, 'NextLevel', {
       parameters: { 'runId.$': '$.level.runId', 'level.$': 'States.MathAdd($.level.level, 1)' },
       resultPath: '$.next',
@@ -221,7 +236,7 @@ export class ClioPipeline extends Construct {
       resultPath: '$.result',
     })
       .addRetry(transient(5, 4))
-      .addCatch(markFailed, onError);
+      .addCatch(markFailed, onFinalError);
 
     const run = prepare
       .next(summarize)
@@ -235,11 +250,14 @@ export class ClioPipeline extends Construct {
           )
           .otherwise(nextLevel.next(clusterLevel)),
       );
+    claimed.when(Condition.booleanEquals('$.claim.claimed', true), run);
     const definition = new Choice(this, 'Triggered')
-      .when(Condition.isPresent('$.trigger'), claim.next(prepare))
+      .when(Condition.isPresent('$.trigger'), claim.next(claimed))
       .otherwise(run);
 
     const logs = new LogGroup(this, 'ExecutionLogs', {
+      // Vended-logs names keep the account's CloudWatch Logs resource policy small.
+      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 400 })}`,
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
@@ -265,7 +283,7 @@ export class ClioPipeline extends Construct {
     acknowledge(
       role,
       wildcardResource(role, `arn:${Aws.PARTITION}:s3:::${props.artifacts.bucketName}/*`),
-      "The Summarize map's item reader (CDK-generated) reads the run's batch list, whose key is only known at run time; the bucket holds nothing but run artifacts.",
+      "The Summarize map's item reader and result writer (CDK-generated, bucket-wide) read the run's batch list, whose key is only known at run time, and write each Map Run's results under map-results/; the bucket holds nothing but run artifacts.",
     );
     acknowledgeCdkManagedWildcards(
       this.stateMachine.node.findChild('DistributedMapPolicy'),

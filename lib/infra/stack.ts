@@ -3,6 +3,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PipelineAlarms } from './alarms.js';
 import { ClioFunctions, type StepName } from './functions.js';
+import { RunLifecycle } from './lifecycle.js';
 import { ClioPipeline } from './pipeline.js';
 import { type RunScheduleSpec, RunSchedules } from './schedules.js';
 import { type ApiKeyName, ClioSecrets } from './secrets.js';
@@ -119,11 +120,11 @@ export class OpenClioStack extends Stack {
       ...(props.batchSize !== undefined ? { batchSize: props.batchSize } : {}),
       ...(props.memoryMiB ? { memoryMiB: props.memoryMiB } : {}),
     });
+    const { closeRun, ...stateMachineSteps } = this.functions.steps;
     this.pipeline = new ClioPipeline(this, 'Pipeline', {
       ...shared,
-      functions: this.functions.steps,
+      functions: stateMachineSteps,
       artifacts: this.storage.artifacts,
-      table: this.table.table,
       ...(props.summarizeConcurrency !== undefined
         ? { summarizeConcurrency: props.summarizeConcurrency }
         : {}),
@@ -135,6 +136,11 @@ export class OpenClioStack extends Stack {
     const trigger = new ConfigUploadTrigger(this, 'UploadTrigger', {
       bucket: this.storage.configs,
       stateMachine,
+    });
+    const lifecycle = new RunLifecycle(this, 'Lifecycle', {
+      stateMachine,
+      closeRun,
+      deadLetterQueue: deadLetterQueue(this, 'LifecycleDeadLetters'),
     });
     const deadLetters = [trigger.deadLetterQueue];
     if (props.schedules && props.schedules.length > 0) {
@@ -149,6 +155,7 @@ export class OpenClioStack extends Stack {
     new PipelineAlarms(this, 'Alarms', {
       stateMachine,
       deadLetterQueues: deadLetters,
+      lifecycleDeadLetterQueue: lifecycle.deadLetterQueue,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
     });
 

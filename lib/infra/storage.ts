@@ -9,6 +9,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { MAP_RESULTS_PREFIX } from '../../lambdas/contract.js';
 import { INTERMEDIATE_TAG } from '../store/s3-store.js';
 import { acknowledge } from './nag.js';
 
@@ -126,6 +127,8 @@ export class ClioStorage extends Construct {
           tagFilters: { [INTERMEDIATE_TAG.key]: INTERMEDIATE_TAG.value },
           expiration: intermediate,
         },
+        // The Summarize map's per-batch results: only read when debugging a Map Run.
+        { id: 'ExpireMapResults', prefix: MAP_RESULTS_PREFIX, expiration: intermediate },
       ],
     });
   }

@@ -7,6 +7,7 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { TTL_ATTRIBUTE } from '../store/dynamo-claims.js';
 import { TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
 
 export interface ClioTableProps {
@@ -26,6 +27,7 @@ export interface ClioTableProps {
  * | run record    | `RUN#<runId>`         | `RUN`                       | `RUNS` / `<createdAt>#<runId>` |
  * | cluster       | `RUN#<runId>`         | `CLUSTER#<level:02>#<id:06>` | –                            |
  * | trigger claim | `TRIGGER#<configKey>` | `upload#<etag>` or `schedule#<time>` | –                   |
+ * | execution     | `EXECUTION#<arn>`     | `EXECUTION`                 | –                            |
  *
  * Access patterns:
  * 1. A run's record (status, counts, failures, usage, cost, timings): GetItem pk=`RUN#id`, sk=`RUN`.
@@ -36,8 +38,10 @@ export interface ClioTableProps {
  *    begins_with(sk, `CLUSTER#<level>#`); the whole hierarchy with begins_with `CLUSTER#`.
  *    Each cluster carries `parent` and `children`, so walking up or down is key lookups.
  * 4. Everything about a run at once: Query pk=`RUN#id`.
- * 5. "Has this upload or scheduled tick already started a run?": the state machine's
- *    conditional PutItem on `TRIGGER#<configKey>` / trigger id; MarkFailed deletes the claim.
+ * 5. "Has this upload or scheduled tick already started a run?": ClaimTrigger's conditional
+ *    PutItem on `TRIGGER#<configKey>` / trigger id; MarkFailed and CloseRun delete the claim.
+ * 6. "Which run did this execution create?": GetItem `EXECUTION#<arn>` (CloseRun).
+ * Claims and execution items expire through TTL (`expiresAt`).
  */
 export class ClioTable extends Construct {
   readonly table: Table;
@@ -50,6 +54,7 @@ export class ClioTable extends Construct {
       partitionKey: { name: partitionKey, type: AttributeType.STRING },
       sortKey: { name: sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
       encryption: TableEncryption.AWS_MANAGED,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retain,

@@ -36,9 +36,9 @@ export interface ConfigUploadTriggerProps {
 
 /**
  * Uploading `configs/*.json` starts a run: S3 → EventBridge → Step Functions, with the object
- * key as the run's config. The ETag goes along as the trigger id: the state machine claims
- * `key + ETag` in DynamoDB before doing anything, so the same content uploaded again (or an
- * event delivered twice) does not start a second run.
+ * key and version as the run's config. The ETag goes along as the trigger id: the state
+ * machine claims `key + ETag` in DynamoDB before doing anything, so the same content uploaded
+ * again while the claim lives (or an event delivered twice) does not start a second run.
  */
 export class ConfigUploadTrigger extends Construct {
   readonly rule: Rule;
@@ -71,6 +71,8 @@ export class ConfigUploadTrigger extends Construct {
       new SfnStateMachine(props.stateMachine, {
         input: RuleTargetInput.fromObject({
           configKey: EventField.fromPath('$.detail.object.key'),
+          // The version uploaded, which Prepare reads (not whatever is latest by then).
+          configVersion: EventField.fromPath('$.detail.object.version-id'),
           trigger: `upload#${EventField.fromPath('$.detail.object.etag')}`,
         }),
         deadLetterQueue: this.deadLetterQueue,

@@ -27,6 +27,8 @@ export interface ExecutionDeps {
 /** The input the upload trigger gives an execution (`ConfigUploadTrigger`). */
 export interface RunInput {
   readonly configKey: string;
+  /** The S3 version uploaded; Prepare reads exactly it. */
+  readonly configVersion?: string;
   readonly trigger?: string;
 }
 
@@ -55,7 +57,7 @@ export async function executionsSince(deps: ExecutionDeps, since: Date): Promise
 }
 
 export interface FindOptions {
-  readonly input: Required<RunInput>;
+  readonly input: Required<Pick<RunInput, 'configKey' | 'trigger'>>;
   readonly since: Date;
   /** Executions that existed before the upload (an earlier upload of the same content). */
   readonly ignore: ReadonlySet<string>;
@@ -84,7 +86,10 @@ export async function findTriggeredExecution(
   }
 }
 
-function sameInput(text: string | undefined, wanted: Required<RunInput>): boolean {
+function sameInput(
+  text: string | undefined,
+  wanted: Required<Pick<RunInput, 'configKey' | 'trigger'>>,
+): boolean {
   try {
     const input = JSON.parse(text ?? '') as Partial<RunInput>;
     return input.configKey === wanted.configKey && input.trigger === wanted.trigger;

@@ -92,7 +92,9 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRes
   progress.info(
     `stack ${stack.name}: uploading ${[plan.source?.key, configKey].filter(Boolean).join(' and ')} to ${stack.configsBucket}`,
   );
-  const trigger = `upload#${await uploadRun(clients.s3, stack.configsBucket, plan)}`;
+  const uploaded = await uploadRun(clients.s3, stack.configsBucket, plan);
+  const trigger = `upload#${uploaded.etag}`;
+  const version = uploaded.version ? { configVersion: uploaded.version } : {};
 
   let startedBy: RemoteRunResult['startedBy'] = 'upload';
   let executionArn: string | undefined;
@@ -112,7 +114,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRes
   if (!executionArn) {
     startedBy = 'cli';
     // With the trigger id, a late upload event and this start claim the same trigger: one runs.
-    executionArn = await startExecution(deps, earlier ? { configKey } : { configKey, trigger });
+    executionArn = await startExecution(
+      deps,
+      earlier ? { configKey, ...version } : { configKey, ...version, trigger },
+    );
   }
   progress.info(`execution ${executionArn}`);
 

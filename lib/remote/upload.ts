@@ -50,7 +50,11 @@ export async function planUpload(loaded: LoadedConfig): Promise<UploadPlan> {
  * Uploads the source first, so the run the config's upload starts finds it. Returns the config
  * object's ETag without quotes, as S3's event (and so the trigger id) spells it.
  */
-export async function uploadRun(s3: S3Client, bucket: string, plan: UploadPlan): Promise<string> {
+export async function uploadRun(
+  s3: S3Client,
+  bucket: string,
+  plan: UploadPlan,
+): Promise<{ readonly etag: string; readonly version: string | undefined }> {
   if (plan.source) {
     let body: Buffer;
     try {
@@ -63,7 +67,7 @@ export async function uploadRun(s3: S3Client, bucket: string, plan: UploadPlan):
     }
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: plan.source.key, Body: body }));
   }
-  const { ETag } = await s3.send(
+  const { ETag, VersionId } = await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
       Key: plan.configKey,
@@ -71,5 +75,8 @@ export async function uploadRun(s3: S3Client, bucket: string, plan: UploadPlan):
       ContentType: 'application/json',
     }),
   );
-  return (ETag ?? plan.trigger.slice('upload#'.length)).replaceAll('"', '');
+  return {
+    etag: (ETag ?? plan.trigger.slice('upload#'.length)).replaceAll('"', ''),
+    version: VersionId,
+  };
 }

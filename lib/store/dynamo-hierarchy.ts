@@ -1,7 +1,6 @@
 import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -27,7 +26,12 @@ export const TABLE_SCHEMA = {
 } as const;
 
 /** Key prefixes; the state machine builds trigger keys with the same ones. */
-export const KEY_PREFIX = { run: 'RUN#', cluster: 'CLUSTER#', trigger: 'TRIGGER#' } as const;
+export const KEY_PREFIX = {
+  run: 'RUN#',
+  cluster: 'CLUSTER#',
+  trigger: 'TRIGGER#',
+  execution: 'EXECUTION#',
+} as const;
 const RUN_SORT_KEY = 'RUN';
 const RUNS_PARTITION = 'RUNS';
 
@@ -201,13 +205,6 @@ export class DynamoHierarchy {
       },
     });
     return items.map((item) => clusterSchema.parse(item));
-  }
-
-  /** Forgets that a trigger started a run, so the same upload can start it again. */
-  async releaseTrigger(configKey: string, trigger: string): Promise<void> {
-    await this.#client.send(
-      new DeleteCommand({ TableName: this.#table, Key: tableKeys.trigger(configKey, trigger) }),
-    );
   }
 
   async #clusterKeys(runId: string): Promise<{ pk: string; sk: string }[]> {

@@ -121,6 +121,7 @@ describe('the bundled step functions', () => {
       cluster: handlerOf('clusterLevel'),
       finalize: handlerOf('finalize'),
       markFailed: handlerOf('markFailed'),
+      closeRun: handlerOf('closeRun'),
     };
     const { runId, finished } = await driveRun(world, handlers, 'configs/support.json');
     expect(finished).toMatchObject({ runId, items: 60 });

@@ -34,8 +34,9 @@ const sorted = (...groups: string[][]) => [...new Set(groups.flat())].sort();
 describe('each step function has only its own grants', () => {
   it('Prepare: reads configs, writes run artifacts, creates the run record, reads the keys', () => {
     const statements = stepStatements(main, 'Prepare');
+    // PutItem: which execution created the run, for CloseRun.
     expect(actionsOf(statements)).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, SECRETS, ['dynamodb:UpdateItem']),
+      sorted(LOGS, S3_READ, S3_PUT, SECRETS, ['dynamodb:PutItem', 'dynamodb:UpdateItem']),
     );
     const puts = resourcesOf(statements, 's3:PutObject');
     expect(puts).toHaveLength(1);
@@ -98,14 +99,28 @@ describe('each step function has only its own grants', () => {
     );
   });
 
+  it('ClaimTrigger claims; CloseRun reads, closes and frees, nothing else of the table', () => {
+    expect(actionsOf(stepStatements(main, 'ClaimTrigger'))).toEqual(
+      sorted(LOGS, S3_READ, S3_PUT, ['dynamodb:PutItem']),
+    );
+    expect(actionsOf(stepStatements(main, 'CloseRun'))).toEqual(
+      sorted(LOGS, S3_READ, S3_PUT, [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]),
+    );
+  });
+
   it('no function gets the AWS managed basic execution role', () => {
     const roles = Object.entries(main.findResources('AWS::IAM::Role'));
     const steps = roles.filter(([id]) => id.startsWith('Steps'));
-    expect(steps).toHaveLength(5);
+    expect(steps).toHaveLength(7);
     for (const [id, role] of steps) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
   });
 
-  it('the state machine invokes its five functions and claims triggers, nothing else', () => {
+  it('the state machine invokes its six functions and writes Map results, nothing else', () => {
     const policies = Object.values(main.findResources('AWS::IAM::Policy')).filter((p) =>
       JSON.stringify(p.Properties.Roles).includes('PipelineStateMachineRole'),
     );
@@ -118,15 +133,22 @@ describe('each step function has only its own grants', () => {
       ),
     );
     expect([...invoked].sort()).toEqual([
+      'ClaimTrigger',
       'ClusterLevel',
       'Finalize',
       'MarkFailed',
       'Prepare',
       'SummarizeBatch',
     ]);
-    expect(resourcesOf(statements, 'dynamodb:PutItem')).toEqual([
-      expect.stringMatching(/RunsTable/),
+    expect(actionsOf(statements).filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+    // The Map's item reader and result writer, in the artifacts bucket only (CDK grants the
+    // writer bucket-wide, not just its prefix).
+    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual([
+      's3:AbortMultipartUpload',
+      's3:GetObject',
+      's3:ListMultipartUploadParts',
+      's3:PutObject',
     ]);
-    expect(actionsOf(statements).filter((a) => a.startsWith('s3:'))).toEqual(['s3:GetObject']);
+    for (const r of resourcesOf(statements, 's3:PutObject')) expect(r).toMatch(/StorageArtifacts/);
   });
 });

@@ -1,5 +1,5 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, SECRET_PLACEHOLDER } from '../../lambdas/contract.js';
 import {
@@ -15,12 +15,14 @@ import { asStepError, InvalidEventError, TransientError } from '../../lambdas/ru
 import { parseConfig } from '../../lib/config/index.js';
 import { OfflineLlm } from '../../lib/llm/offline.js';
 import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
+import { TriggerClaims } from '../../lib/store/dynamo-claims.js';
 import { type StoredRun, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../../lib/store/types.js';
 import { ClioError } from '../../lib/util/errors.js';
 import {
   BUCKETS,
   driveRun,
+  executionArn,
   type Handlers,
   loadHandlers,
   startWorld,
@@ -64,38 +66,64 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
     expect(firstChunk).toHaveLength(60);
   });
 
+  /** A run Prepare made for an execution that holds `upload#<tag>` of configs/other.json. */
+  async function preparedRun(tag: string) {
+    const arn = executionArn(tag);
+    const start = { configKey: 'configs/other.json', trigger: `upload#${tag}` };
+    expect(await claims().claim(start.configKey, start.trigger, arn)).toBe(true);
+    const prepared = await handlers.prepare({ start, executionArn: arn });
+    return { arn, start, runId: prepared.runId as string, prepared };
+  }
+  const claims = () => new TriggerClaims({ client: world.dynamo.client, tableName: TABLE });
+  const claimItem = async (start: { configKey: string; trigger: string }) =>
+    (
+      await world.dynamo.client.send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: tableKeys.trigger(start.configKey, start.trigger),
+        }),
+      )
+    ).Item;
+  const statusChange = (arn: string, status: string, extra: Record<string, unknown> = {}) => ({
+    'detail-type': 'Step Functions Execution Status Change',
+    source: 'aws.states',
+    detail: { executionArn: arn, status, input: null, error: null, cause: null, ...extra },
+  });
+
   it('MarkFailed records the cause and releases the upload claim', async () => {
-    const prepared = await handlers.prepare({ configKey: 'configs/other.json' });
-    const claim = tableKeys.trigger('configs/other.json', 'upload#def');
-    await world.dynamo.client.send(new PutCommand({ TableName: TABLE, Item: claim }));
+    const { arn, start, runId, prepared } = await preparedRun('def');
     const cause = JSON.stringify({
       errorType: 'ClioError',
       errorMessage: 'no item could be summarized',
     });
     const out = await handlers.markFailed({
-      configKey: 'configs/other.json',
-      trigger: 'upload#def',
-      prepare: prepared,
-      error: { Error: 'ClioError', Cause: cause },
+      state: { ...start, prepare: prepared, error: { Error: 'ClioError', Cause: cause } },
+      executionArn: arn,
     });
-    expect(out).toEqual({
-      runId: prepared.runId,
-      reason: 'ClioError: no item could be summarized',
-    });
-    expect(await world.runs.getRun(prepared.runId as string)).toMatchObject({
+    expect(out).toEqual({ runId, reason: 'ClioError: no item could be summarized' });
+    expect(await world.runs.getRun(runId)).toMatchObject({
       status: 'failed',
       error: 'ClioError: no item could be summarized',
     });
-    const { Item } = await world.dynamo.client.send(
-      new GetCommand({ TableName: TABLE, Key: claim }),
-    );
-    expect(Item).toBeUndefined();
+    expect(await claimItem(start)).toBeUndefined();
+  });
+
+  it('MarkFailed leaves a claim another execution holds', async () => {
+    const { start } = await preparedRun('held');
+    await handlers.markFailed({
+      state: { ...start, error: { Error: 'InvalidEventError' } },
+      executionArn: executionArn('a-duplicate-start'),
+    });
+    expect(await claimItem(start)).toMatchObject({ executionArn: executionArn('held') });
   });
 
   it('MarkFailed handles a failure before Prepare made a run', async () => {
     const out = await handlers.markFailed({
-      configKey: 'configs/bad.json',
-      error: { Error: 'ConfigError', Cause: 'hierarchy[1]: got 5 after 3' },
+      state: {
+        configKey: 'configs/bad.json',
+        error: { Error: 'ConfigError', Cause: 'hierarchy[1]: got 5 after 3' },
+      },
+      executionArn: executionArn('bad'),
     });
     expect(out).toEqual({
       runId: null,
@@ -103,8 +131,76 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
     });
   });
 
+  it('CloseRun closes the running run of a timed-out or aborted execution and frees its claim', async () => {
+    for (const [status, reason] of [
+      ['TIMED_OUT', "States.Timeout: the execution ran past the state machine's timeout"],
+      ['ABORTED', 'ExecutionAborted: the execution was stopped'],
+    ] as const) {
+      const { arn, start, runId } = await preparedRun(`ended-${status}`);
+      expect(await world.runs.getRun(runId)).toMatchObject({ status: 'running' });
+      const out = await handlers.closeRun(
+        statusChange(arn, status, { input: JSON.stringify(start) }),
+      );
+      expect(out).toEqual({ runId, action: 'closed', releasedClaim: true });
+      const stored = await world.runs.getRun(runId);
+      expect(stored?.status).toBe('failed');
+      expect(stored?.error).toBe(
+        `${reason} (the execution can be redriven for 14 days to resume without paying again for finished work: aws stepfunctions redrive-execution --execution-arn ${arn})`,
+      );
+      expect(await claimItem(start)).toBeUndefined();
+    }
+  });
+
+  it('CloseRun keeps the reason MarkFailed recorded, and reopens a redriven run', async () => {
+    const { arn, start, runId, prepared } = await preparedRun('redriven');
+    const cause = JSON.stringify({ errorType: 'Error', errorMessage: 'socket hang up' });
+    await handlers.markFailed({
+      state: { prepare: prepared, error: { Error: 'Error', Cause: cause } },
+      executionArn: arn,
+    });
+    const failed = statusChange(arn, 'FAILED', {
+      input: JSON.stringify(start),
+      error: 'RunFailed',
+      cause: 'Error: socket hang up',
+    });
+    expect(await handlers.closeRun(failed)).toEqual({
+      runId,
+      action: 'none',
+      releasedClaim: true,
+    });
+    expect(await world.runs.getRun(runId)).toMatchObject({ error: 'Error: socket hang up' });
+
+    const redriven = statusChange(arn, 'RUNNING', {
+      input: JSON.stringify(start),
+      redriveCount: 1,
+    });
+    expect(await handlers.closeRun(redriven)).toEqual({
+      runId,
+      action: 'reopened',
+      releasedClaim: false,
+    });
+    expect(await world.runs.getRun(runId)).toMatchObject({ status: 'running', error: null });
+    expect(await claimItem(start)).toMatchObject({ executionArn: arn });
+    // A start that is not a redrive changes nothing.
+    expect(await handlers.closeRun(statusChange(arn, 'RUNNING'))).toMatchObject({
+      action: 'none',
+    });
+  });
+
+  it('CloseRun of an execution that never made a run only frees its claim', async () => {
+    const arn = executionArn('no-run');
+    const start = { configKey: 'configs/missing.json', trigger: 'upload#none' };
+    await claims().claim(start.configKey, start.trigger, arn);
+    const out = await handlers.closeRun(
+      statusChange(arn, 'FAILED', { input: JSON.stringify(start), error: 'Lambda.Unknown' }),
+    );
+    expect(out).toEqual({ runId: null, action: 'none', releasedClaim: true });
+  });
+
   it('reject an event the step does not take, by name, without retry', async () => {
-    const error = await handlers.prepare({ key: 'configs/support.json' }).catch((e: unknown) => e);
+    const error = await handlers
+      .prepare({ start: { key: 'configs/support.json' }, executionArn: executionArn('x') })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidEventError);
     expect((error as Error).message).toMatch(/^prepare: invalid event: .*configKey/s);
   });

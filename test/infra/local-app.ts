@@ -2,12 +2,17 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { CfnElement } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import type { StepName } from '../../lib/infra/functions.js';
+import { STEPS, type StepName } from '../../lib/infra/functions.js';
 import {
+  executionStatusChanged,
   functionArn,
+  type Intercept,
   type LambdaHandler,
+  LOCAL_STATE_MACHINE_ARN,
+  type LocalExecution,
   type LocalNames,
   LocalStateMachine,
+  lambdaTargetsOf,
   REGION,
   stateMachineDefinition,
   type TemplateJson,
@@ -22,6 +27,31 @@ export interface LocalStorage {
   readonly dynamoEndpoint: string;
 }
 
+/** The real handler of every step function, imported (so after the environment is set). */
+export async function loadStepHandlers(): Promise<Record<StepName, LambdaHandler>> {
+  const entries = await Promise.all(
+    (Object.keys(STEPS) as StepName[]).map(async (step) => {
+      const module = (await import(`../../lambdas/${STEPS[step].entry}.ts`)) as {
+        handler: LambdaHandler;
+      };
+      return [step, module.handler] as const;
+    }),
+  );
+  return Object.fromEntries(entries) as Record<StepName, LambdaHandler>;
+}
+
+export interface LocalApp {
+  readonly machine: LocalStateMachine;
+  readonly template: TemplateJson;
+  readonly names: LocalNames;
+  /**
+   * Runs an execution, then delivers its status change to the stack's rules as EventBridge
+   * would (the lifecycle rule closes a run whose execution failed outside MarkFailed).
+   */
+  start(input: unknown, intercept?: Intercept): Promise<LocalExecution>;
+  close(): void;
+}
+
 /**
  * The synthesized app's state machine, runnable here: each step function's ARN answered by the
  * real handler, the stack's bucket and table replaced by the local ones. Used by the
@@ -31,7 +61,7 @@ export function localAppMachine(
   synthesized: Synthesized,
   handlers: Readonly<Record<StepName, LambdaHandler>>,
   storage: LocalStorage,
-): { machine: LocalStateMachine; template: TemplateJson; names: LocalNames; close(): void } {
+): LocalApp {
   const template = synthesized.main.toJSON() as TemplateJson;
   const stack = synthesized.stacks.main;
   const idOf = (c: IConstruct) =>
@@ -40,6 +70,7 @@ export function localAppMachine(
     [idOf(stack.table.table)]: storage.table,
     [idOf(stack.storage.artifacts)]: storage.buckets.artifacts,
     [idOf(stack.storage.configs)]: storage.buckets.configs,
+    [idOf(stack.pipeline.stateMachine)]: LOCAL_STATE_MACHINE_ARN,
   };
   const lambdas = Object.fromEntries(
     Object.entries(stack.functions.steps).map(([step, fn]) => [
@@ -57,5 +88,20 @@ export function localAppMachine(
     dynamo,
     lambdas,
   });
-  return { machine, template, names, close: () => dynamo.destroy() };
+  return {
+    machine,
+    template,
+    names,
+    start: async (input, intercept) => {
+      const execution = await machine.start(input, intercept);
+      const event = executionStatusChanged(execution, LOCAL_STATE_MACHINE_ARN);
+      for (const arn of lambdaTargetsOf(template, names, event)) {
+        const handler = lambdas[arn];
+        if (!handler) throw new Error(`a rule targets ${arn}, which is no step function`);
+        await handler(event);
+      }
+      return execution;
+    },
+    close: () => dynamo.destroy(),
+  };
 }

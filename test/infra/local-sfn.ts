@@ -27,6 +27,8 @@ export const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 export const functionArn = (logicalId: string) =>
   `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${logicalId}`;
+/** The local machine's ARN; its executions are `…:execution:OpenClio:local-<n>`. */
+export const LOCAL_STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:OpenClio`;
 
 type Json = Record<string, unknown>;
 type State = Json & { Type: string };
@@ -81,15 +83,33 @@ export function stateMachineDefinition(template: TemplateJson, names: LocalNames
 }
 
 /** The `Object Created` event S3 sends to EventBridge for an upload. */
-export const s3ObjectCreated = (bucket: string, key: string, etag: string, size: number) => ({
+export const s3ObjectCreated = (
+  bucket: string,
+  key: string,
+  etag: string,
+  size: number,
+  versionId?: string,
+) => ({
   source: 'aws.s3',
   'detail-type': 'Object Created',
   account: ACCOUNT,
   region: REGION,
   time: new Date().toISOString(),
   resources: [`arn:aws:s3:::${bucket}`],
-  detail: { bucket: { name: bucket }, object: { key, size, etag }, reason: 'PutObject' },
+  detail: {
+    bucket: { name: bucket },
+    object: { key, size, etag, ...(versionId ? { 'version-id': versionId } : {}) },
+    reason: 'PutObject',
+  },
 });
+
+const COMPARE: Readonly<Record<string, (a: number, b: number) => boolean>> = {
+  '>': (a, b) => a > b,
+  '>=': (a, b) => a >= b,
+  '<': (a, b) => a < b,
+  '<=': (a, b) => a <= b,
+  '=': (a, b) => a === b,
+};
 
 /** EventBridge pattern matching, for the operators the stack uses. */
 function matches(pattern: unknown, value: unknown): boolean {
@@ -97,11 +117,63 @@ function matches(pattern: unknown, value: unknown): boolean {
     return isRecord(value) && Object.entries(pattern).every(([k, p]) => matches(p, value[k]));
   return (pattern as unknown[]).some((leaf) => {
     if (!isRecord(leaf)) return leaf === value;
-    if (typeof leaf.wildcard !== 'string' || Object.keys(leaf).length !== 1)
+    if (Object.keys(leaf).length !== 1)
+      throw new Error(`event pattern operator not emulated: ${JSON.stringify(leaf)}`);
+    if (Array.isArray(leaf.numeric)) {
+      const [op, bound] = leaf.numeric as [string, number];
+      const compare = COMPARE[op];
+      if (!compare || leaf.numeric.length !== 2)
+        throw new Error(`numeric pattern not emulated: ${JSON.stringify(leaf)}`);
+      return typeof value === 'number' && compare(value, bound);
+    }
+    if (typeof leaf.wildcard !== 'string')
       throw new Error(`event pattern operator not emulated: ${JSON.stringify(leaf)}`);
     const parts = leaf.wildcard.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     return typeof value === 'string' && new RegExp(`^${parts.join('.*')}$`).test(value);
   });
+}
+
+/** The functions (by ARN) that the stack's rules deliver `event` to, whole (no transformer). */
+export function lambdaTargetsOf(
+  template: TemplateJson,
+  names: LocalNames,
+  event: unknown,
+): string[] {
+  const arns: string[] = [];
+  for (const rule of Object.values(template.Resources)) {
+    if (rule.Type !== 'AWS::Events::Rule') continue;
+    if (!matches(resolve(rule.Properties?.EventPattern, template, names), event)) continue;
+    for (const target of (rule.Properties?.Targets ?? []) as Json[]) {
+      const arn = resolve(target.Arn, template, names);
+      if (typeof arn === 'string' && arn.includes(':lambda:') && !target.InputTransformer)
+        arns.push(arn);
+    }
+  }
+  return arns;
+}
+
+/** The "Step Functions Execution Status Change" event EventBridge sends when an execution ends. */
+export function executionStatusChanged(execution: LocalExecution, stateMachineArn: string) {
+  return {
+    source: 'aws.states',
+    'detail-type': 'Step Functions Execution Status Change',
+    account: ACCOUNT,
+    region: REGION,
+    time: new Date().toISOString(),
+    resources: [execution.executionArn],
+    detail: {
+      executionArn: execution.executionArn,
+      stateMachineArn,
+      name: execution.executionArn.split(':').at(-1),
+      status: execution.status,
+      input: JSON.stringify(execution.input),
+      inputDetails: { included: true },
+      output: execution.output ? JSON.stringify(execution.output) : null,
+      error: execution.error ?? null,
+      cause: execution.cause ?? null,
+      redriveCount: 0,
+    },
+  };
 }
 
 /**
@@ -159,7 +231,10 @@ function localizeDistributedMaps(definition: AslDefinition) {
     if (original.Type !== 'Map' || !isRecord(original.ItemReader)) continue;
     const { ItemReader, ToleratedFailurePercentage, Label, Catch, Next, ...map } =
       structuredClone(original);
-    if (map.ResultPath !== null || map.ItemBatcher || map.ResultWriter || !Next)
+    // Results written to S3 by a ResultWriter are not read back by the definition: dropped here,
+    // asserted on the template.
+    delete map.ResultWriter;
+    if (map.ResultPath !== null || map.ItemBatcher || !Next)
       throw new Error(`${name}: only an unbatched Map with ResultPath null and Next is emulated`);
     const [reader, check, childFailed] = ['ItemReader', 'ToleratedFailures', 'ChildFailed'].map(
       (suffix) => `${name}.${suffix}`,
@@ -211,6 +286,8 @@ export interface LambdaCall {
 export type Intercept = (call: LambdaCall, invoke: () => Promise<unknown>) => Promise<unknown>;
 
 export interface LocalExecution {
+  readonly executionArn: string;
+  readonly input: unknown;
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly output?: Json;
   readonly error?: string;
@@ -290,7 +367,14 @@ export class LocalStateMachine {
       },
     );
     await logged;
-    return { ...outcome, path, calls: run.calls, maxPayloadBytes: run.largest };
+    return {
+      ...outcome,
+      executionArn: Id,
+      input,
+      path,
+      calls: run.calls,
+      maxPayloadBytes: run.largest,
+    };
   }
 
   async #task(state: string, resource: string, params: Json, run: Run): Promise<unknown> {

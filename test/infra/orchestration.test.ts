@@ -8,21 +8,18 @@ import {
 } from '@aws-sdk/client-s3';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StepName } from '../../lib/infra/functions.js';
 import { summaryCacheKey } from '../../lib/pipeline/staged/layout.js';
 import { tableKeys } from '../../lib/store/dynamo-hierarchy.js';
-import { localAppMachine } from './local-app.js';
+import { type LocalApp, loadStepHandlers, localAppMachine } from './local-app.js';
 import {
   type LambdaCall,
-  type LambdaHandler,
   type LocalExecution,
-  type LocalStateMachine,
   ruleInput,
   s3ObjectCreated,
   type TemplateJson,
 } from './local-sfn.js';
 import { synthApp } from './synth.js';
-import { BUCKETS, loadHandlers, startWorld, TABLE, type World } from './world.js';
+import { BUCKETS, startWorld, TABLE, type World } from './world.js';
 
 /**
  * The synthesized state machine, executed: every Task state runs the real handler (or the real
@@ -37,21 +34,15 @@ const CONCURRENCY = 2;
 
 let world: World;
 let closeLocal: (() => void) | undefined;
-let machine: LocalStateMachine;
+let app: LocalApp;
 let template: TemplateJson;
 let names: Record<string, string>;
 
 beforeAll(async () => {
   world = await startWorld();
-  const loaded = await loadHandlers();
-  const handlers: Record<StepName, LambdaHandler> = {
-    prepare: loaded.prepare as LambdaHandler,
-    summarizeBatch: loaded.summarize as LambdaHandler,
-    clusterLevel: loaded.cluster as LambdaHandler,
-    finalize: loaded.finalize as LambdaHandler,
-    markFailed: loaded.markFailed as LambdaHandler,
-  };
-  const local = localAppMachine(
+  const handlers = await loadStepHandlers();
+  (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
+  app = localAppMachine(
     synthApp({
       explorer: { public: true },
       summarizeConcurrency: CONCURRENCY,
@@ -65,8 +56,8 @@ beforeAll(async () => {
       dynamoEndpoint: world.dynamo.endpoint,
     },
   );
-  ({ machine, template, names } = local);
-  closeLocal = local.close;
+  ({ template, names } = app);
+  closeLocal = app.close;
 }, 60_000);
 
 afterAll(async () => {
@@ -79,18 +70,25 @@ async function uploaded(key: string, body?: string) {
   const Bucket = BUCKETS.configs;
   if (body !== undefined)
     await world.s3.client.send(new PutObjectCommand({ Bucket, Key: key, Body: body }));
-  const { ETag = '', ContentLength = 0 } = await world.s3.client.send(
-    new HeadObjectCommand({ Bucket, Key: key }),
-  );
-  return s3ObjectCreated(Bucket, key, ETag.replaceAll('"', ''), ContentLength);
+  const {
+    ETag = '',
+    ContentLength = 0,
+    VersionId,
+  } = await world.s3.client.send(new HeadObjectCommand({ Bucket, Key: key }));
+  return s3ObjectCreated(Bucket, key, ETag.replaceAll('"', ''), ContentLength, VersionId);
 }
 
 /** Starts the execution the stack's rule would start for an upload. */
 async function startFromUpload(key: string, body?: string) {
   const event = await uploaded(key, body);
   const input = ruleInput(template, names, event) as { configKey: string; trigger: string };
-  expect(input).toEqual({ configKey: key, trigger: `upload#${event.detail.object.etag}` });
-  return { input, run: await machine.start(input) };
+  expect(input).toEqual({
+    configKey: key,
+    // s3rver keeps no versions; a versioned bucket's event names the one uploaded.
+    configVersion: event.detail.object['version-id'] ?? null,
+    trigger: `upload#${event.detail.object.etag}`,
+  });
+  return { input, run: await app.start(input) };
 }
 
 /** The run an execution made (every step after Prepare is given its id). */
@@ -107,7 +105,7 @@ const claimOf = async (input: { configKey: string; trigger: string }) =>
   ).Item;
 /** The retry budget the definition gives a state for an error name. */
 const maxAttempts = (state: string, error: string) => {
-  const child = machine.definition.States.Summarize?.ItemProcessor as {
+  const child = app.machine.definition.States.Summarize?.ItemProcessor as {
     States: Record<string, { Retry?: { ErrorEquals: string[]; MaxAttempts?: number }[] }>;
   };
   const retrier = child.States[state]?.Retry?.find((r) => r.ErrorEquals.includes(error));
@@ -135,12 +133,14 @@ describe('a config upload', () => {
     expect(run.status, run.cause).toBe('SUCCEEDED');
     const levels = 'FirstLevel ClusterLevel AllLevelsDone NextLevel ClusterLevel AllLevelsDone';
     expect(run.path.join(' ')).toBe(
-      `Triggered ClaimTrigger Prepare Summarize ${levels} Finalize Done`,
+      `Triggered ClaimTrigger Claimed Prepare Summarize ${levels} Finalize Done`,
     );
     const runId = runIdOf(run);
     // Exactly the state AWS would end with: the local Map rewrite leaves nothing behind.
     expect(Object.keys(run.output ?? {}).sort()).toEqual([
+      'claim',
       'configKey',
+      'configVersion',
       'level',
       'next',
       'prepare',
@@ -152,6 +152,10 @@ describe('a config upload', () => {
       result: { runId, items: 60 },
     });
     expect(run.calls.filter((c) => c.error)).toEqual([]);
+    expect(callsTo(run, 'Prepare')[0]?.event).toEqual({
+      start: { ...input, claim: { claimed: true } },
+      executionArn: run.executionArn,
+    });
     expect(callsTo(run, 'SummarizeBatch').map(batchOf).sort()).toEqual(
       [1, 2, 3].map((n) => `items/batch-0000${n}.json`),
     );
@@ -185,9 +189,9 @@ describe('a config upload', () => {
     const { run } = await startFromUpload('configs/support.json');
     expect(run).toMatchObject({
       status: 'SUCCEEDED',
-      path: ['Triggered', 'ClaimTrigger', 'AlreadyStarted'],
-      calls: [],
+      path: ['Triggered', 'ClaimTrigger', 'Claimed', 'AlreadyStarted'],
     });
+    expect(run.calls.map((c) => c.state)).toEqual(['ClaimTrigger']);
     expect(await world.runs.listRuns()).toHaveLength(runs);
     // Nor does a config the rule does not watch start anything.
     const elsewhere = await uploaded('configs/data.jsonl');
@@ -198,7 +202,7 @@ describe('a config upload', () => {
 describe('a failing Summarize batch', () => {
   it('(c) is retried, then its items are recorded as failures and the run completes', async () => {
     const failing = 'items/batch-00002.json';
-    const run = await machine.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
+    const run = await app.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
       if (call.state === 'SummarizeBatch' && batchOf(call) === failing) throw transient();
       return invoke();
     });
@@ -216,22 +220,26 @@ describe('a failing Summarize batch', () => {
     expect(JSON.parse(await artifact(runId, 'hierarchy.json')).items).toHaveLength(35);
   });
 
-  it('(c) fails the run through MarkFailed once more batches fail than tolerated', async () => {
-    const run = await machine.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
+  it('(c) fails the execution at the Map once more batches fail than tolerated; the lifecycle rule closes the run for a redrive', async () => {
+    const run = await app.start({ configKey: 'configs/other.json' }, async (call, invoke) => {
       if (call.state === 'SummarizeBatch' && batchOf(call) !== 'items/batch-00001.json')
         throw Object.assign(new Error('reply did not match the schema'), { name: 'LlmReplyError' });
       return invoke();
     });
     expect(run).toMatchObject({
       status: 'FAILED',
-      error: 'RunFailed',
-      cause: expect.stringMatching(/^States\.ExceedToleratedFailureThreshold: 2 of 3 /),
+      error: 'States.ExceedToleratedFailureThreshold',
+      cause: expect.stringMatching(/^2 of 3 /),
     });
     // Not a transient error: one attempt per batch.
     expect(callsTo(run, 'SummarizeBatch')).toHaveLength(3);
-    expect(run.path.slice(-3)).toEqual(['Summarize', 'MarkFailed', 'RunFailed']);
+    // Failed where a redrive re-runs only the failed batches, not in a terminal Fail state.
+    expect(run.path.at(-1)).toBe('Summarize');
+    expect(callsTo(run, 'MarkFailed')).toEqual([]);
     const stored = await world.runs.getRun(runIdOf(run));
-    expect(stored).toMatchObject({ status: 'failed', error: run.cause });
+    expect(stored?.status).toBe('failed');
+    expect(stored?.error).toContain(`States.ExceedToleratedFailureThreshold: ${run.cause}`);
+    expect(stored?.error).toContain(`redrive-execution --execution-arn ${run.executionArn}`);
   });
 });
 
@@ -249,7 +257,16 @@ describe('an unhandled error', () => {
       error: 'RunFailed',
       cause:
         'configs/late.json: ClioError: source file configs/late.jsonl not found in s3://configs/',
-      path: ['Triggered', 'ClaimTrigger', 'Prepare', 'MarkFailed', 'RunFailed'],
+      path: ['Triggered', 'ClaimTrigger', 'Claimed', 'Prepare', 'MarkFailed', 'RunFailed'],
+    });
+    // MarkFailed gets the whole state as the Catch left it, and the execution.
+    expect(callsTo(first.run, 'MarkFailed')[0]?.event).toEqual({
+      state: {
+        ...first.input,
+        claim: { claimed: true },
+        error: { Error: 'ClioError', Cause: expect.stringContaining('late.jsonl not found') },
+      },
+      executionArn: first.run.executionArn,
     });
     expect(await claimOf(first.input)).toBeUndefined();
 
@@ -264,31 +281,17 @@ describe('an unhandled error', () => {
     expect(await world.runs.getRun(runIdOf(again.run))).toMatchObject({ status: 'done' });
   });
 
-  it('(d) after Prepare goes to MarkFailed, which records the cause on the run', async () => {
+  it('(d) that a redrive could fix (Finalize cannot write) fails the execution there; the lifecycle rule closes the run', async () => {
     // Finalize cannot publish to the explorer's bucket.
     const run = await withoutBucket(BUCKETS.site, () =>
-      machine.start({ configKey: 'configs/other.json' }),
+      app.start({ configKey: 'configs/other.json' }),
     );
-    expect(run).toMatchObject({
-      status: 'FAILED',
-      error: 'RunFailed',
-      cause: expect.stringMatching(/^NoSuchBucket: /),
-    });
-    expect(run.path.slice(-3)).toEqual(['Finalize', 'MarkFailed', 'RunFailed']);
+    expect(run).toMatchObject({ status: 'FAILED', error: 'NoSuchBucket' });
+    expect(run.path.at(-1)).toBe('Finalize');
     const runId = runIdOf(run);
-    // MarkFailed gets the whole state as Finalize's Catch left it.
-    expect(Object.keys(callsTo(run, 'MarkFailed')[0]?.event ?? {}).sort()).toEqual([
-      'configKey',
-      'error',
-      'level',
-      'next',
-      'prepare',
-    ]);
-    expect(await world.runs.getRun(runId)).toMatchObject({ status: 'failed', error: run.cause });
-    expect(JSON.parse(await artifact(runId, 'run.json'))).toMatchObject({
-      status: 'failed',
-      error: run.cause,
-    });
+    const closed = { status: 'failed', error: expect.stringMatching(/^NoSuchBucket: .*redrive/) };
+    expect(await world.runs.getRun(runId)).toMatchObject(closed);
+    expect(JSON.parse(await artifact(runId, 'run.json'))).toMatchObject(closed);
   });
 });
 
@@ -323,26 +326,23 @@ describe('the summary cache', () => {
 
   it('(e) resumes a retried batch from its cache, and a new run of the same config reuses it', async () => {
     let timedOut = false;
-    const first = await machine.start(
-      { configKey: 'configs/support.json' },
-      async (call, invoke) => {
-        const result = await invoke();
-        if (call.state !== 'SummarizeBatch' || batchOf(call) !== batch || timedOut) return result;
-        // The attempt did its work and flushed its cache, then ran out of time.
-        timedOut = true;
-        await markCache(String(call.event.runId));
-        throw Object.assign(new Error('Task timed out after 900.00 seconds'), {
-          name: 'Sandbox.Timedout',
-        });
-      },
-    );
+    const first = await app.start({ configKey: 'configs/support.json' }, async (call, invoke) => {
+      const result = await invoke();
+      if (call.state !== 'SummarizeBatch' || batchOf(call) !== batch || timedOut) return result;
+      // The attempt did its work and flushed its cache, then ran out of time.
+      timedOut = true;
+      await markCache(String(call.event.runId));
+      throw Object.assign(new Error('Task timed out after 900.00 seconds'), {
+        name: 'Sandbox.Timedout',
+      });
+    });
     expect(first.status, first.cause).toBe('SUCCEEDED');
     const retried = callsTo(first, 'SummarizeBatch').filter((c) => batchOf(c) === batch);
     expect(retried.map((c) => c.error)).toEqual(['Sandbox.Timedout', undefined]);
     expect((await summaries(runIdOf(first))).filter((s) => s === MARKER)).toHaveLength(1);
 
     // A re-run of the same config finds the same batches' cache: the marked summary comes back.
-    const second = await machine.start({ configKey: 'configs/support.json' });
+    const second = await app.start({ configKey: 'configs/support.json' });
     expect(second.status, second.cause).toBe('SUCCEEDED');
     expect(runIdOf(second)).not.toBe(runIdOf(first));
     expect(await cacheKeyOf(runIdOf(second))).toBe(await cacheKeyOf(runIdOf(first)));

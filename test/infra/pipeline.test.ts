@@ -1,7 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BATCH_PENDING_ERROR } from '../../lambdas/contract.js';
+import { BATCH_PENDING_ERROR, FINAL_ERRORS, MAP_RESULTS_PREFIX } from '../../lambdas/contract.js';
+import { ConfigError } from '../../lib/config/errors.js';
+import { BudgetExceededError } from '../../lib/llm/ledger.js';
 import { BatchPendingError } from '../../lib/pipeline/summarize-batch.js';
+import { TTL_ATTRIBUTE } from '../../lib/store/dynamo-claims.js';
+import { ClioError } from '../../lib/util/errors.js';
 import { definitionOf, synthApp } from './synth.js';
 
 let main: Template;
@@ -43,21 +47,36 @@ describe('the state machine', () => {
       Default: 'Prepare',
     });
     expect(states.ClaimTrigger).toMatchObject({
-      Resource: expect.stringContaining(':states:::dynamodb:putItem'),
+      Resource: expect.stringContaining(':states:::lambda:invoke'),
       Parameters: {
-        ConditionExpression: 'attribute_not_exists(#pk)',
-        Item: {
-          pk: { 'S.$': "States.Format('TRIGGER#{}', $.configKey)" },
-          sk: { 'S.$': '$.trigger' },
+        Payload: {
+          'configKey.$': '$.configKey',
+          'trigger.$': '$.trigger',
+          'executionArn.$': '$$.Execution.Id',
         },
       },
-      Next: 'Prepare',
+      ResultPath: '$.claim',
+      Next: 'Claimed',
     });
-    expect(catchesTo(states.ClaimTrigger)).toEqual([
-      { errors: ['DynamoDB.ConditionalCheckFailedException'], next: 'AlreadyStarted' },
-      { errors: ['States.ALL'], next: 'MarkFailed' },
-    ]);
+    // Claiming is idempotent for its own execution, so retrying a timed-out claim is safe.
+    expect(states.ClaimTrigger?.Retry).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ErrorEquals: expect.arrayContaining(['TransientError']) }),
+        expect.objectContaining({
+          ErrorEquals: expect.arrayContaining(['Lambda.ServiceException']),
+        }),
+      ]),
+    );
+    expect(catchesTo(states.ClaimTrigger)).toEqual([]);
+    expect(states.Claimed).toMatchObject({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.claim.claimed', BooleanEquals: true, Next: 'Prepare' }],
+      Default: 'AlreadyStarted',
+    });
     expect(states.AlreadyStarted?.Type).toBe('Succeed');
+    expect(states.Prepare).toMatchObject({
+      Parameters: { Payload: { 'start.$': '$', 'executionArn.$': '$$.Execution.Id' } },
+    });
   });
 
   it('summarizes with a Distributed Map over the batch list in S3, bounded and tolerant', () => {
@@ -74,6 +93,12 @@ describe('the state machine', () => {
         Parameters: { 'Key.$': '$.prepare.batchKeysKey' },
       },
       ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+      // Children's results go to S3, so no number of batches reaches the 256 KiB state limit.
+      ResultWriter: {
+        Resource: expect.stringContaining(':states:::s3:putObject'),
+        Parameters: { Prefix: MAP_RESULTS_PREFIX },
+        WriterConfig: { OutputType: 'JSONL', Transformation: 'COMPACT' },
+      },
       Next: 'FirstLevel',
     });
     const child = map.ItemProcessor.States.SummarizeBatch as {
@@ -84,7 +109,10 @@ describe('the state machine', () => {
     expect(child.Retry).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          ErrorEquals: ['TransientError', 'Lambda.TooManyRequestsException'],
+          ErrorEquals: expect.arrayContaining([
+            'TransientError',
+            'Lambda.TooManyRequestsException',
+          ]),
           BackoffRate: 2,
           JitterStrategy: 'FULL',
           MaxDelaySeconds: 300,
@@ -101,7 +129,7 @@ describe('the state machine', () => {
     );
     // The name the step throws is the name the definition retries.
     expect(new BatchPendingError('x').name).toBe(BATCH_PENDING_ERROR);
-    expect(catchesTo(map)).toEqual([{ errors: ['States.ALL'], next: 'MarkFailed' }]);
+    expect(catchesTo(map)).toEqual([{ errors: [...FINAL_ERRORS], next: 'MarkFailed' }]);
   });
 
   it('clusters level 0, then one level at a time until the top, then finalizes', () => {
@@ -130,17 +158,50 @@ describe('the state machine', () => {
     });
   });
 
-  it('sends every unhandled error of every step to MarkFailed, which fails the execution', () => {
+  it('sends only errors no redrive can fix to MarkFailed; the rest fail where a redrive resumes', () => {
+    expect(FINAL_ERRORS).toEqual(
+      expect.arrayContaining(['ConfigError', 'ClioError', 'BudgetExceededError']),
+    );
+    expect(FINAL_ERRORS).not.toContain('States.ALL');
     for (const name of ['Prepare', 'Summarize', 'ClusterLevel', 'Finalize'])
       expect(catchesTo(states[name]), name).toEqual([
-        { errors: ['States.ALL'], next: 'MarkFailed' },
+        { errors: [...FINAL_ERRORS], next: 'MarkFailed' },
       ]);
+    // The names the code throws are the names the definition catches.
+    expect(new ClioError('x').name).toBe('ClioError');
+    expect(new BudgetExceededError('x').name).toBe('BudgetExceededError');
+    expect(new ConfigError('x', []).name).toBe('ConfigError');
     expect(states.MarkFailed).toMatchObject({
-      Parameters: { 'Payload.$': '$' },
+      Parameters: { Payload: { 'state.$': '$', 'executionArn.$': '$$.Execution.Id' } },
       ResultPath: '$.failure',
       Next: 'RunFailed',
     });
     expect(states.RunFailed).toMatchObject({ Type: 'Fail', CausePath: '$.failure.reason' });
+  });
+
+  it('closes runs whose execution ended outside MarkFailed, and reopens redriven ones', () => {
+    const closeRun = { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StepsCloseRun'), 'Arn'] } };
+    main.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [{ Ref: Match.stringLikeRegexp('^PipelineStateMachine') }],
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
+      },
+      Targets: [Match.objectLike({ ...closeRun, DeadLetterConfig: Match.anyValue() })],
+    });
+    main.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        detail: Match.objectLike({ status: ['RUNNING'], redriveCount: [{ numeric: ['>', 0] }] }),
+      }),
+      Targets: [Match.objectLike(closeRun)],
+    });
+    // Claims and execution pointers expire.
+    main.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
+    });
   });
 
   it('passes only keys, counts and ids between states', () => {
@@ -205,12 +266,15 @@ describe('alarms', () => {
       AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmsTopic') }],
     });
     main.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsTimedOut' });
-    // The upload trigger's and the schedules' dead-letter queues.
+    // The upload trigger's, the schedules' and the lifecycle rule's dead-letter queues.
     expect(
       main.findResources('AWS::CloudWatch::Alarm', {
         Properties: { MetricName: 'ApproximateNumberOfMessagesVisible' },
       }),
-    ).toSatisfy((found: object) => Object.keys(found).length === 2);
+    ).toSatisfy((found: object) => Object.keys(found).length === 3);
+    main.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('^CloseRun could not take'),
+    });
     main.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     main.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',

@@ -50,7 +50,7 @@ describe('buckets', () => {
     }
   });
 
-  it('expire intermediate artifacts by tag and keep the outputs', () => {
+  it('expire intermediate artifacts (by tag) and Map results, and keep the outputs', () => {
     main.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: [
@@ -60,6 +60,11 @@ describe('buckets', () => {
             Status: 'Enabled',
             ExpirationInDays: 30,
             TagFilters: [{ Key: INTERMEDIATE_TAG.key, Value: INTERMEDIATE_TAG.value }],
+          }),
+          Match.objectLike({
+            Id: 'ExpireMapResults',
+            Prefix: 'map-results/',
+            ExpirationInDays: 30,
           }),
         ],
       },
@@ -119,7 +124,7 @@ describe('secrets', () => {
 });
 
 describe('the upload trigger', () => {
-  it('starts the state machine on Object Created under configs/*.json, with key and ETag', () => {
+  it('starts the state machine on Object Created under configs/*.json, with key, version and ETag', () => {
     main.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.s3'],
@@ -136,10 +141,11 @@ describe('the upload trigger', () => {
           InputTransformer: {
             InputPathsMap: {
               'detail-object-key': '$.detail.object.key',
+              'detail-object-version-id': '$.detail.object.version-id',
               'detail-object-etag': '$.detail.object.etag',
             },
             InputTemplate:
-              '{"configKey":<detail-object-key>,"trigger":"upload#<detail-object-etag>"}',
+              '{"configKey":<detail-object-key>,"configVersion":<detail-object-version-id>,"trigger":"upload#<detail-object-etag>"}',
           },
         }),
       ],

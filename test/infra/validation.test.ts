@@ -31,6 +31,7 @@ function pipeline(props: { summarizeConcurrency?: number; toleratedFailurePercen
     'arn:aws:lambda:eu-west-1:123456789012:function:f',
   );
   const functions = {
+    claimTrigger: fn,
     prepare: fn,
     summarizeBatch: fn,
     clusterLevel: fn,
@@ -40,7 +41,6 @@ function pipeline(props: { summarizeConcurrency?: number; toleratedFailurePercen
   return new ClioPipeline(s, 'Pipeline', {
     functions,
     artifacts: new Bucket(s, 'Artifacts'),
-    table: new ClioTable(s, 'Table').table,
     ...props,
   });
 }
@@ -94,7 +94,9 @@ describe('constructors reject bad props with a message naming the prop', () => {
     );
     expect(
       () => new ClioFunctions(s, 'C', { ...base, memoryMiB: { cluster: 4096 } as never }),
-    ).toThrow(/memoryMiB.cluster is not a step; expected one of prepare, summarizeBatch/);
+    ).toThrow(
+      /memoryMiB.cluster is not a step; expected one of claimTrigger, prepare, summarizeBatch/,
+    );
   });
 
   it('RunSchedules: windows that would overlap or skip, and malformed schedules', () => {

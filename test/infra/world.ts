@@ -37,7 +37,12 @@ export interface Handlers {
   readonly cluster: Handler;
   readonly finalize: Handler;
   readonly markFailed: Handler;
+  readonly closeRun: Handler;
 }
+
+/** The ARN the state machine would pass as `$$.Execution.Id`. */
+export const executionArn = (name: string) =>
+  `arn:aws:states:us-east-1:123456789012:execution:OpenClio:${name}`;
 
 export interface World {
   readonly s3: S3Emulator;
@@ -88,7 +93,10 @@ export async function startWorld(): Promise<World> {
 
 /** What the state machine does with a config: Prepare, the Map, the level loop, Finalize. */
 export async function driveRun(world: World, handlers: Handlers, configKey: string) {
-  const prepared = await handlers.prepare({ configKey, trigger: 'upload#abc' });
+  const prepared = await handlers.prepare({
+    start: { configKey, trigger: 'upload#abc' },
+    executionArn: executionArn(`drive-${Date.now()}`),
+  });
   const runId = prepared.runId as string;
   // The Distributed Map reads this object and runs one child per entry.
   const batches = JSON.parse(
@@ -117,6 +125,7 @@ export async function loadHandlers(): Promise<Handlers> {
     cluster: (await import('../../lambdas/cluster-level.js')).handler,
     finalize: (await import('../../lambdas/finalize.js')).handler,
     markFailed: (await import('../../lambdas/mark-failed.js')).handler,
+    closeRun: (await import('../../lambdas/close-run.js')).handler,
   } as unknown as Handlers;
   (await import('../../lambdas/runtime.js')).logger.setLogLevel('SILENT');
   return handlers;

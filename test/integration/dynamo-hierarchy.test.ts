@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { newRunRecord, type RunRecord } from '../../lib/pipeline/run-record.js';
+import { TriggerClaims, TTL_ATTRIBUTE } from '../../lib/store/dynamo-claims.js';
 import { DynamoHierarchy, MAX_LISTED, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
 import { type DynamoEmulator, startDynamo } from '../infra/emulators.js';
 
@@ -151,13 +152,40 @@ describe('DynamoHierarchy against a DynamoDB emulator', () => {
     expect(await runs.listRuns({ limit: 1 })).toHaveLength(1);
   });
 
-  it('releases a trigger claim so the same upload can start a run again', async () => {
-    const key = tableKeys.trigger('configs/support.json', 'upload#abc');
-    await document.send(new PutCommand({ TableName: TABLE, Item: key }));
-    await runs.releaseTrigger('configs/support.json', 'upload#abc');
+  it('claims a start once, again for the same execution, and frees it only for its holder', async () => {
+    const claims = new TriggerClaims({
+      client: document,
+      tableName: TABLE,
+      now: () => new Date('2026-12-03T10:00:00Z'),
+    });
+    const [config, trigger] = ['configs/support.json', 'upload#abc'];
+    const [first, second] = ['arn:aws:states:::execution:m:1', 'arn:aws:states:::execution:m:2'];
+    expect(await claims.claim(config, trigger, first)).toBe(true);
+    // The first attempt wrote the claim and timed out: its retry still holds it.
+    expect(await claims.claim(config, trigger, first)).toBe(true);
+    expect(await claims.claim(config, trigger, second)).toBe(false);
+    const key = tableKeys.trigger(config, trigger);
+    const { Item } = await document.send(new GetCommand({ TableName: TABLE, Key: key }));
+    expect(Item).toMatchObject({
+      executionArn: first,
+      [TTL_ATTRIBUTE]: 1_796_292_000 + 15 * 86_400,
+    });
+    // The execution that lost the claim cannot free the winner's.
+    expect(await claims.release(config, trigger, second)).toBe(false);
+    expect(await claims.release(config, trigger, first)).toBe(true);
     expect(
       (await document.send(new GetCommand({ TableName: TABLE, Key: key }))).Item,
     ).toBeUndefined();
+    expect(await claims.claim(config, trigger, second)).toBe(true);
+  });
+
+  it('remembers which run an execution created', async () => {
+    const claims = new TriggerClaims({ client: document, tableName: TABLE });
+    expect(await claims.runOf('arn:aws:states:::execution:m:9')).toBeUndefined();
+    await claims.recordRun('arn:aws:states:::execution:m:9', '20261203T100000Z-abcdef-0001');
+    expect(await claims.runOf('arn:aws:states:::execution:m:9')).toBe(
+      '20261203T100000Z-abcdef-0001',
+    );
   });
 
   it('refuses to be built without a table name', () => {

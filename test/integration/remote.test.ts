@@ -16,7 +16,6 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { formatRemoteResult, runRemoteGenerateCommand } from '../../lib/cli/remote-command.js';
@@ -25,7 +24,7 @@ import type { ProgressReporter } from '../../lib/pipeline/types.js';
 import type { RemoteClients } from '../../lib/remote/clients.js';
 import { RemoteRunError } from '../../lib/remote/errors.js';
 import type { RunInput } from '../../lib/remote/execution.js';
-import { tableKeys } from '../../lib/store/dynamo-hierarchy.js';
+import { TriggerClaims } from '../../lib/store/dynamo-claims.js';
 import {
   BUCKETS,
   type Handlers,
@@ -97,21 +96,11 @@ async function* runExecution(e: Execution): AsyncGenerator<void> {
   try {
     if (e.input.trigger) {
       const claimed = await task('ClaimTrigger', () =>
-        world.dynamo.client
-          .send(
-            new PutCommand({
-              TableName: TABLE,
-              Item: {
-                ...tableKeys.trigger(e.input.configKey, e.input.trigger as string),
-                executionArn: e.arn,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          )
-          .then(
-            () => true,
-            () => false,
-          ),
+        new TriggerClaims({ client: world.dynamo.client, tableName: TABLE }).claim(
+          e.input.configKey,
+          e.input.trigger as string,
+          e.arn,
+        ),
       );
       if (!claimed) {
         enter('AlreadyStarted');
@@ -120,7 +109,7 @@ async function* runExecution(e: Execution): AsyncGenerator<void> {
       }
     }
     const prepared = await task('Prepare', async () => {
-      const out = await handlers.prepare(state);
+      const out = await handlers.prepare({ start: state, executionArn: e.arn });
       state.prepare = out;
       return out as { runId: string; batchKeysKey: string; batchCount: number };
     });
@@ -148,7 +137,9 @@ async function* runExecution(e: Execution): AsyncGenerator<void> {
       Error: name,
       Cause: JSON.stringify({ errorType: name, errorMessage: message }),
     };
-    const failed = await task('MarkFailed', () => handlers.markFailed(state));
+    const failed = await task('MarkFailed', () =>
+      handlers.markFailed({ state, executionArn: e.arn }),
+    );
     Object.assign(e, { status: 'FAILED', cause: failed.reason });
   }
 }

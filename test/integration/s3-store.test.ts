@@ -1,4 +1,6 @@
-import { HeadObjectCommand, type PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeadObjectCommand, type PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPrefix } from '../../lib/store/prefixed.js';
 import { INTERMEDIATE_TAG, S3Store } from '../../lib/store/s3-store.js';
@@ -86,5 +88,47 @@ describe('S3Store against an S3 emulator', () => {
   it('surfaces other S3 errors instead of treating them as missing', async () => {
     const store = new S3Store({ client, bucket: 'no-such-bucket' });
     await expect(store.read('x.json')).rejects.toMatchObject({ name: 'NoSuchBucket' });
+  });
+
+  it('reads one version of a versioned object, and a missing version as missing', async () => {
+    // s3rver keeps no versions, so a loopback server answers GetObject's wire format for these.
+    const versions: Record<string, string> = { v1: '{"hierarchy":[3]}', v2: '{"hierarchy":[9]}' };
+    const asked: (string | null)[] = [];
+    const server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const version = url.searchParams.get('versionId');
+      asked.push(version);
+      const body = version === null ? versions.v2 : versions[version];
+      if (url.pathname !== '/configs/configs/a.json' || body === undefined) {
+        res.writeHead(404, { 'content-type': 'application/xml' });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchVersion</Code><Message>The specified version does not exist.</Message><Key>configs/a.json</Key><VersionId>${version}</VersionId></Error>`,
+        );
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-amz-version-id': version ?? 'v2',
+      });
+      res.end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const versioned = new S3Client({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    try {
+      const store = new S3Store({ client: versioned, bucket: 'configs' });
+      expect(await store.read('configs/a.json', { version: 'v1' })).toBe(versions.v1);
+      expect(await store.read('configs/a.json')).toBe(versions.v2);
+      expect(await store.read('configs/a.json', { version: 'v9' })).toBeUndefined();
+      expect(asked).toEqual(['v1', null, 'v9']);
+    } finally {
+      versioned.destroy();
+      server.close();
+    }
   });
 });

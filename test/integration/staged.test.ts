@@ -148,6 +148,31 @@ describe('the staged pipeline (one step per Lambda)', () => {
     );
   });
 
+  it('Prepare reads the config version the trigger claimed, and says which one is missing', async () => {
+    const { deps } = await setup();
+    const asked: unknown[] = [];
+    const configs = {
+      location: deps.configs.location,
+      read: (key: string, options?: { version?: string }) => {
+        asked.push([key, options?.version]);
+        // Only version v1 of the config is stored; its data file has no versions.
+        if (key === 'configs/support.json' && options?.version !== 'v1')
+          return Promise.resolve(undefined);
+        return deps.configs.read(key);
+      },
+      write: deps.configs.write.bind(deps.configs),
+    };
+    const prepared = await prepareRun(
+      { configKey: 'configs/support.json', configVersion: 'v1' },
+      { ...deps, configs },
+    );
+    expect(prepared.itemCount).toBe(70);
+    expect(asked[0]).toEqual(['configs/support.json', 'v1']);
+    await expect(
+      prepareRun({ configKey: 'configs/support.json', configVersion: 'v2' }, { ...deps, configs }),
+    ).rejects.toThrow('config configs/support.json (version v2) not found');
+  });
+
   it('a Summarize batch that failed after its retries becomes failures, and the run goes on', async () => {
     const { dir, deps } = await setup();
     const prepared = await prepareRun({ configKey: 'configs/support.json' }, deps);

@@ -52,10 +52,11 @@ describe('the stack as the remote commands read it', () => {
     const transformer = rules[0]?.Properties.Targets[0]?.InputTransformer;
     expect(transformer?.InputPathsMap).toEqual({
       'detail-object-key': '$.detail.object.key',
+      'detail-object-version-id': '$.detail.object.version-id',
       'detail-object-etag': '$.detail.object.etag',
     });
     expect(transformer?.InputTemplate).toBe(
-      '{"configKey":<detail-object-key>,"trigger":"upload#<detail-object-etag>"}',
+      '{"configKey":<detail-object-key>,"configVersion":<detail-object-version-id>,"trigger":"upload#<detail-object-etag>"}',
     );
   });
 });

@@ -30,6 +30,12 @@ export interface StagedDeps {
   /** Replaces the configured source (tests, or a runner that already holds the items). */
   readonly loadItems?: (config: ClioConfig, now: Date) => Promise<LoadedItems>;
   readonly runIndex?: RunIndex;
+  /**
+   * Told the run id as soon as Prepare created the run, before anything can fail: the executor
+   * notes which of its executions the run belongs to, to close it if the execution ends where
+   * no step could.
+   */
+  readonly runCreated?: (runId: string) => Promise<void>;
   /** Publishes a finished run for the explorer. */
   readonly publish?: (doc: HierarchyDoc) => Promise<void>;
   readonly now?: () => Date;

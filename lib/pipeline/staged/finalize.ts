@@ -49,10 +49,11 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
     ...(await writeOutputs(finished, run.items, store)),
     await writeCentroids(store, centroids),
   ];
-  await writeRunRecord(store, record);
   await deps.runIndex?.putHierarchy(finished);
-  await deps.runIndex?.putRun(record);
   await deps.publish?.(finished);
+  // Done only once everything is out: a run whose publishing failed is not reported done.
+  await writeRunRecord(store, record);
+  await deps.runIndex?.putRun(record);
   return {
     runId: input.runId,
     outputKeys: files.map((f) => `runs/${input.runId}/${f}`),

@@ -8,6 +8,7 @@ export const markFailedInputSchema = z.object({
   runId: z.string().optional(),
   configKey: z.string().optional(),
   error: z.object({ Error: z.string().optional(), Cause: z.string().optional() }),
+  note: z.string().optional(),
 });
 
 /** The readable reason in a Step Functions error: a Lambda's Cause is JSON with `errorMessage`. */
@@ -36,14 +37,15 @@ function failureType(error: MarkFailedInput['error']): string | undefined {
 }
 
 /**
- * MarkFailed: records why a run stopped (a spent budget: status `stopped`). A failure before Prepare created the run (a bad
- * config) has no run record to update; the reason is returned for the execution's output.
+ * MarkFailed: records why a run stopped (a spent budget: status `stopped`). A failure before
+ * Prepare created the run (a bad config) has no run record to update; the reason is returned
+ * for the execution's output.
  */
 export async function markFailed(
   input: MarkFailedInput,
   deps: StagedDeps,
 ): Promise<{ runId: string | null; reason: string }> {
-  const reason = failureReason(input.error);
+  const reason = [failureReason(input.error), input.note].filter(Boolean).join(' ');
   if (!input.runId)
     return { runId: null, reason: input.configKey ? `${input.configKey}: ${reason}` : reason };
   const store = storeOfRun(deps, input.runId);
@@ -56,4 +58,20 @@ export async function markFailed(
     await deps.runIndex?.putRun(record);
   }
   return { runId: input.runId, reason };
+}
+
+/**
+ * A run whose execution was redriven is running again: its steps pick up from their caches,
+ * and Finalize will mark it done.
+ */
+export async function reopenRun(runId: string, deps: StagedDeps): Promise<boolean> {
+  const store = storeOfRun(deps, runId);
+  const record = await readRunRecord(store);
+  if (!record || record.status === 'running' || record.status === 'done') return false;
+  record.status = 'running';
+  record.error = null;
+  record.finishedAt = null;
+  await writeRunRecord(store, record);
+  await deps.runIndex?.putRun(record);
+  return true;
 }

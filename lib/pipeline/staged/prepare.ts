@@ -21,7 +21,11 @@ import type { PrepareInput, PrepareOutput } from './types.js';
 export const prepareInputSchema = z.object({
   configKey: z.string().min(1),
   /** The S3 version the upload trigger claimed; read exactly that one, not the latest. */
-  configVersion: z.string().min(1).optional(),
+  configVersion: z
+    .string()
+    .nullish()
+    // An unversioned bucket's event has no version: EventBridge fills in null.
+    .transform((v) => v || undefined),
   scheduledTime: z.iso.datetime({ offset: true }).optional(),
   schedule: z
     .object({
@@ -132,6 +136,9 @@ export async function prepareConfiguredRun(
   if (options.configKey) record.configKey = options.configKey;
   const store = storeOfRun(deps, record.runId);
   await writeRunRecord(store, record);
+  await deps.runCreated?.(record.runId);
+  // Listed as running from the start, so a run that never ends is visible, not missing.
+  await deps.runIndex?.putRun(record);
   try {
     if (configSourceKind(config) === 'project') {
       const window = resolveTimeWindow(config, now);

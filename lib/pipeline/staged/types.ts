@@ -77,4 +77,6 @@ export interface MarkFailedInput {
   readonly configKey?: string;
   /** The `Error`/`Cause` pair Step Functions passes to a Catch. */
   readonly error: { readonly Error?: string; readonly Cause?: string };
+  /** Appended to the reason: what the operator can do (e.g. redrive the execution). */
+  readonly note?: string;
 }
