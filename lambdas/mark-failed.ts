@@ -32,4 +32,7 @@ export async function markRunFailed(event: MarkFailedEvent, deps: LambdaDeps) {
   return result;
 }
 
-export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed);
+export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed, {
+  // Every run that ends here, with or without a run record (a config rejected by Prepare).
+  measure: () => ({ runsFailed: 1 }),
+});

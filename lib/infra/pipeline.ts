@@ -31,6 +31,9 @@ import { BATCH_PENDING_ERROR, TRANSIENT_ERROR } from '../../lambdas/contract.js'
 import { KEY_PREFIX, TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
 
+/** The Summarize map's label: its child executions report metrics as `<state machine ARN>/<label>`. */
+export const SUMMARIZE_MAP_LABEL = 'Summarize';
+
 /** The step functions, as the state machine invokes them. */
 export interface PipelineFunctions {
   readonly prepare: IFunction;
@@ -184,7 +187,7 @@ export class ClioPipeline extends Construct {
       maxConcurrency: concurrency,
       toleratedFailurePercentage: tolerated,
       resultPath: JsonPath.DISCARD,
-      label: 'Summarize',
+      label: SUMMARIZE_MAP_LABEL,
     });
     // Standard children: a batch may take up to the Lambda's 15 minutes, past Express's 5.
     summarize.itemProcessor(summarizeBatch).addCatch(markFailed, onError);
