@@ -68,26 +68,42 @@ export function flushMetrics(): void {
   else metrics.clearMetadata();
 }
 
+/** The part of the Tracer a step's subsegment needs (a test passes its own). */
+export type StepTracer = Pick<
+  Tracer,
+  | 'isTracingEnabled'
+  | 'getSegment'
+  | 'setSegment'
+  | 'putAnnotation'
+  | 'annotateColdStart'
+  | 'addServiceNameAnnotation'
+  | 'addErrorAsMetadata'
+>;
+
 /**
  * Runs a step in its own X-Ray subsegment `## <stage>`, annotated with the stage (and the cold
  * start and service, as Powertools' own handler wrapper does), with the error recorded when
  * it throws. Where tracing is off, or there is no segment to hang it on, the step just runs.
  */
-export async function inStepSegment<T>(stage: string, work: () => Promise<T>): Promise<T> {
-  const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+export async function inStepSegment<T>(
+  stage: string,
+  work: () => Promise<T>,
+  traces: StepTracer = tracer,
+): Promise<T> {
+  const parent = traces.isTracingEnabled() ? traces.getSegment() : undefined;
   if (!parent) return work();
   const segment = parent.addNewSubsegment(`## ${stage}`);
-  tracer.setSegment(segment);
+  traces.setSegment(segment);
   try {
-    tracer.annotateColdStart();
-    tracer.addServiceNameAnnotation();
-    tracer.putAnnotation('stage', stage);
+    traces.annotateColdStart();
+    traces.addServiceNameAnnotation();
+    traces.putAnnotation('stage', stage);
     return await work();
   } catch (error) {
-    tracer.addErrorAsMetadata(error as Error);
+    traces.addErrorAsMetadata(error as Error);
     throw error;
   } finally {
     segment.close();
-    tracer.setSegment(parent);
+    traces.setSegment(parent);
   }
 }

@@ -67,8 +67,8 @@ export class PipelineDashboard extends Construct {
       new GraphWidget({ title, left, width, height: 6 });
     const { stateMachine: sm } = props;
     const mapLabel = props.summarizeMapLabel ?? SUMMARIZE_MAP_LABEL;
-    const batches = (outcome: ExecutionOutcome) =>
-      mapChildExecutions(sm, mapLabel, outcome, { ...sum, label: outcome });
+    const batches = (outcome: ExecutionOutcome, label: string) =>
+      mapChildExecutions(sm, mapLabel, outcome, { ...sum, label });
     // One line per step function, labelled with its name.
     const perStep = (metric: (fn: IFunction, label: string) => IMetric) =>
       fnNames.map((name) => metric(props.functions[name] as IFunction, name));
@@ -90,10 +90,10 @@ export class PipelineDashboard extends Construct {
       ],
       [
         graph('Summarize batches (Map child executions)', [
-          batches('Succeeded'),
-          batches('Failed'),
-          batches('TimedOut'),
-          batches('Aborted'),
+          batches('Succeeded', 'Succeeded'),
+          batches('Failed', 'Failed after retries'),
+          batches('TimedOut', 'Timed out'),
+          batches('Aborted', 'Aborted'),
         ]),
         graph('Lost by finished runs', [
           run('runFailedBatches', 'Failed batches'),
