@@ -33,6 +33,7 @@ export async function markRunFailed(event: MarkFailedEvent, deps: LambdaDeps) {
 }
 
 export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed, {
+  runIdOf: (event) => event.prepare?.runId,
   // Every run that ends here, with or without a run record (a config rejected by Prepare).
   measure: () => ({ runsFailed: 1 }),
 });

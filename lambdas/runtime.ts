@@ -45,6 +45,11 @@ export function parseEvent<T>(stage: string, schema: z.ZodType<T>, event: unknow
   return parsed.data;
 }
 
+function topLevelRunId(input: unknown): string | undefined {
+  const runId = (input as { runId?: unknown }).runId;
+  return typeof runId === 'string' ? runId : undefined;
+}
+
 export type Step<I, O> = (input: I, deps: LambdaDeps) => Promise<O>;
 
 export interface StepOptions<I, O> {
@@ -53,6 +58,11 @@ export interface StepOptions<I, O> {
    * @default none
    */
   readonly measure?: (output: O, input: I) => Measurements;
+  /**
+   * The run an event belongs to, for the logs, the trace and the metrics' metadata.
+   * @default the event's `runId`, when it has one
+   */
+  readonly runIdOf?: (input: I) => string | undefined;
   /**
    * Where the deps come from; tests pass their own.
    * @default getDeps (built from the environment, reused by a warm container)
@@ -73,6 +83,7 @@ export function stepHandler<I, O>(
   options: StepOptions<I, O> = {},
 ): (event: unknown, context?: Context) => Promise<O> {
   const deps = options.deps ?? getDeps;
+  const runIdOf = options.runIdOf ?? topLevelRunId;
   return async (event, context) => {
     if (context) logger.addContext(context);
     logger.resetKeys();
@@ -81,8 +92,8 @@ export function stepHandler<I, O>(
     try {
       return await inStepSegment(stage, async () => {
         const input = parseEvent(stage, schema, event);
-        const runId = (input as { runId?: unknown }).runId;
-        if (typeof runId === 'string') {
+        const runId = runIdOf(input);
+        if (runId !== undefined) {
           logger.appendKeys({ runId });
           tagRun(runId);
         }

@@ -148,15 +148,16 @@ describe('the step handlers publish EMF metrics', () => {
       .summarize({ runId: prepared.runId, batchKey: 'items/batch-99999.json' })
       .catch((e: unknown) => e);
     expect(failedStep).toBeInstanceOf(Error);
-    await handlers.markFailed({
-      configKey: 'configs/bad.json',
-      error: { Error: 'ConfigError', Cause: 'hierarchy[1]: got 5 after 3' },
-    });
+    // A config rejected before Prepare made a run, then a run that failed after it.
+    const error = { Error: 'ConfigError', Cause: 'hierarchy[1]: got 5 after 3' };
+    await handlers.markFailed({ configKey: 'configs/bad.json', error });
+    await handlers.markFailed({ configKey: 'configs/other.json', prepare: prepared, error });
     // Neither Prepare nor the failed step had metrics of their own to publish.
     const docs = emitted().filter((doc) => !('ColdStart' in doc));
-    expect(docs).toHaveLength(1);
+    expect(docs).toHaveLength(2);
     expect(docs[0]).toMatchObject({ RunsFailed: 1, stage: 'mark-failed' });
     expect(docs[0]).not.toHaveProperty('runId');
+    expect(docs[1]).toMatchObject({ RunsFailed: 1, runId: prepared.runId });
   });
 
   it('count one cold start per container, however many invocations', () => {
