@@ -96,4 +96,7 @@ export async function closeRun(
   return { runId, action, releasedClaim };
 }
 
-export const handler = stepHandler('close-run', executionStatusEventSchema, closeRun);
+export const handler = stepHandler('close-run', executionStatusEventSchema, closeRun, {
+  // A run closed here failed as surely as one MarkFailed recorded: counted alike.
+  measure: (out) => (out.action === 'closed' ? { runsFailed: 1 } : {}),
+});

@@ -13,6 +13,8 @@ export const ENV = {
   /** JSON object: environment variable name → Secrets Manager ARN holding its value. */
   secretArns: 'CLIO_SECRET_ARNS',
   batchSize: 'CLIO_BATCH_SIZE',
+  /** The stack's name: a metric dimension, so two deployments in one account stay apart. */
+  deployment: 'CLIO_DEPLOYMENT',
 } as const;
 
 /**
@@ -55,3 +57,48 @@ export const SITE_DATA = {
   index: 'runs.json',
   run: (runId: string) => `${runId}/index.json`,
 } as const;
+
+/**
+ * The pipeline's own CloudWatch metrics: written by the step functions as Embedded Metric Format
+ * log lines, read by the dashboard and the partial-failure alarm. Every metric carries the
+ * dimensions `service` and `deployment` (the stack's name) and nothing finer: a run id would
+ * make one metric per run, so it travels as EMF metadata (searchable in Logs Insights) instead.
+ */
+export const TELEMETRY = {
+  namespace: 'OpenCLIO',
+  service: 'open-clio',
+  dimensions: { service: 'service', deployment: 'deployment' },
+} as const;
+
+/** CloudWatch has no currency unit: a cost is `None`, in US dollars. */
+type MetricSpec = { readonly name: string; readonly unit: 'Count' | 'None' };
+
+/** Each metric, the step that emits it and what one data point means. */
+export const METRIC = {
+  /** SummarizeBatch: summaries the batch holds (cached ones included). */
+  itemsSummarized: { name: 'ItemsSummarized', unit: 'Count' },
+  /** SummarizeBatch: items of the batch the LLM could not summarize (refusals included). */
+  itemsFailed: { name: 'ItemsFailed', unit: 'Count' },
+  /** SummarizeBatch: summaries taken from the cache instead of paid for. */
+  summariesReused: { name: 'SummariesReused', unit: 'Count' },
+  /** Finalize: 1 per run that finished (its hierarchy published). */
+  runsFinished: { name: 'RunsFinished', unit: 'Count' },
+  /** Finalize: 1 per finished run that lost whole batches, 0 per clean one. */
+  runsPartiallyFailed: { name: 'RunsPartiallyFailed', unit: 'Count' },
+  /** Finalize: items in the finished run's hierarchy. */
+  runItems: { name: 'RunItems', unit: 'Count' },
+  /** Finalize: items of the finished run left out (not summarized or embedded). */
+  runFailedItems: { name: 'RunFailedItems', unit: 'Count' },
+  /** Finalize: Summarize batches that failed after their retries (tolerated by the Map). */
+  runFailedBatches: { name: 'RunFailedBatches', unit: 'Count' },
+  /** Finalize: the finished run's LLM input tokens. */
+  inputTokens: { name: 'InputTokens', unit: 'Count' },
+  /** Finalize: the finished run's LLM output tokens. */
+  outputTokens: { name: 'OutputTokens', unit: 'Count' },
+  /** Finalize: the finished run's priced LLM cost, in US dollars. */
+  costUsd: { name: 'CostUsd', unit: 'None' },
+  /** MarkFailed: 1 per run that failed or was stopped by its budget. */
+  runsFailed: { name: 'RunsFailed', unit: 'Count' },
+} as const satisfies Record<string, MetricSpec>;
+
+export type MetricKey = keyof typeof METRIC;

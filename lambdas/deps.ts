@@ -13,6 +13,7 @@ import type { Store } from '../lib/store/types.js';
 import { ENV, SECRET_PLACEHOLDER, SITE_DATA } from './contract.js';
 import { EnvError, jsonEnv, optionalEnv, positiveIntEnv, requiredEnv } from './env.js';
 import { publishRun } from './publish.js';
+import { tracer } from './telemetry.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -29,13 +30,17 @@ export interface AwsClients {
   readonly secrets: SecretsManagerClient;
 }
 
+/**
+ * The SDK clients, each call a subsegment of the step's trace (the document client through the
+ * DynamoDB client it wraps). Returned unchanged where tracing is off.
+ */
 export function defaultClients(): AwsClients {
   return {
-    s3: new S3Client({}),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    s3: tracer.captureAWSv3Client(new S3Client({})),
+    dynamo: DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     }),
-    secrets: new SecretsManagerClient({}),
+    secrets: tracer.captureAWSv3Client(new SecretsManagerClient({})),
   };
 }
 

@@ -35,4 +35,8 @@ export async function markRunFailed({ state, executionArn }: MarkFailedEvent, de
   return result;
 }
 
-export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed);
+export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed, {
+  runIdOf: (event) => event.state.prepare?.runId,
+  // Every run that ends here, with or without a run record (a config rejected by Prepare).
+  measure: () => ({ runsFailed: 1 }),
+});

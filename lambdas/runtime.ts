@@ -1,12 +1,19 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { isRetryable } from '../lib/util/retry.js';
 import { TRANSIENT_ERROR } from './contract.js';
 import { getDeps, type LambdaDeps } from './deps.js';
+import {
+  flushMetrics,
+  inStepSegment,
+  logger,
+  type Measurements,
+  recordMeasurements,
+  startInvocation,
+  tagRun,
+} from './telemetry.js';
 
-/** Structured JSON logs; the level comes from the function's log configuration. */
-export const logger = new Logger({ serviceName: 'open-clio' });
+export { logger };
 
 /** A failure worth another attempt; the state machine retries this name with backoff. */
 export class TransientError extends Error {
@@ -38,35 +45,70 @@ export function parseEvent<T>(stage: string, schema: z.ZodType<T>, event: unknow
   return parsed.data;
 }
 
+function topLevelRunId(input: unknown): string | undefined {
+  const runId = (input as { runId?: unknown }).runId;
+  return typeof runId === 'string' ? runId : undefined;
+}
+
 export type Step<I, O> = (input: I, deps: LambdaDeps) => Promise<O>;
+
+export interface StepOptions<I, O> {
+  /**
+   * The metrics a successful step emits, from its output (counts only).
+   * @default none
+   */
+  readonly measure?: (output: O, input: I) => Measurements;
+  /**
+   * The run an event belongs to, for the logs, the trace and the metrics' metadata.
+   * @default the event's `runId`, when it has one
+   */
+  readonly runIdOf?: (input: I) => string | undefined;
+  /**
+   * Where the deps come from; tests pass their own.
+   * @default getDeps (built from the environment, reused by a warm container)
+   */
+  readonly deps?: () => Promise<LambdaDeps>;
+}
 
 /**
  * A Lambda handler for one step of the state machine: parse the event, build (or reuse) the
- * deps, run the step, log its outcome. Events and outputs carry only keys, counts and ids, so
- * logging them leaks neither summaries nor keys.
+ * deps, run the step in its own trace subsegment, log its outcome and publish its metrics
+ * (also when it fails). Events and outputs carry only keys, counts and ids, so logging them
+ * leaks neither summaries nor keys.
  */
 export function stepHandler<I, O>(
   stage: string,
   schema: z.ZodType<I>,
   step: Step<I, O>,
-  deps: () => Promise<LambdaDeps> = getDeps,
+  options: StepOptions<I, O> = {},
 ): (event: unknown, context?: Context) => Promise<O> {
+  const deps = options.deps ?? getDeps;
+  const runIdOf = options.runIdOf ?? topLevelRunId;
   return async (event, context) => {
     if (context) logger.addContext(context);
     logger.resetKeys();
     logger.appendKeys({ stage });
+    startInvocation(stage, context?.functionName);
     try {
-      const input = parseEvent(stage, schema, event);
-      const runId = (input as { runId?: unknown }).runId;
-      if (typeof runId === 'string') logger.appendKeys({ runId });
-      const started = performance.now();
-      const output = await step(input, await deps());
-      logger.info('step finished', { output, ms: Math.round(performance.now() - started) });
-      return output;
+      return await inStepSegment(stage, async () => {
+        const input = parseEvent(stage, schema, event);
+        const runId = runIdOf(input);
+        if (runId !== undefined) {
+          logger.appendKeys({ runId });
+          tagRun(runId);
+        }
+        const started = performance.now();
+        const output = await step(input, await deps());
+        logger.info('step finished', { output, ms: Math.round(performance.now() - started) });
+        if (options.measure) recordMeasurements(options.measure(output, input));
+        return output;
+      });
     } catch (error) {
       const failure = asStepError(error);
       logger.error('step failed', failure);
       throw failure;
+    } finally {
+      flushMetrics();
     }
   };
 }

@@ -49,6 +49,8 @@ async function main(): Promise<number> {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+      // The handlers' EMF metrics go nowhere locally and would bury the run's own output.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       [ENV.artifactsBucket]: BUCKETS.artifacts,
       [ENV.configsBucket]: BUCKETS.configs,
       [ENV.siteBucket]: BUCKETS.site,

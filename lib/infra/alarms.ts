@@ -3,6 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IAlarmAction,
+  type IMetric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -13,6 +14,7 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { runMetric } from './run-metrics.js';
 
 export interface PipelineAlarmsProps {
   readonly stateMachine: IStateMachine;
@@ -29,7 +31,8 @@ export interface PipelineAlarmsProps {
 
 /**
  * Alarms on what an operator must look at: a run that failed or timed out (its record says
- * why), and a start that never reached the state machine.
+ * why), a run that finished without some of its items (batches that failed after their
+ * retries, which the Map tolerated), and a start that never reached the state machine.
  */
 export class PipelineAlarms extends Construct {
   readonly alarms: readonly Alarm[];
@@ -40,11 +43,7 @@ export class PipelineAlarms extends Construct {
     if (props.email !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(props.email))
       throw new Error(`PipelineAlarms: email "${props.email}" is not an email address`);
     const window = { period: Duration.minutes(5), statistic: 'Sum' };
-    const alarm = (
-      name: string,
-      description: string,
-      metric: ReturnType<IStateMachine['metricFailed']>,
-    ) =>
+    const alarm = (name: string, description: string, metric: IMetric) =>
       new Alarm(this, name, {
         alarmDescription: description,
         metric,
@@ -63,6 +62,11 @@ export class PipelineAlarms extends Construct {
         'RunsTimedOut',
         'An OpenCLIO run hit the state machine timeout.',
         props.stateMachine.metricTimedOut(window),
+      ),
+      alarm(
+        'RunsPartiallyFailed',
+        'An OpenCLIO run finished, but some Summarize batches failed after their retries: their items are missing from the hierarchy. The run record lists them under failures ("batch … failed after its retries").',
+        runMetric(this, 'runsPartiallyFailed', window),
       ),
       ...props.deadLetterQueues.map((queue, i) =>
         alarm(

@@ -8,14 +8,16 @@ import {
   LoggingFormat,
   Runtime,
   SystemLogLevel,
+  Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ENV, SITE_DATA } from '../../lambdas/contract.js';
+import { ENV, SITE_DATA, TELEMETRY } from '../../lambdas/contract.js';
 import { PROJECT_ROOT, stepBundling } from './bundle/bundling.js';
 import { DEFAULT_BEDROCK_MODELS, grantBedrock, grantObjects, grantTable } from './grants.js';
+import { acknowledge } from './nag.js';
 import type { ApiKeyName, ClioSecrets } from './secrets.js';
 
 export type StepName =
@@ -249,7 +251,8 @@ export class ClioFunctions extends Construct {
       secretIds[key] = secret.secretFullArn ?? secret.secretName;
     }
     const environment: Record<string, string> = {
-      POWERTOOLS_SERVICE_NAME: 'open-clio',
+      POWERTOOLS_SERVICE_NAME: TELEMETRY.service,
+      [ENV.deployment]: Stack.of(this).stackName,
       NODE_OPTIONS: '--enable-source-maps',
       [ENV.artifactsBucket]: props.artifacts.bucketName,
       ...(spec.readsConfigs
@@ -279,7 +282,14 @@ export class ClioFunctions extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       environment,
       bundling: stepBundling(spec.workers),
+      // X-Ray: CDK grants the role xray:PutTraceSegments and xray:PutTelemetryRecords.
+      tracing: Tracing.ACTIVE,
     });
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
+    );
 
     grantObjects(owner, role, props.artifacts, {
       prefix: 'runs/',

@@ -34,6 +34,9 @@ import {
 } from '../../lambdas/contract.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
 
+/** The Summarize map's label: its child executions report metrics as `<state machine ARN>/<label>`. */
+export const SUMMARIZE_MAP_LABEL = 'Summarize';
+
 /** The step functions, as the state machine invokes them. */
 export interface PipelineFunctions {
   readonly claimTrigger: IFunction;
@@ -198,7 +201,7 @@ export class ClioPipeline extends Construct {
         }),
       }),
       resultPath: JsonPath.DISCARD,
-      label: 'Summarize',
+      label: SUMMARIZE_MAP_LABEL,
     });
     // Standard children: a batch may take up to the Lambda's 15 minutes, past Express's 5.
     // Too many failed batches fail here, where a redrive re-runs only the failed ones.

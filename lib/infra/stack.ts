@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PipelineAlarms } from './alarms.js';
+import { PipelineDashboard } from './dashboard.js';
 import { ClioFunctions, type StepName } from './functions.js';
 import { RunLifecycle } from './lifecycle.js';
 import { ClioPipeline } from './pipeline.js';
@@ -152,11 +153,16 @@ export class OpenClioStack extends Stack {
       });
       deadLetters.push(queue);
     }
-    new PipelineAlarms(this, 'Alarms', {
+    const alarms = new PipelineAlarms(this, 'Alarms', {
       stateMachine,
       deadLetterQueues: deadLetters,
       lifecycleDeadLetterQueue: lifecycle.deadLetterQueue,
       ...(props.alarmEmail ? { email: props.alarmEmail } : {}),
+    });
+    const { dashboard } = new PipelineDashboard(this, 'Dashboard', {
+      stateMachine,
+      functions: this.functions.steps,
+      alarms: alarms.alarms,
     });
 
     const output = (name: string, value: string, description: string) =>
@@ -173,6 +179,11 @@ export class OpenClioStack extends Stack {
     );
     output('RunsTableName', this.table.table.tableName, 'Run records and hierarchies');
     output('StateMachineArn', stateMachine.stateMachineArn, 'The run state machine');
+    output(
+      'DashboardName',
+      dashboard.dashboardName,
+      'CloudWatch dashboard of the runs, batches, items, tokens, cost and step functions',
+    );
     output(
       'AnthropicSecretArn',
       secrets.apiKeys.ANTHROPIC_API_KEY.secretArn,

@@ -9,6 +9,8 @@ beforeAll(() => {
 });
 
 const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+/** Active tracing: CDK's grant, on `*` (X-Ray has no resource-level permissions). */
+const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];
 const S3_READ = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
 const S3_PUT = [
   's3:Abort*',
@@ -36,7 +38,7 @@ describe('each step function has only its own grants', () => {
     const statements = stepStatements(main, 'Prepare');
     // PutItem: which execution created the run, for CloseRun.
     expect(actionsOf(statements)).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, SECRETS, ['dynamodb:PutItem', 'dynamodb:UpdateItem']),
+      sorted(LOGS, XRAY, S3_READ, S3_PUT, SECRETS, ['dynamodb:PutItem', 'dynamodb:UpdateItem']),
     );
     const puts = resourcesOf(statements, 's3:PutObject');
     expect(puts).toHaveLength(1);
@@ -54,7 +56,7 @@ describe('each step function has only its own grants', () => {
     for (const step of ['Summarize', 'ClusterLevel']) {
       const statements = stepStatements(main, step);
       expect(actionsOf(statements), step).toEqual(
-        sorted(LOGS, S3_READ, S3_PUT, SECRETS, BEDROCK, [
+        sorted(LOGS, XRAY, S3_READ, S3_PUT, SECRETS, BEDROCK, [
           'dynamodb:GetItem',
           'dynamodb:UpdateItem',
         ]),
@@ -80,7 +82,7 @@ describe('each step function has only its own grants', () => {
   it('Finalize: run artifacts, writes the explorer data, the run and its hierarchy', () => {
     const statements = stepStatements(main, 'Finalize');
     expect(actionsOf(statements)).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, [
+      sorted(LOGS, XRAY, S3_READ, S3_PUT, [
         'dynamodb:BatchWriteItem',
         'dynamodb:Query',
         'dynamodb:UpdateItem',
@@ -95,22 +97,30 @@ describe('each step function has only its own grants', () => {
   it('MarkFailed: the run record, its artifacts, and releasing the trigger claim', () => {
     const statements = stepStatements(main, 'MarkFailed');
     expect(actionsOf(statements)).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
+      sorted(LOGS, XRAY, S3_READ, S3_PUT, ['dynamodb:DeleteItem', 'dynamodb:UpdateItem']),
     );
   });
 
   it('ClaimTrigger claims; CloseRun reads, closes and frees, nothing else of the table', () => {
     expect(actionsOf(stepStatements(main, 'ClaimTrigger'))).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, ['dynamodb:PutItem']),
+      sorted(LOGS, XRAY, S3_READ, S3_PUT, ['dynamodb:PutItem']),
     );
     expect(actionsOf(stepStatements(main, 'CloseRun'))).toEqual(
-      sorted(LOGS, S3_READ, S3_PUT, [
+      sorted(LOGS, XRAY, S3_READ, S3_PUT, [
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
       ]),
     );
+  });
+
+  it('only X-Ray is granted on every resource, and nothing else is', () => {
+    const steps = ['ClaimTrigger', 'Prepare', 'Summarize', 'ClusterLevel', 'Finalize'];
+    for (const step of [...steps, 'MarkFailed', 'CloseRun']) {
+      const everywhere = stepStatements(main, step).filter((s) => s.Resource === '*');
+      expect(actionsOf(everywhere), step).toEqual(XRAY);
+    }
   });
 
   it('no function gets the AWS managed basic execution role', () => {

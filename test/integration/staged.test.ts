@@ -184,7 +184,7 @@ describe('the staged pipeline (one step per Lambda)', () => {
     for (let level = 0; level < 3; level++)
       await clusterLevel({ runId: prepared.runId, level }, deps);
     const finished = await finalizeRun({ runId: prepared.runId }, deps);
-    expect(finished.items).toBe(50);
+    expect(finished).toMatchObject({ items: 50, failedItems: 20, failedBatches: 1 });
     const record = JSON.parse(
       (await deps.artifacts.read(`runs/${prepared.runId}/run.json`)) ?? '{}',
     );

@@ -24,6 +24,8 @@ export interface CollectedRun {
   readonly spend: LedgerSummary;
   /** Why the run stopped during Summarize (its budget ran out), if it did. */
   readonly stopped?: string | undefined;
+  /** Batches the Map tolerated the failure of (no summaries written): their items are failures. */
+  readonly failedBatches: number;
 }
 
 /** The run's batch list: the item batches Prepare wrote. */
@@ -68,9 +70,11 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     failures: [],
     warnings: [],
     spend: emptySummary(),
+    failedBatches: 0,
   };
   let spend = emptySummary();
   let stopped: string | undefined;
+  let failedBatches = 0;
   for (const { batchKey } of batches) {
     const items = new Map(
       (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
@@ -78,6 +82,7 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     const text = await store.read(RUN_KEYS.summaryBatch(batchKey));
     if (text === undefined) {
       // The Map tolerated this batch's failure: its items are failures, the run goes on.
+      failedBatches++;
       for (const id of items.keys()) {
         collected.failures.push({
           stage: 'summarize',
@@ -105,5 +110,5 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
     spend = addSummaries(spend, batch.spend);
     stopped ??= batch.stopped;
   }
-  return { ...collected, spend, stopped };
+  return { ...collected, spend, stopped, failedBatches };
 }

@@ -58,6 +58,10 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
     runId: input.runId,
     outputKeys: files.map((f) => `runs/${input.runId}/${f}`),
     items: finished.items.length,
+    failedItems: record.counts.failed,
+    failedBatches: run.failedBatches,
+    inputTokens: record.usage.inputTokens,
+    outputTokens: record.usage.outputTokens,
     costUsd: record.costUsd,
   };
 }

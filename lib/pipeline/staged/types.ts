@@ -68,7 +68,14 @@ export interface FinalizeInput {
 export interface FinalizeOutput {
   readonly runId: string;
   readonly outputKeys: readonly string[];
+  /** Items in the hierarchy. */
   readonly items: number;
+  /** Items left out: not summarized or embedded (those of failed batches included). */
+  readonly failedItems: number;
+  /** Summarize batches that failed after their retries and that the Map tolerated. */
+  readonly failedBatches: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
   readonly costUsd: number;
 }
 
