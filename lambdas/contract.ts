@@ -13,6 +13,11 @@ export const ENV = {
   /** JSON object: environment variable name → Secrets Manager ARN holding its value. */
   secretArns: 'CLIO_SECRET_ARNS',
   batchSize: 'CLIO_BATCH_SIZE',
+  /**
+   * JSON array of URLs (origin, optionally with a path prefix) a run config's `base_url` keys
+   * may point at: the deploy config's `allowedBaseUrls`. Unset: no `base_url` is allowed.
+   */
+  allowedBaseUrls: 'CLIO_ALLOWED_BASE_URLS',
 } as const;
 
 /**

@@ -30,6 +30,7 @@ import { Construct } from 'constructs';
 import { BATCH_PENDING_ERROR, TRANSIENT_ERROR } from '../../lambdas/contract.js';
 import { KEY_PREFIX, TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
+import { vendedLogGroupName } from './names.js';
 
 /** The step functions, as the state machine invokes them. */
 export interface PipelineFunctions {
@@ -240,6 +241,7 @@ export class ClioPipeline extends Construct {
       .otherwise(run);
 
     const logs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: vendedLogGroupName(this, 'states'),
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
