@@ -36,12 +36,10 @@ const explorer = z
     { error: `choose exactly one of ${EXPLORER_CHOICES}` },
   );
 
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/;
 const kmsKeyArn = z
   .string()
-  .regex(
-    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-)?[0-9a-f-]+$/,
-    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
-  );
+  .regex(KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)');
 
 /**
  * Customer-managed KMS encryption. `key` is `"create"` (one key with rotation, owned by the
@@ -50,7 +48,8 @@ const kmsKeyArn = z
  */
 const encryption = z.strictObject({
   key: z
-    .union([z.literal('create'), kmsKeyArn], {
+    .string()
+    .refine((key) => key === 'create' || KMS_KEY_ARN.test(key), {
       error: '"create" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
     })
     .optional(),
@@ -71,12 +70,17 @@ const allowedBaseUrl = z.string().refine(
   { error: 'an http(s) URL without query or fragment, e.g. "https://llm-gw.corp.example/"' },
 );
 
-const tagKey = z
-  .string()
-  .min(1)
-  .max(128)
-  .refine((k) => !k.toLowerCase().startsWith('aws:'), {
-    error: 'a tag key not starting with aws:',
+/** Tags for every stack and resource: keys of 1-128 characters, not `aws:` (AWS's own). */
+const tags = z
+  .record(z.string(), z.string().max(256, 'a tag value of at most 256 characters'))
+  .superRefine((record, ctx) => {
+    for (const key of Object.keys(record))
+      if (key.length < 1 || key.length > 128 || key.toLowerCase().startsWith('aws:'))
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'a tag key of 1-128 characters, not starting with "aws:"',
+        });
   });
 
 export const deployConfigSchema = z
@@ -132,7 +136,7 @@ export const deployConfigSchema = z
         'a managed policy ARN (arn:aws:iam::<account>:policy/<name>) or policy name',
       )
       .optional(),
-    tags: z.record(tagKey, z.string().max(256)).optional(),
+    tags: tags.optional(),
     terminationProtection: z.boolean().optional(),
     /**
      * Endpoints a run config's `base_url` keys may point at (origin, optionally with a path

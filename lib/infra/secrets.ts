@@ -1,6 +1,6 @@
 import { RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
-import { type IKey, Key, ViaServicePrincipal } from 'aws-cdk-lib/aws-kms';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SECRET_PLACEHOLDER } from '../../lambdas/contract.js';
@@ -45,16 +45,14 @@ export interface ClioSecretsProps {
 export class ClioSecrets extends Construct {
   readonly apiKeys: Readonly<Record<ApiKeyName, ISecret>>;
   /** The key of the existing secrets; CDK does not know it, as it imports them by name. */
-  readonly #existingKey: IKey | undefined;
+  readonly #existingKeyArn: string | undefined;
   readonly #existing: Partial<Record<ApiKeyName, string>>;
 
   constructor(scope: Construct, id: string, props: ClioSecretsProps = {}) {
     super(scope, id);
     const existing = props.existing ?? {};
     this.#existing = existing;
-    this.#existingKey = props.existingKeyArn
-      ? Key.fromKeyArn(this, 'ExistingKey', props.existingKeyArn)
-      : undefined;
+    this.#existingKeyArn = props.existingKeyArn;
     for (const [name, secretName] of Object.entries(existing)) {
       if (!(name in API_KEYS))
         throw new Error(
@@ -90,12 +88,18 @@ export class ClioSecrets extends Construct {
   /** Read access to one key's secret, including its customer-managed key when it has one. */
   grantRead(name: ApiKeyName, grantee: IGrantable): void {
     this.apiKeys[name].grantRead(grantee);
-    if (this.#existing[name] && this.#existingKey)
-      this.#existingKey.grantDecrypt(
-        new ViaServicePrincipal(
-          `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
-          grantee.grantPrincipal,
-        ),
-      );
+    // On the reader's own policy: CDK's grant on an imported key goes to the key's policy,
+    // which the stack cannot edit, and would be dropped without a word.
+    if (this.#existing[name] && this.#existingKeyArn)
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.#existingKeyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+          },
+        },
+      });
   }
 }

@@ -19,11 +19,12 @@ export const DEFAULT_VIEWER_DIST = distOf(PROJECT_ROOT);
 const SOURCES = ['viewer', join('lib', 'viz')];
 const NOT_SOURCES = new Set(['dist', 'node_modules']);
 
+/** The newest file under `path`. Files only: building changes `viewer/`'s own time. */
 function newestChange(path: string): number {
   if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
+  let newest = 0;
   for (const entry of readdirSync(path))
     if (!NOT_SOURCES.has(entry)) newest = Math.max(newest, newestChange(join(path, entry)));
   return newest;
