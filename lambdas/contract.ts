@@ -15,6 +15,11 @@ export const ENV = {
   batchSize: 'CLIO_BATCH_SIZE',
   /** The stack's name: a metric dimension, so two deployments in one account stay apart. */
   deployment: 'CLIO_DEPLOYMENT',
+  /**
+   * JSON array of URLs (origin, optionally with a path prefix) a run config's `base_url` keys
+   * may point at: the deploy config's `allowedBaseUrls`. Unset: no `base_url` is allowed.
+   */
+  allowedBaseUrls: 'CLIO_ALLOWED_BASE_URLS',
 } as const;
 
 /**

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { ClioConfig } from '../lib/config/schema.js';
 import type { StagedDeps } from '../lib/pipeline/staged/index.js';
 import { createEmbedder, createLedger, createLlm, createSummaryBatches } from '../lib/providers.js';
 import { DynamoBudgetAccount } from '../lib/store/dynamo-budget.js';
@@ -11,6 +12,7 @@ import { DynamoHierarchy } from '../lib/store/dynamo-hierarchy.js';
 import { INTERMEDIATE_TAG, S3Store } from '../lib/store/s3-store.js';
 import type { Store } from '../lib/store/types.js';
 import { ENV, SECRET_PLACEHOLDER, SITE_DATA } from './contract.js';
+import { allowedBaseUrls, checkBaseUrls } from './egress.js';
 import { EnvError, jsonEnv, optionalEnv, positiveIntEnv, requiredEnv } from './env.js';
 import { publishRun } from './publish.js';
 import { tracer } from './telemetry.js';
@@ -91,6 +93,10 @@ function unavailableStore(what: string): Store {
 /** Builds the deps from the function's environment: the stack sets only what it granted. */
 export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDeps> {
   await loadSecrets(env, clients.secrets);
+  // Checked wherever a model client is made, so no step sends data to an endpoint the
+  // deployment did not allow, whichever step reads the config first.
+  const allowed = allowedBaseUrls(env);
+  const guard = (config: ClioConfig) => checkBaseUrls(config, allowed);
   const artifacts = new S3Store({
     client: clients.s3,
     bucket: requiredEnv(ENV.artifactsBucket, env),
@@ -109,11 +115,15 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
     configs: configsBucket
       ? new S3Store({ client: clients.s3, bucket: configsBucket })
       : unavailableStore('the configs bucket'),
-    createEmbedder,
+    createEmbedder: (config) => {
+      guard(config);
+      return createEmbedder(config);
+    },
     // A placeholder secret is a setup mistake here, not a request for the offline provider.
     // One budget for all the Lambdas of a run: an item in the run table.
-    createLlm: (config, embedder, run) =>
-      createLlm(
+    createLlm: (config, embedder, run) => {
+      guard(config);
+      return createLlm(
         config,
         embedder,
         env,
@@ -126,7 +136,8 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
         {
           noKeyForAuto: `set the ANTHROPIC_API_KEY secret of the stack (aws secretsmanager put-secret-value --secret-id <AnthropicSecretArn> ...)`,
         },
-      ),
+      );
+    },
     batchSize: positiveIntEnv(ENV.batchSize, 100, env),
     // Message Batches: submitted by a Summarize step, then polled by its retries (BatchPending).
     createSummaryBatches: (config, llm) => createSummaryBatches(config, llm, env),

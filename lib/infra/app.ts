@@ -1,7 +1,8 @@
-import { type App, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { type App, type Environment, type Stack, Tags, Validations } from 'aws-cdk-lib';
+import { ManagedPolicy, PermissionsBoundary } from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CLOUDFRONT_WAF_REGION, ExplorerAclStack } from './access.js';
-import type { DeployConfig } from './config.js';
+import { type DeployConfig, DeployConfigError } from './config.js';
 import type { ExplorerAccess } from './site.js';
 import { OpenClioStack } from './stack.js';
 
@@ -28,6 +29,11 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
     ? { region, ...(account ? { account } : {}) }
     : undefined;
 
+  const governance = {
+    ...(config.terminationProtection !== undefined
+      ? { terminationProtection: config.terminationProtection }
+      : {}),
+  };
   let explorer: ExplorerAccess | false = false;
   let acl: ExplorerAclStack | undefined;
   if (config.explorer !== false) {
@@ -38,8 +44,15 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
         throw new Error(
           'explorer.allowedCidrs needs the target region: set "region" in the deploy config (or AWS_REGION / an AWS profile region)',
         );
-      acl = new ExplorerAclStack(app, `${config.stackName}-ExplorerAcl`, {
+      if (config.permissionsBoundary)
+        throw new DeployConfigError(
+          `permissionsBoundary cannot be combined with explorer.allowedCidrs outside ${CLOUDFRONT_WAF_REGION}: the allow-list then reaches the main stack through a CDK cross-region reference, whose helper roles CDK creates without a boundary. Deploy in ${CLOUDFRONT_WAF_REGION}, or create the web ACL there yourself and set explorer.webAclArn instead of allowedCidrs`,
+        );
+      // Named after the main stack's region too: stacks of the same name in two regions of an
+      // account each put their ACL stack into us-east-1.
+      acl = new ExplorerAclStack(app, `${config.stackName}-ExplorerAcl-${region}`, {
         env: { region: CLOUDFRONT_WAF_REGION, ...(account ? { account } : {}) },
+        ...governance,
         crossRegionReferences: true,
         allowedCidrs: access.allowedCidrs,
         description: 'OpenCLIO explorer IP allow-list (WAF for CloudFront lives in us-east-1)',
@@ -53,6 +66,7 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
     ...(stackEnv ? { env: stackEnv } : {}),
     ...(acl ? { crossRegionReferences: true } : {}),
     description: 'OpenCLIO: summarize, embed and cluster dataset items into a named hierarchy',
+    ...governance,
     explorer,
     ...(explorerOptions.domain ? { explorerDomain: explorerOptions.domain } : {}),
     ...(explorerOptions.viewerDist ? { viewerDist: explorerOptions.viewerDist } : {}),
@@ -70,9 +84,20 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
       'memoryMiB',
       'retainData',
       'intermediateRetentionDays',
+      'allowedBaseUrls',
     ]),
+    ...(config.encryption?.key
+      ? { encryption: config.encryption.key === 'create' ? {} : { keyArn: config.encryption.key } }
+      : {}),
+    ...(config.encryption?.existingSecretsKey
+      ? { existingSecretsKeyArn: config.encryption.existingSecretsKey }
+      : {}),
   });
+  if (config.permissionsBoundary)
+    for (const stack of [main, ...(acl ? [acl] : [])])
+      applyPermissionsBoundary(stack, config.permissionsBoundary);
   Tags.of(app).add('project', 'open-clio');
+  for (const [key, value] of Object.entries(config.tags ?? {})) Tags.of(app).add(key, value);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return acl ? { main, acl } : { main };
 }
@@ -85,4 +110,16 @@ function pick<T extends object, K extends keyof T>(
   const out: Partial<Pick<T, K>> = {};
   for (const key of keys) if (config[key] !== undefined) out[key] = config[key];
   return out;
+}
+
+/**
+ * Sets a managed policy (ARN, or name in the stack's account) as the permissions boundary of
+ * every IAM role of the stack: an aspect, so the roles of CDK's own helpers (bucket deployment,
+ * cross-region references) get it too.
+ */
+function applyPermissionsBoundary(stack: Stack, policy: string): void {
+  const boundary = policy.startsWith('arn:')
+    ? ManagedPolicy.fromManagedPolicyArn(stack, 'PermissionsBoundary', policy)
+    : ManagedPolicy.fromManagedPolicyName(stack, 'PermissionsBoundary', policy);
+  PermissionsBoundary.of(stack).apply(boundary);
 }

@@ -188,6 +188,12 @@ export interface ClioFunctionsProps {
    * @default true
    */
   readonly retainData?: boolean;
+  /**
+   * Endpoints a run config's `base_url` keys may name (each step checks when it creates the
+   * LLM or embedder).
+   * @default [] (no `base_url` allowed)
+   */
+  readonly allowedBaseUrls?: readonly string[];
 }
 
 /** One Lambda function per state of the state machine, each with its own role and log group. */
@@ -247,7 +253,7 @@ export class ClioFunctions extends Construct {
     const secretIds: Record<string, string> = {};
     for (const key of spec.secrets) {
       const secret = props.secrets.apiKeys[key];
-      secret.grantRead(role);
+      props.secrets.grantRead(key, role);
       secretIds[key] = secret.secretFullArn ?? secret.secretName;
     }
     const environment: Record<string, string> = {
@@ -262,6 +268,9 @@ export class ClioFunctions extends Construct {
       ...(spec.publishesSite && props.site ? { [ENV.siteBucket]: props.site.bucketName } : {}),
       ...(spec.secrets.length > 0
         ? { [ENV.secretArns]: Stack.of(this).toJsonString(secretIds) }
+        : {}),
+      ...(props.allowedBaseUrls?.length
+        ? { [ENV.allowedBaseUrls]: JSON.stringify(props.allowedBaseUrls) }
         : {}),
     };
 

@@ -1,8 +1,9 @@
 import { Arn, ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { IConstruct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 import { TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
 import { acknowledge, wildcardAction, wildcardResource } from './nag.js';
 
@@ -38,6 +39,8 @@ export function grantObjects(
       wildcardAction(action),
       `CDK's S3 grant action group (${action}), limited to ${access.prefix || 'the objects'} of one bucket: ${access.why}`,
     );
+  // CDK adds the bucket's key to its grants; writers get its action groups.
+  if (access.write && bucket.encryptionKey) acknowledgeKeyActionGroups(owner);
   acknowledge(
     owner,
     wildcardResource(owner, bucket.arnForObjects(pattern)),
@@ -45,9 +48,41 @@ export function grantObjects(
   );
 }
 
+/** CDK's KMS action groups for writers, which it grants with a bucket's or table's key. */
+const KEY_WRITE_ACTIONS = ['kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Decrypt'];
+const KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'];
+
+function acknowledgeKeyActionGroups(owner: IConstruct): void {
+  for (const action of KEY_WRITE_ACTIONS.filter((a) => a.includes('*')))
+    acknowledge(
+      owner,
+      wildcardAction(action),
+      `CDK's KMS grant action group (${action}) on the stack's one data key, which only encrypts this deployment's buckets, table and logs: writers need a data key per object or item.`,
+    );
+}
+
+/**
+ * What a user of a table with a customer-managed key needs from the key (DynamoDB calls KMS
+ * as the caller): the actions CDK's own table grants give, read-only when `write` is false.
+ */
+export function grantTableKey(grantee: IGrantable, table: ITable, write: boolean): void {
+  const key: IKey | undefined = table.encryptionKey;
+  if (!key) return;
+  key.grant(grantee, ...new Set([...KEY_READ_ACTIONS, ...(write ? KEY_WRITE_ACTIONS : [])]));
+  if (write && Construct.isConstruct(grantee)) acknowledgeKeyActionGroups(grantee);
+}
+
+/** DynamoDB actions that only read. */
+const TABLE_READS = new Set(['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem']);
+
 /** Table actions on the table itself, plus Query on the runs index when listed: exact ARNs. */
 export function grantTable(grantee: IGrantable, table: ITable, actions: readonly string[]): void {
   if (actions.length === 0) return;
+  grantTableKey(
+    grantee,
+    table,
+    actions.some((a) => !TABLE_READS.has(a)),
+  );
   Grant.addToPrincipal({
     grantee,
     actions: [...actions],

@@ -8,6 +8,7 @@ export {
   parseDeployConfig,
   readDeployConfig,
 } from './config.js';
+export { DataKey, type DataKeyProps, EncryptLogGroups } from './encryption.js';
 export { ClioFunctions, type ClioFunctionsProps, STEPS, type StepName } from './functions.js';
 export { DEFAULT_BEDROCK_MODELS } from './grants.js';
 export { ClioPipeline, type ClioPipelineProps, type PipelineFunctions } from './pipeline.js';
@@ -28,3 +29,10 @@ export { OpenClioStack, type OpenClioStackProps } from './stack.js';
 export { ClioStorage, type ClioStorageProps, secureBucket } from './storage.js';
 export { ClioTable, type ClioTableProps } from './table.js';
 export { ConfigUploadTrigger, type ConfigUploadTriggerProps } from './triggers.js';
+export {
+  DEFAULT_VIEWER_DIST,
+  ensureViewerBuilt,
+  ViewerBuildError,
+  viewerBuildState,
+  withBuiltViewer,
+} from './viewer.js';

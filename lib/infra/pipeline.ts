@@ -1,4 +1,4 @@
-import { Aws, Duration, Names, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -33,6 +33,7 @@ import {
   TRANSIENT_ERROR,
 } from '../../lambdas/contract.js';
 import { acknowledge, acknowledgeCdkManagedWildcards, wildcardResource } from './nag.js';
+import { vendedLogGroupName } from './names.js';
 
 /** The Summarize map's label: its child executions report metrics as `<state machine ARN>/<label>`. */
 export const SUMMARIZE_MAP_LABEL = 'Summarize';
@@ -259,8 +260,7 @@ export class ClioPipeline extends Construct {
       .otherwise(run);
 
     const logs = new LogGroup(this, 'ExecutionLogs', {
-      // Vended-logs names keep the account's CloudWatch Logs resource policy small.
-      logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 400 })}`,
+      logGroupName: vendedLogGroupName(this, 'states'),
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });

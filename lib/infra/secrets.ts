@@ -1,4 +1,6 @@
-import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
+import { RemovalPolicy, SecretValue, Stack } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { SECRET_PLACEHOLDER } from '../../lambdas/contract.js';
@@ -19,6 +21,17 @@ export interface ClioSecretsProps {
    */
   readonly existing?: Partial<Record<ApiKeyName, string>>;
   /**
+   * ARN of the customer-managed key the `existing` secrets are encrypted with: readers then
+   * get kms:Decrypt on it (through Secrets Manager only).
+   * @default AWS's own key (aws/secretsmanager), which needs no grant
+   */
+  readonly existingKeyArn?: string;
+  /**
+   * Customer-managed key of the secrets the stack creates.
+   * @default AWS's own key (aws/secretsmanager)
+   */
+  readonly encryptionKey?: IKey;
+  /**
    * Keep the created secrets when the stack is deleted.
    * @default true
    */
@@ -31,10 +44,15 @@ export interface ClioSecretsProps {
  */
 export class ClioSecrets extends Construct {
   readonly apiKeys: Readonly<Record<ApiKeyName, ISecret>>;
+  /** The key of the existing secrets; CDK does not know it, as it imports them by name. */
+  readonly #existingKeyArn: string | undefined;
+  readonly #existing: Partial<Record<ApiKeyName, string>>;
 
   constructor(scope: Construct, id: string, props: ClioSecretsProps = {}) {
     super(scope, id);
     const existing = props.existing ?? {};
+    this.#existing = existing;
+    this.#existingKeyArn = props.existingKeyArn;
     for (const [name, secretName] of Object.entries(existing)) {
       if (!(name in API_KEYS))
         throw new Error(
@@ -51,6 +69,7 @@ export class ClioSecrets extends Construct {
         // A fixed placeholder, not a generated value: a key cannot be generated, and the
         // functions recognise the placeholder as "not set yet".
         secretStringValue: SecretValue.unsafePlainText(SECRET_PLACEHOLDER),
+        ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
         removalPolicy: props.retainData === false ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
       });
       acknowledge(
@@ -64,5 +83,23 @@ export class ClioSecrets extends Construct {
       ANTHROPIC_API_KEY: make('ANTHROPIC_API_KEY', 'AnthropicApiKey'),
       LANGSMITH_API_KEY: make('LANGSMITH_API_KEY', 'LangSmithApiKey'),
     };
+  }
+
+  /** Read access to one key's secret, including its customer-managed key when it has one. */
+  grantRead(name: ApiKeyName, grantee: IGrantable): void {
+    this.apiKeys[name].grantRead(grantee);
+    // On the reader's own policy: CDK's grant on an imported key goes to the key's policy,
+    // which the stack cannot edit, and would be dropped without a word.
+    if (this.#existing[name] && this.#existingKeyArn)
+      Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.#existingKeyArn],
+        conditions: {
+          StringEquals: {
+            'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+          },
+        },
+      });
   }
 }

@@ -11,6 +11,7 @@ import {
   HttpVersion,
   type ResponseCustomHeader,
   ResponseHeadersPolicy,
+  S3OriginAccessControl,
   SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -20,9 +21,11 @@ import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { SITE_DATA } from '../../lambdas/contract.js';
 import { ExplorerWebAcl, parseCidrs } from './access.js';
-import { PROJECT_ROOT } from './bundle/bundling.js';
+import type { DataKey } from './encryption.js';
 import { acknowledge, acknowledgeCdkManagedWildcards } from './nag.js';
+import { accountUniqueName } from './names.js';
 import { secureBucket } from './storage.js';
+import { DEFAULT_VIEWER_DIST } from './viewer.js';
 
 /**
  * Who may read the explorer. Summaries are sensitive, so there is no default: choose exactly
@@ -55,8 +58,9 @@ export interface ExplorerSiteProps {
   /** Where the site bucket and CloudFront write their access logs. */
   readonly accessLogs: IBucket;
   /**
-   * The built explorer, uploaded when it holds an `index.html`.
-   * @default '<repository>/viewer/dist'
+   * The built explorer (`npm run build:viewer`, or `ensureViewerBuilt`); it must hold an
+   * `index.html`, so an explorer is never deployed empty.
+   * @default DEFAULT_VIEWER_DIST ('<repository>/viewer/dist')
    */
   readonly viewerDist?: string;
   /**
@@ -67,6 +71,11 @@ export interface ExplorerSiteProps {
   readonly contentSecurityPolicy?: string;
   /** @default true */
   readonly retainData?: boolean;
+  /**
+   * The deployment's customer-managed key, for the site bucket (run data is sensitive).
+   * @default SSE-S3
+   */
+  readonly encryption?: DataKey;
 }
 
 /**
@@ -105,14 +114,22 @@ export class ExplorerSite extends Construct {
         'ExplorerSite: domain needs at least one name and an ACM certificate ARN in us-east-1',
       );
 
+    const dist = props.viewerDist ?? DEFAULT_VIEWER_DIST;
+    if (!existsSync(join(dist, 'index.html')))
+      throw new Error(
+        `ExplorerSite: the viewer build ${dist} has no index.html; build it (npm run build:viewer) or point viewerDist at a built copy, so the explorer is not deployed empty`,
+      );
+
     const retainData = props.retainData ?? true;
     this.bucket = secureBucket(this, 'Bucket', { accessLogs: props.accessLogs, retainData });
+    props.encryption?.encryptServedBucket(this.bucket);
     const webAclId = access.allowedCidrs
       ? new ExplorerWebAcl(this, 'Acl', { allowedCidrs: access.allowedCidrs }).webAcl.attrArn
       : access.webAclArn;
 
     const securityHeaders = (id: string, customHeaders: ResponseCustomHeader[] = []) =>
       new ResponseHeadersPolicy(this, id, {
+        responseHeadersPolicyName: accountUniqueName(this, id, 128),
         comment: 'OpenCLIO explorer: security headers',
         securityHeadersBehavior: {
           contentSecurityPolicy: {
@@ -131,7 +148,11 @@ export class ExplorerSite extends Construct {
         },
         ...(customHeaders.length > 0 ? { customHeadersBehavior: { customHeaders } } : {}),
       });
-    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket);
+    const origin = S3BucketOrigin.withOriginAccessControl(this.bucket, {
+      originAccessControl: new S3OriginAccessControl(this, 'OriginAccess', {
+        originAccessControlName: accountUniqueName(this, 'OriginAccess', 64),
+      }),
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'OpenCLIO explorer',
       defaultRootObject: 'index.html',
@@ -171,15 +192,19 @@ export class ExplorerSite extends Construct {
           }
         : {}),
     });
+    props.encryption?.allowDistribution(this.distribution.distributionArn);
     this.url = `https://${props.domain?.names[0] ?? this.distribution.distributionDomainName}`;
     new CfnOutput(this, 'Url', { value: this.url, description: 'The explorer' });
+    new CfnOutput(this, 'DistributionArn', {
+      value: this.distribution.distributionArn,
+      description:
+        'The SourceArn an existing KMS key policy names to let CloudFront read the explorer',
+    });
     this.#acknowledge(props);
-
-    const dist = props.viewerDist ?? join(PROJECT_ROOT, 'viewer', 'dist');
-    if (existsSync(join(dist, 'index.html'))) this.#deployViewer(dist);
+    this.#deployViewer(dist, props.encryption);
   }
 
-  #deployViewer(dist: string): void {
+  #deployViewer(dist: string, encryption: DataKey | undefined): void {
     const deployment = new BucketDeployment(this, 'Viewer', {
       sources: [Source.asset(dist)],
       destinationBucket: this.bucket,
@@ -189,6 +214,10 @@ export class ExplorerSite extends Construct {
       exclude: [`${SITE_DATA.prefix}*`],
       memoryLimit: 512,
     });
+    if (encryption) {
+      encryption.grantServedBucketWrite(deployment.handlerRole);
+      if (encryption.explorerKeyReady) deployment.node.addDependency(encryption.explorerKeyReady);
+    }
     // The deployment runs in a CDK-provided singleton Lambda whose role and runtime CDK picks.
     const helper = deployment.handlerRole.node.scope;
     if (!helper) return;

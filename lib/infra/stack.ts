@@ -1,8 +1,9 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { PipelineAlarms } from './alarms.js';
 import { PipelineDashboard } from './dashboard.js';
+import { DataKey, EncryptLogGroups } from './encryption.js';
 import { ClioFunctions, type StepName } from './functions.js';
 import { RunLifecycle } from './lifecycle.js';
 import { ClioPipeline } from './pipeline.js';
@@ -65,6 +66,22 @@ export interface OpenClioStackProps extends StackProps {
   readonly intermediateRetentionDays?: number;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * A customer-managed KMS key for the buckets (but the access logs), the table, the created
+   * secrets and every log group: `{}` creates one (rotated yearly), `{ keyArn }` uses yours.
+   * @default AWS-managed encryption
+   */
+  readonly encryption?: { readonly keyArn?: string };
+  /**
+   * ARN of the KMS key `existingSecrets` are encrypted with, when not AWS's own.
+   * @default no KMS grant for the existing secrets
+   */
+  readonly existingSecretsKeyArn?: string;
+  /**
+   * Endpoints (origin, optionally with a path prefix) run configs may name in `base_url`.
+   * @default [] (configs may not set a base_url)
+   */
+  readonly allowedBaseUrls?: readonly string[];
 }
 
 /**
@@ -86,23 +103,35 @@ export class OpenClioStack extends Stack {
       retainData,
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     };
+    const dataKey = props.encryption
+      ? new DataKey(this, 'DataKey', {
+          retainData,
+          ...(props.encryption.keyArn ? { keyArn: props.encryption.keyArn } : {}),
+        })
+      : undefined;
+    if (dataKey) Aspects.of(this).add(new EncryptLogGroups(dataKey.key));
+    const encryptionKey = dataKey ? { encryptionKey: dataKey.key } : {};
 
     this.storage = new ClioStorage(this, 'Storage', {
       retainData,
+      ...encryptionKey,
       ...(props.intermediateRetentionDays !== undefined
         ? { intermediateRetention: Duration.days(props.intermediateRetentionDays) }
         : {}),
     });
-    this.table = new ClioTable(this, 'Runs', { retainData });
+    this.table = new ClioTable(this, 'Runs', { retainData, ...encryptionKey });
     const secrets = new ClioSecrets(this, 'Secrets', {
       retainData,
       existing: props.existingSecrets ?? {},
+      ...encryptionKey,
+      ...(props.existingSecretsKeyArn ? { existingKeyArn: props.existingSecretsKeyArn } : {}),
     });
     if (props.explorer !== false)
       this.site = new ExplorerSite(this, 'Explorer', {
         access: props.explorer,
         accessLogs: this.storage.accessLogs,
         retainData,
+        ...(dataKey ? { encryption: dataKey } : {}),
         ...(props.explorerDomain ? { domain: props.explorerDomain } : {}),
         ...(props.viewerDist ? { viewerDist: props.viewerDist } : {}),
         ...(props.contentSecurityPolicy
@@ -120,6 +149,7 @@ export class OpenClioStack extends Stack {
       ...(props.bedrockModelIds ? { bedrockModelIds: props.bedrockModelIds } : {}),
       ...(props.batchSize !== undefined ? { batchSize: props.batchSize } : {}),
       ...(props.memoryMiB ? { memoryMiB: props.memoryMiB } : {}),
+      ...(props.allowedBaseUrls ? { allowedBaseUrls: props.allowedBaseUrls } : {}),
     });
     const { closeRun, ...stateMachineSteps } = this.functions.steps;
     this.pipeline = new ClioPipeline(this, 'Pipeline', {
@@ -134,6 +164,7 @@ export class OpenClioStack extends Stack {
         : {}),
     });
     const { stateMachine } = this.pipeline;
+    if (dataKey) this.#grantKeyUses(dataKey);
     const trigger = new ConfigUploadTrigger(this, 'UploadTrigger', {
       bucket: this.storage.configs,
       stateMachine,
@@ -194,5 +225,13 @@ export class OpenClioStack extends Stack {
       secrets.apiKeys.LANGSMITH_API_KEY.secretArn,
       'Put the LangSmith API key here',
     );
+  }
+
+  /** Key uses CDK's grants cannot see: the state machine's own S3 calls, and Finalize's
+   * writes to the explorer bucket, which names the key by alias. */
+  #grantKeyUses(dataKey: DataKey): void {
+    // The Summarize map reads the batch list and writes its children's results.
+    dataKey.key.grant(this.pipeline.stateMachine, 'kms:Decrypt', 'kms:GenerateDataKey');
+    if (this.site) dataKey.grantServedBucketWrite(this.functions.steps.finalize);
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import {
   BlockPublicAccess,
   Bucket,
@@ -18,6 +19,12 @@ export interface SecureBucketOptions {
   /** Where S3 server access logs go; `undefined` only for the log bucket itself. */
   readonly accessLogs: IBucket | undefined;
   readonly retainData: boolean;
+  /**
+   * A customer-managed key for SSE-KMS (with an S3 Bucket Key, so objects do not each cost a
+   * KMS call); CDK's grants on the bucket then include the key.
+   * @default SSE-S3
+   */
+  readonly encryptionKey?: IKey | undefined;
 }
 
 export function secureBucket(
@@ -27,9 +34,17 @@ export function secureBucket(
   props: BucketProps = {},
 ): Bucket {
   return new Bucket(scope, id, {
-    // SSE-S3 rather than KMS: the configs bucket's ETag must stay the MD5 of the content, which
-    // is how a re-upload of the same config is recognised; the others follow for simplicity.
-    encryption: BucketEncryption.S3_MANAGED,
+    // SSE-S3 unless a customer-managed key is asked for: under SSE-S3 the configs bucket's ETag
+    // is the MD5 of the content, which is how a re-upload of the same config is recognised.
+    // Under SSE-KMS the ETag differs per upload, so identical content uploaded again starts a
+    // run again (its summaries come from the caches; an event delivered twice still runs once).
+    ...(options.encryptionKey
+      ? {
+          encryption: BucketEncryption.KMS,
+          encryptionKey: options.encryptionKey,
+          bucketKeyEnabled: true,
+        }
+      : { encryption: BucketEncryption.S3_MANAGED }),
     enforceSSL: true,
     minimumTLSVersion: 1.2,
     blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
@@ -62,6 +77,12 @@ export interface ClioStorageProps {
    * @default Duration.days(365)
    */
   readonly accessLogRetention?: Duration;
+  /**
+   * Customer-managed key of the configs and artifacts buckets. The access-log bucket stays
+   * SSE-S3: S3 server access logging and CloudFront standard logs cannot write to SSE-KMS.
+   * @default SSE-S3
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -104,7 +125,11 @@ export class ClioStorage extends Construct {
       'AwsSolutions-S1',
       'This is the access log bucket of the stack; logging its own accesses into itself would loop.',
     );
-    const shared = { accessLogs: this.accessLogs, retainData: this.retainData };
+    const shared = {
+      accessLogs: this.accessLogs,
+      retainData: this.retainData,
+      encryptionKey: props.encryptionKey,
+    };
 
     this.configs = secureBucket(this, 'Configs', shared, {
       versioned: true,

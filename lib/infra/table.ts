@@ -6,6 +6,7 @@ import {
   Table,
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { TTL_ATTRIBUTE } from '../store/dynamo-claims.js';
 import { TABLE_SCHEMA } from '../store/dynamo-hierarchy.js';
@@ -16,6 +17,11 @@ export interface ClioTableProps {
    * @default true
    */
   readonly retainData?: boolean;
+  /**
+   * A customer-managed key; `grantTable` then grants the key to the table's users too.
+   * @default an AWS-managed key
+   */
+  readonly encryptionKey?: IKey;
 }
 
 /**
@@ -55,7 +61,9 @@ export class ClioTable extends Construct {
       sortKey: { name: sortKey, type: AttributeType.STRING },
       billingMode: BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: TTL_ATTRIBUTE,
-      encryption: TableEncryption.AWS_MANAGED,
+      ...(props.encryptionKey
+        ? { encryption: TableEncryption.CUSTOMER_MANAGED, encryptionKey: props.encryptionKey }
+        : { encryption: TableEncryption.AWS_MANAGED }),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: retain,
       removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,

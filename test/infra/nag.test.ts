@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
@@ -24,12 +23,31 @@ function acknowledgements(root: IConstruct): Map<string, string> {
 const violations = (root: IConstruct) =>
   new AwsSolutionsChecks().validateScope(root).violations.map((v) => v.ruleName);
 
-const cdkJsonExample = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context
-  .openClio as Record<string, unknown>;
+/** The deploy config `.ci/run` synthesizes with: every enterprise option on. */
+const ciDeployConfig = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', 'deploy-ci.json'), 'utf8'),
+) as Record<string, unknown>;
 
 describe('cdk-nag AwsSolutions checks', () => {
   it.each([
-    ['the cdk.json example (IP allow-list, ACL stack in us-east-1)', cdkJsonExample, 'eu-west-1'],
+    [
+      'the CI deploy config (IP allow-list with its ACL stack in us-east-1, a created KMS key, tags)',
+      ciDeployConfig,
+      'eu-west-1',
+    ],
+    [
+      'an existing KMS key, existing secrets with their own key, no explorer',
+      {
+        explorer: false,
+        encryption: {
+          key: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000000',
+          existingSecretsKey:
+            'arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000001',
+        },
+        existingSecrets: { ANTHROPIC_API_KEY: 'team/anthropic' },
+      },
+      'eu-west-1',
+    ],
     [
       'a public explorer with schedules, alarm email, existing secrets, data not retained',
       {
@@ -71,11 +89,9 @@ describe('cdk-nag AwsSolutions checks', () => {
   });
 
   it('acknowledge only these rules, each with a written reason', () => {
-    // A built viewer adds CDK's BucketDeployment helper (IAM4, L1); a fresh clone has none.
-    const viewerDist = mkdtempSync(join(tmpdir(), 'clio-viewer-'));
-    writeFileSync(join(viewerDist, 'index.html'), '<!doctype html><title>OpenCLIO</title>');
     const { app } = synthApp({
-      explorer: { public: true, viewerDist },
+      explorer: { public: true },
+      encryption: { key: 'create' },
       schedules: [{ name: 'daily', configKey: 'scheduled/a.json', expression: 'rate(1 day)' }],
     });
     const acks = acknowledgements(app);

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -13,6 +14,17 @@ export const { openClio: _example, ...CDK_FLAGS } = JSON.parse(
 
 export const ACCOUNT = '123456789012';
 
+/** A stand-in viewer build: `cdk synth` builds the real one, tests need not run vite. */
+export const TEST_VIEWER_DIST = mkdtempSync(join(tmpdir(), 'clio-viewer-'));
+writeFileSync(join(TEST_VIEWER_DIST, 'index.html'), '<!doctype html><title>OpenCLIO</title>');
+
+/** The config with the stand-in viewer build, unless it names its own or has no explorer. */
+function withTestViewer(config: Record<string, unknown>): Record<string, unknown> {
+  const explorer = config.explorer;
+  if (typeof explorer !== 'object' || explorer === null || 'viewerDist' in explorer) return config;
+  return { ...config, explorer: { ...explorer, viewerDist: TEST_VIEWER_DIST } };
+}
+
 export interface Synthesized {
   readonly app: App;
   readonly stacks: OpenClioApp;
@@ -22,7 +34,8 @@ export interface Synthesized {
 
 /**
  * Builds the app from a deploy config (as `bin/cdk.ts` does, cdk-nag included) and synthesizes
- * it. Lambda bundling is skipped unless asked for: only the bundling test needs the assets.
+ * it. Lambda bundling is skipped unless asked for: only the bundling test needs the assets; the
+ * explorer gets `TEST_VIEWER_DIST` unless the config names a viewer build.
  */
 export function synthApp(
   config: Record<string, unknown>,
@@ -31,7 +44,7 @@ export function synthApp(
   const app = new App({
     context: { ...CDK_FLAGS, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) },
   });
-  const stacks = buildApp(app, parseDeployConfig(config, 'test'), {
+  const stacks = buildApp(app, parseDeployConfig(withTestViewer(config), 'test'), {
     CDK_DEFAULT_ACCOUNT: ACCOUNT,
     CDK_DEFAULT_REGION: options.region ?? 'eu-west-1',
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ExplorerWebAcl, parseCidrs } from '../../lib/infra/access.js';
 import { PipelineAlarms } from '../../lib/infra/alarms.js';
 import { buildApp } from '../../lib/infra/app.js';
+import { PROJECT_ROOT } from '../../lib/infra/bundle/bundling.js';
 import { parseDeployConfig, readDeployConfig } from '../../lib/infra/config.js';
 import { ClioFunctions } from '../../lib/infra/functions.js';
 import { ClioPipeline } from '../../lib/infra/pipeline.js';
@@ -19,6 +20,7 @@ import { type ExplorerAccess, ExplorerSite } from '../../lib/infra/site.js';
 import { ClioStorage } from '../../lib/infra/storage.js';
 import { ClioTable } from '../../lib/infra/table.js';
 import { ConfigUploadTrigger } from '../../lib/infra/triggers.js';
+import { TEST_VIEWER_DIST } from './synth.js';
 
 const stack = (region = 'eu-west-1') =>
   new Stack(new App(), 'Test', { env: { account: '123456789012', region } });
@@ -59,10 +61,15 @@ function schedules(...specs: RunScheduleSpec[]) {
 
 function site(
   access: ExplorerAccess,
-  extra: { domain?: { names: string[]; certificateArn: string } } = {},
+  extra: { domain?: { names: string[]; certificateArn: string }; viewerDist?: string } = {},
 ) {
   const s = stack();
-  return new ExplorerSite(s, 'Explorer', { access, accessLogs: new Bucket(s, 'Logs'), ...extra });
+  return new ExplorerSite(s, 'Explorer', {
+    access,
+    accessLogs: new Bucket(s, 'Logs'),
+    viewerDist: TEST_VIEWER_DIST,
+    ...extra,
+  });
 }
 
 describe('constructors reject bad props with a message naming the prop', () => {
@@ -149,6 +156,10 @@ describe('constructors reject bad props with a message naming the prop', () => {
     ).toThrow(
       'ExplorerSite: domain needs at least one name and an ACM certificate ARN in us-east-1',
     );
+    const unbuilt = mkdtempSync(join(tmpdir(), 'unbuilt-viewer-'));
+    expect(() => site({ public: true }, { viewerDist: unbuilt })).toThrow(
+      /ExplorerSite: the viewer build .*unbuilt-viewer-.* has no index.html; build it \(npm run build:viewer\) or point viewerDist at a built copy/,
+    );
     expect(parseCidrs(['10.0.0.0/8', '::1/128'], 'x')).toEqual({
       v4: ['10.0.0.0/8'],
       v6: ['::1/128'],
@@ -210,13 +221,54 @@ describe('the deploy config', () => {
     ).toThrow(
       /invalid deploy config \(deploy.json\):\n {2}\(root\): Unrecognized key: "concurrency"/,
     );
-    expect(() => parseDeployConfig({}, 'x')).toThrow(/ {2}explorer: false, or \{"allowedCidrs"/);
+    expect(() => parseDeployConfig({}, 'x')).toThrow(
+      / {2}explorer: required: choose who may read the explorer: \{"allowedCidrs": \[\.\.\.\]\} \(WAF IP allow-list\), \{"webAclArn": "\.\.\."\} .*\{"public": true\} .*or false \(no explorer\)/,
+    );
+    expect(() => parseDeployConfig({ explorer: {} }, 'x')).toThrow(
+      / {2}explorer: choose exactly one of \{"allowedCidrs"/,
+    );
+    expect(() => parseDeployConfig({ explorer: 'public' }, 'x')).toThrow(
+      / {2}explorer: \{"allowedCidrs"/,
+    );
     expect(() => parseDeployConfig({ explorer: false, region: 'Europe' }, 'x')).toThrow(
       /region: an AWS region such as eu-west-1/,
     );
     expect(() =>
       parseDeployConfig({ explorer: false, schedules: [{ name: 'a', configKey: 'b.json' }] }, 'x'),
     ).toThrow(/schedules\.0\.expression/);
+  });
+
+  it('names the key of each enterprise option that is malformed', () => {
+    const bad = (extra: Record<string, unknown>) => () =>
+      parseDeployConfig({ explorer: false, ...extra }, 'x');
+    expect(bad({ encryption: { key: 'yes' } })).toThrow(
+      /encryption\.key: "create" or a KMS key ARN/,
+    );
+    expect(bad({ encryption: { existingSecretsKey: 'arn:aws:kms:eu-west-1:1:key/x' } })).toThrow(
+      /encryption\.existingSecretsKey: a KMS key ARN/,
+    );
+    expect(
+      bad({
+        encryption: { existingSecretsKey: 'arn:aws:kms:eu-west-1:123456789012:key/0a1b' },
+      }),
+    ).toThrow(/encryption\.existingSecretsKey: only with existingSecrets/);
+    expect(bad({ permissionsBoundary: 'arn:aws:iam::123:role/x' })).toThrow(
+      /permissionsBoundary: a managed policy ARN/,
+    );
+    expect(bad({ allowedBaseUrls: ['llm-gw.corp.example'] })).toThrow(
+      /allowedBaseUrls\.0: an http\(s\) URL without query or fragment/,
+    );
+    expect(bad({ tags: { 'aws:owner': 'x' } })).toThrow(
+      /tags\.aws:owner: a tag key of 1-128 characters, not starting with "aws:"/,
+    );
+    expect(bad({ terminationProtection: 'yes' })).toThrow(/terminationProtection/);
+  });
+
+  it('has no explorer default in cdk.json: a deploy names who may read it', () => {
+    const context = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+    expect(() => readDeployConfig((key) => context[key])).toThrow(
+      /context openClio\):\n {2}explorer: required: choose who may read the explorer/,
+    );
   });
 
   it('is read from -c config=<file>, else from the openClio context', () => {
