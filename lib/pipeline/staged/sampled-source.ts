@@ -7,7 +7,7 @@ import { ClioError } from '../../util/errors.js';
 import { sampleItems } from '../sample.js';
 import type { StagedDeps } from './deps.js';
 import { RUN_KEYS, writeJson } from './layout.js';
-import { stageThreads } from './thread-batches.js';
+import { langSmithRuns, stageThreads } from './thread-batches.js';
 
 /** A config's source, loaded and sampled, with its sample still to be written out. */
 export interface SampledSource {
@@ -69,7 +69,7 @@ export async function openSampledSource(
       filterString: config.filter_string,
       client: client ?? createLangSmithClient(),
     };
-    const staged = await stageThreads(query, store, {
+    const staged = await stageThreads(langSmithRuns(query, deps.threadStaging), store, {
       ...deps.threadStaging,
       sample: config.sample,
       seed: config.seed,

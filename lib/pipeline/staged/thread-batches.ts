@@ -5,6 +5,7 @@ import {
   forEachRootRun,
   groupKeyedItems,
   type PagingOptions,
+  type RootRun,
   type RootRunQuery,
 } from '../../sources/langsmith/index.js';
 import type { Item, SourceProblem } from '../../sources/types.js';
@@ -86,6 +87,18 @@ function placedItem(line: string): { position: number; item: Item } {
   return raw as { position: number; item: Item };
 }
 
+/**
+ * Hands every root run of a window to `onRun`, once, in any order and possibly several at a
+ * time (awaiting it before the next run of the same stream); the problems met on the way.
+ */
+export type RunFeed = (onRun: (run: RootRun) => Promise<void>) => Promise<SourceProblem[]>;
+
+/** The runs of a LangSmith window as a feed, paged as `options` say. */
+export const langSmithRuns =
+  (query: RootRunQuery, options: PagingOptions = {}): RunFeed =>
+  (onRun) =>
+    forEachRootRun(query, onRun, options);
+
 export interface StagedThreads {
   readonly loaded: number;
   readonly sampled: number;
@@ -104,12 +117,12 @@ export interface StagedThreads {
  * `sampleItems(groupRootRuns(runs))` cut in `batchSize`.
  */
 export async function stageThreads(
-  query: RootRunQuery,
+  eachRun: RunFeed,
   store: Store,
   options: ThreadStagingOptions & { sample: number | null; seed: number; batchSize: number },
 ): Promise<StagedThreads> {
   const shards = new ThreadShards(store, { ...options, prefix: `${SPILL}/runs` });
-  const problems = await forEachRootRun(query, (run) => shards.add(run), options);
+  const problems = await eachRun((run) => shards.add(run));
   const spilled = await shards.finish();
   const plan = planSample(spilled.items, options);
   return {
