@@ -1,6 +1,7 @@
 import { runAwsScaleBench } from './aws-scale.js';
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
+import { runLangSmithScaleBench } from './langsmith-scale.js';
 import { runModelCostBench } from './model-costs.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRateLimitBench } from './rate-limit.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'rate-limit': () => runRateLimitBench(),
   'aws-scale': () => runAwsScaleBench(),
   'model-costs': () => runModelCostBench(),
+  'langsmith-scale': () => runLangSmithScaleBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -67,7 +67,12 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     id: 'Prepare',
     entry: 'prepare',
     description: 'OpenCLIO Prepare: validate the config, load and sample items, write batches',
-    memoryMiB: 3008,
+    // `npm run bench -- langsmith-scale`, 100k threads (200k runs of ~3 KB): a tracing window
+    // is streamed through the run store and fits a 512 MiB heap (657 MiB RSS; 1,017 MiB when
+    // V8 may grow to 3008); files and datasets are still held whole: ~0.7 GiB at 100k items of
+    // 1.3 KiB (aws-scale), ~1.2 GiB with items of ~9 KiB. 2048 covers both with room and keeps
+    // a little over one vCPU for the JSON work.
+    memoryMiB: 2048,
     timeout: Duration.minutes(15),
     workers: true,
     readsConfigs: true,
@@ -110,7 +115,10 @@ export const STEPS: Readonly<Record<StepName, StepSpec>> = {
     id: 'Finalize',
     entry: 'finalize',
     description: 'OpenCLIO Finalize: outputs, hierarchy to DynamoDB, explorer data, run done',
-    memoryMiB: 3008,
+    // Finalize holds every item's full text: bench/aws-scale.ts measured it at 100k items at
+    // 77% of 3008 MiB with 1.5 KiB items and 97% with 3.2 KiB ones, no room left for longer
+    // conversations. 4096 puts the latter at about 71%.
+    memoryMiB: 4096,
     timeout: Duration.minutes(15),
     workers: false,
     readsConfigs: false,

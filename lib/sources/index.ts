@@ -1,6 +1,6 @@
 import type { ClioConfig } from '../config/index.js';
 import { loadFileSource } from './file/index.js';
-import { loadLangSmithSource } from './langsmith/index.js';
+import { type LangSmithClient, loadLangSmithSource } from './langsmith/index.js';
 import type { LoadedItems } from './types.js';
 
 export type { Item, LoadedItems, SourceProblem } from './types.js';
@@ -11,6 +11,8 @@ export interface SourceOptions {
   readonly readText?: (path: string) => Promise<string>;
   /** The time a tracing window is resolved against. Default: now. */
   readonly now?: Date;
+  /** The client of a LangSmith source. Default: one from the environment (and `.env`). */
+  readonly client?: LangSmithClient;
 }
 
 /** Loads the items the config names. */
@@ -34,5 +36,5 @@ export async function loadSource(
       options.readText,
     );
   }
-  return loadLangSmithSource(config, options.now ?? new Date());
+  return loadLangSmithSource(config, options.now ?? new Date(), options.client);
 }

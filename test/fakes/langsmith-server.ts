@@ -17,6 +17,9 @@
  * - `POST /runs` (`client.createRun` without auto-batching), `POST /feedback`
  *
  * Classic paths are also served under `/api/v1`, as a self-hosted `apiUrl` would send them.
+ * A project can be generated (`addGeneratedProject`: N threads of 1–3 runs of a few KB, made
+ * page by page, so 100k threads cost little memory here) and run queries can be slowed down
+ * (`queryLatencyMs`) to stand in for a remote API in benchmarks.
  * Every request needs `x-api-key`; a wrong or missing key gets LangSmith's 401.
  */
 import { randomUUID } from 'node:crypto';
@@ -50,6 +53,27 @@ export interface FakeLangSmithOptions {
    * metadata keys; turn this off to imitate a server that does not.
    */
   readonly deriveThreadId?: boolean;
+  /** Each `POST /api/v2/runs/query` answers after this long, as a remote API would. */
+  readonly queryLatencyMs?: number;
+}
+
+/** A tracing project made up on demand: `threads` conversations spread over [start, end). */
+export interface GeneratedProject {
+  readonly threads: number;
+  readonly start: string;
+  readonly end: string;
+  /** About this many bytes of inputs and outputs a run. @default 3000 */
+  readonly runBytes?: number;
+}
+
+/**
+ * A project's runs in the order the API pages them (newest first, then by id), with their
+ * start times to find a window's range without making the runs.
+ */
+interface RunList {
+  readonly size: number;
+  startMs(k: number): number;
+  run(k: number): FakeRun;
 }
 
 /** A project made through `POST /sessions` (an experiment when it names a dataset). */
@@ -104,8 +128,13 @@ export class FakeLangSmith {
     string,
     { id: string; name: string; examples: FakeExample[] }
   >();
-  private readonly projects = new Map<string, { id: string; name: string; runs: FakeRun[] }>();
+  private readonly projects = new Map<string, { id: string; name: string; runs: ProjectRuns }>();
   private readonly failures: Failure[] = [];
+  private readonly persistentFailures: {
+    readonly path: string;
+    readonly status: number;
+    readonly test: (body: unknown) => boolean;
+  }[] = [];
   /** Projects created by the client, runs and feedback posted to them, in order of arrival. */
   readonly sessions: CreatedSession[] = [];
   readonly postedRuns: Record<string, unknown>[] = [];
@@ -133,7 +162,15 @@ export class FakeLangSmith {
 
   addProject(name: string, runs: FakeRun[]): string {
     const id = randomUUID();
-    this.projects.set(id, { id, name, runs });
+    this.projects.set(id, { id, name, runs: listedRuns(runs) });
+    return id;
+  }
+
+  /** A project of generated threads (see `GeneratedProject`); every run is a root run. */
+  addGeneratedProject(name: string, spec: GeneratedProject): string {
+    const id = randomUUID();
+    const runs = generatedRuns(spec);
+    this.projects.set(id, { id, name, runs: { all: runs, root: runs, child: emptyRuns } });
     return id;
   }
 
@@ -145,6 +182,18 @@ export class FakeLangSmith {
   /** The next request to `path` fails once with `status` (e.g. a 429 with `retry-after-ms`). */
   failNext(path: string, status: number, reply: FailureReply = {}): void {
     this.failures.push({ path, status, ...reply });
+  }
+
+  /**
+   * Every request to `path` whose body passes `test` fails with `status` until the returned
+   * function is called: a page that fails however often it is retried.
+   */
+  failWhile(path: string, status: number, test: (body: unknown) => boolean): () => void {
+    const rule = { path, status, test };
+    this.persistentFailures.push(rule);
+    return () => {
+      this.persistentFailures.splice(this.persistentFailures.indexOf(rule), 1);
+    };
   }
 
   requestsTo(path: string): RecordedRequest[] {
@@ -197,15 +246,26 @@ export class FakeLangSmith {
       send(res, failure.status, failure.body ?? { detail: 'Too many requests' }, failure.headers);
       return;
     }
+    const persistent = this.persistentFailures.find((f) => f.path === path && f.test(body));
+    if (persistent) {
+      // Retry-After in ms keeps a client's backoff short in tests.
+      send(res, persistent.status, { detail: 'Internal error' }, { 'retry-after-ms': '1' });
+      return;
+    }
     try {
-      send(res, 200, this.route(req.method ?? 'GET', path, url.searchParams, body));
+      send(res, 200, await this.route(req.method ?? 'GET', path, url.searchParams, body));
     } catch (error) {
       if (error instanceof HttpError) send(res, error.status, error.body);
       else throw error;
     }
   }
 
-  private route(method: string, path: string, params: URLSearchParams, body: unknown): unknown {
+  private async route(
+    method: string,
+    path: string,
+    params: URLSearchParams,
+    body: unknown,
+  ): Promise<unknown> {
     if (method === 'GET' && path === '/info') {
       // Multipart example updates are on in every current LangSmith; the SDK checks the flag.
       return {
@@ -217,7 +277,7 @@ export class FakeLangSmith {
     if (method === 'GET' && path === '/datasets') return this.listDatasets(params);
     if (method === 'GET' && path === '/examples') return this.listExamples(params);
     if (method === 'GET' && path === '/sessions') return this.listSessions(params);
-    if (method === 'POST' && path === '/api/v2/runs/query') return this.queryRuns(body);
+    if (method === 'POST' && path === '/api/v2/runs/query') return await this.queryRuns(body);
     const examples = /^(?:\/v1)?\/platform\/datasets\/([^/]+)\/examples$/.exec(path);
     if (method === 'PATCH' && examples) return this.updateExamples(examples[1] ?? '', body);
     if (method === 'POST' && path === '/sessions') return this.createSession(body);
@@ -356,34 +416,31 @@ export class FakeLangSmith {
       }));
   }
 
-  private queryRuns(body: unknown): { items: unknown[]; next_cursor: string } {
+  private async queryRuns(body: unknown): Promise<{ items: unknown[]; next_cursor: string }> {
     const b = (body ?? {}) as Record<string, unknown>;
     const ids = b.project_ids;
     if (!Array.isArray(ids) || ids.length === 0) {
       throw new HttpError(422, { detail: 'project_ids or reference_dataset_id is required' });
     }
+    if (this.options.queryLatencyMs) await sleep(this.options.queryLatencyMs);
     const min = b.min_start_time ? Date.parse(String(b.min_start_time)) : Date.now() - 86_400_000;
     const max = b.max_start_time ? Date.parse(String(b.max_start_time)) : Date.now();
+    const view = b.is_root === undefined ? 'all' : b.is_root ? 'root' : 'child';
+    const lists = ids.flatMap((id) => {
+      const project = this.projects.get(String(id));
+      return project ? [{ runs: project.runs[view], id: project.id }] : [];
+    });
     // The API documents the bounds without saying whether they are inclusive; the fake takes
     // both as inclusive so a client that wants [start, end) must cut the end itself.
-    const runs = ids
-      .flatMap((id) => this.projects.get(String(id))?.runs.map((run) => ({ run, id })) ?? [])
-      .filter(({ run }) => b.is_root === undefined || (run.is_root ?? true) === b.is_root)
-      .filter(({ run }) => {
-        const t = Date.parse(run.start_time);
-        return t >= min && t <= max;
-      })
-      .sort(
-        (x, y) =>
-          y.run.start_time.localeCompare(x.run.start_time) || x.run.id.localeCompare(y.run.id),
-      );
+    const ranges = lists.map(({ runs, id }) => ({ runs, id, ...rangeOf(runs, min, max) }));
     const offset = b.cursor ? decodeCursor(String(b.cursor)) : 0;
     const size = Math.min(Number(b.page_size ?? MAX_LIMIT), MAX_LIMIT);
-    const page = runs.slice(offset, offset + size);
+    const total = ranges.reduce((sum, r) => sum + r.to - r.from, 0);
+    const page = pageOf(ranges, offset, size);
     const selects = Array.isArray(b.selects)
       ? b.selects.map((s) => String(s).toLowerCase())
       : ['id'];
-    const next = offset + page.length < runs.length ? encodeCursor(offset + page.length) : '';
+    const next = offset + page.length < total ? encodeCursor(offset + page.length) : '';
     return {
       items: page.map(({ run, id }) => project(this.fullRun(run, id), selects)),
       next_cursor: next,
@@ -416,6 +473,154 @@ export class FakeLangSmith {
     };
   }
 }
+
+interface ProjectRuns {
+  readonly all: RunList;
+  readonly root: RunList;
+  readonly child: RunList;
+}
+
+function listOf(runs: readonly FakeRun[]): RunList {
+  const sorted = runs
+    .map((run) => ({ run, ms: Date.parse(run.start_time) }))
+    .sort((x, y) => y.ms - x.ms || x.run.id.localeCompare(y.run.id));
+  const starts = sorted.map((r) => r.ms);
+  return {
+    size: sorted.length,
+    startMs: (k) => starts[k] as number,
+    run: (k) => (sorted[k] as { run: FakeRun }).run,
+  };
+}
+
+const emptyRuns = listOf([]);
+
+function listedRuns(runs: readonly FakeRun[]): ProjectRuns {
+  return {
+    all: listOf(runs),
+    root: listOf(runs.filter((r) => r.is_root ?? true)),
+    child: listOf(runs.filter((r) => r.is_root === false)),
+  };
+}
+
+/** The first index in [0, size) where `test` holds, `test` false then true along the list. */
+function firstWhere(size: number, test: (k: number) => boolean): number {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (test(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The runs started in [min, max] of a newest-first list: [from, to). */
+const rangeOf = (runs: RunList, min: number, max: number) => ({
+  from: firstWhere(runs.size, (k) => runs.startMs(k) <= max),
+  to: firstWhere(runs.size, (k) => runs.startMs(k) < min),
+});
+
+/** `size` runs from `offset` across the projects' ranges, one project after another. */
+function pageOf(
+  ranges: readonly { runs: RunList; id: string; from: number; to: number }[],
+  offset: number,
+  size: number,
+): { run: FakeRun; id: string }[] {
+  const page: { run: FakeRun; id: string }[] = [];
+  let skip = offset;
+  for (const { runs, id, from, to } of ranges) {
+    const length = to - from;
+    if (skip >= length) {
+      skip -= length;
+      continue;
+    }
+    for (let k = from + skip; k < to && page.length < size; k++)
+      page.push({ run: runs.run(k), id });
+    skip = 0;
+    if (page.length === size) break;
+  }
+  return page;
+}
+
+const WORDS = [
+  'refund',
+  'invoice',
+  'login',
+  'password',
+  'export',
+  'csv',
+  'billing',
+  'upgrade',
+  'sso',
+  'latency',
+  'timeout',
+  'webhook',
+  'dashboard',
+  'quota',
+  'token',
+  'deploy',
+];
+
+/** Deterministic words of about `bytes` characters, different for every `seed`. */
+function words(seed: number, bytes: number): string {
+  const out: string[] = [];
+  let length = 0;
+  let x = seed * 2654435761 + 1;
+  while (length < bytes) {
+    x = Math.imul(x ^ (x >>> 15), 2246822519) >>> 0;
+    const word = WORDS[x % WORDS.length] as string;
+    out.push(word);
+    length += word.length + 1;
+  }
+  return out.join(' ');
+}
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+/** Turns a thread has: 1 to 3, by its number. */
+const turnsOf = (thread: number) => 1 + ((Math.imul(thread + 1, 2654435761) >>> 0) % 3);
+
+/**
+ * `spec.threads` threads of 1–3 turns a minute or two apart, their first turns spread evenly
+ * over the window (all turns inside it). Only start times are kept; runs are made when paged.
+ */
+function generatedRuns(spec: GeneratedProject): RunList {
+  const start = Date.parse(spec.start);
+  const span = Date.parse(spec.end) - start;
+  const runBytes = spec.runBytes ?? 3000;
+  const gap = (turn: number) => turn * 90_000;
+  const firstSpan = Math.max(1, span - gap(3));
+  const owners: number[] = [];
+  for (let thread = 0; thread < spec.threads; thread++) {
+    for (let turn = 0; turn < turnsOf(thread); turn++) owners.push(thread * 4 + turn);
+  }
+  const ms = (owner: number) =>
+    start + Math.floor((Math.floor(owner / 4) * firstSpan) / spec.threads) + gap(owner % 4);
+  const id = (owner: number) =>
+    `${hex(Math.floor(owner / 4), 8)}-0000-4000-8000-${hex(owner % 4, 12)}`;
+  // Newest first, then by id: ids sort as their (thread, turn) numbers do.
+  const order = Int32Array.from(owners).sort((x, y) => ms(y) - ms(x) || x - y);
+  const starts = Float64Array.from(order, ms);
+  return {
+    size: order.length,
+    startMs: (k) => starts[k] as number,
+    run: (k) => {
+      const owner = order[k] as number;
+      const thread = Math.floor(owner / 4);
+      const turn = owner % 4;
+      return {
+        id: id(owner),
+        start_time: new Date(ms(owner)).toISOString(),
+        inputs: {
+          messages: [{ role: 'user', content: words(owner, Math.round(runBytes * 0.6)) }],
+        },
+        outputs: { answer: words(owner + 7, Math.round(runBytes * 0.4)) },
+        metadata: { thread_id: `thread-${hex(thread, 8)}`, user: `user-${thread % 97}`, turn },
+      };
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function project(run: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
   return Object.fromEntries(fields.filter((f) => run[f] !== undefined).map((f) => [f, run[f]]));

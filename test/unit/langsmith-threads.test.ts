@@ -93,6 +93,19 @@ afterEach(() => {
   fake.requests.length = 0;
 });
 
+/** The windows the queries asked for: contiguous sub-windows that cover `covering` exactly. */
+function queriedWindows(covering: { start: Date; end: Date }) {
+  const bodies = fake.requestsTo(QUERY).map((r) => r.body as Record<string, unknown>);
+  const first = bodies.filter((b) => b.cursor === undefined);
+  const spans = first
+    .map((b) => [String(b.min_start_time), String(b.max_start_time)] as const)
+    .sort(([a], [b]) => Date.parse(a) - Date.parse(b));
+  expect(spans[0]?.[0]).toBe(covering.start.toISOString());
+  expect(spans.at(-1)?.[1]).toBe(covering.end.toISOString());
+  expect(spans.slice(1).map(([start]) => start)).toEqual(spans.slice(0, -1).map(([, end]) => end));
+  return { bodies, spans };
+}
+
 const byId = (items: Item[]) => new Map(items.map((i) => [i.id, i]));
 const turnsOf = (item: Item | undefined) => (item?.metadata.turns ?? []) as Turn[];
 const runIdsOf = (items: Item[]) =>
@@ -128,17 +141,17 @@ describe('loadThreadsSource', () => {
     expect(items.get('thread-b')?.metadata.run_count).toBe(2);
     expect(items.get('thread-c')?.metadata.run_count).toBe(1);
 
-    const [body] = fake.requestsTo(QUERY).map((r) => r.body as Record<string, unknown>);
-    expect(body).toMatchObject({
-      is_root: true,
-      min_start_time: window.start.toISOString(),
-      max_start_time: window.end.toISOString(),
-    });
-    expect(body?.project_ids).toHaveLength(1);
-    expect(body?.selects).toEqual(
-      expect.arrayContaining(['INPUTS', 'OUTPUTS', 'METADATA', 'START_TIME']),
-    );
-    expect(body).not.toHaveProperty('filter');
+    // The hour is paged in sub-windows side by side, which cover it exactly.
+    const { bodies, spans } = queriedWindows(window);
+    expect(spans.length).toBeGreaterThan(1);
+    for (const body of bodies) {
+      expect(body).toMatchObject({ is_root: true });
+      expect(body.project_ids).toHaveLength(1);
+      expect(body.selects).toEqual(
+        expect.arrayContaining(['INPUTS', 'OUTPUTS', 'METADATA', 'START_TIME']),
+      );
+      expect(body).not.toHaveProperty('filter');
+    }
   });
 
   it('reads thread keys from metadata when the server sends no thread_id', async () => {
@@ -158,7 +171,13 @@ describe('loadThreadsSource', () => {
   });
 
   it('falls back to one item per root run, paging through every cursor', async () => {
-    const loaded = await loadThreadsSource({ projectName: 'plain', window, client: client() });
+    // One window, so its 250 runs take three pages of one cursor.
+    const loaded = await loadThreadsSource({
+      projectName: 'plain',
+      window,
+      client: client(),
+      paging: { subWindows: 1 },
+    });
     expect(loaded.items).toHaveLength(250);
     expect(loaded.items.map((i) => i.id)).toEqual(plainRuns.map((r) => r.id));
     const [first, tenth] = [loaded.items[0], loaded.items[1]];
@@ -224,17 +243,30 @@ describe('loadThreadsSource', () => {
       filterString,
       client: client(),
     });
-    expect(fake.requestsTo(QUERY).map((r) => (r.body as { filter?: string }).filter)).toEqual([
-      filterString,
-    ]);
+    const { bodies } = queriedWindows(window);
+    expect(new Set(bodies.map((b) => b.filter))).toEqual(new Set([filterString]));
     expect(loaded.description).toContain(`matching ${filterString}`);
   });
 
   it('rides out throttling with the SDK retry', async () => {
+    const paging = { subWindows: 4, concurrency: 2 };
+    const calm = await loadThreadsSource({
+      projectName: 'plain',
+      window,
+      client: client(),
+      paging,
+    });
+    const pages = fake.requestsTo(QUERY).length;
+    fake.requests.length = 0;
     fake.failNext(QUERY, 429, { headers: { 'retry-after-ms': '5' } });
-    const loaded = await loadThreadsSource({ projectName: 'plain', window, client: client() });
-    expect(loaded.items).toHaveLength(250);
-    expect(fake.requestsTo(QUERY)).toHaveLength(4);
+    const loaded = await loadThreadsSource({
+      projectName: 'plain',
+      window,
+      client: client(),
+      paging,
+    });
+    expect(loaded.items).toEqual(calm.items);
+    expect(fake.requestsTo(QUERY)).toHaveLength(pages + 1);
   });
 
   it('names an unknown project, and says a rejected key was rejected without showing it', async () => {
@@ -279,12 +311,9 @@ describe('loadLangSmithSource', () => {
     );
     expect(loaded.items.map((i) => i.id)).toEqual(['thread-b', 'thread-a', 'thread-c']);
     expect(loaded.problems).toEqual([]);
-    const [body] = fake.requestsTo(QUERY).map((r) => r.body as Record<string, unknown>);
-    expect(body).toMatchObject({
-      min_start_time: at(0),
-      max_start_time: at(HOUR),
-      filter: 'eq(name, "ChatModel")',
-    });
+    const { bodies } = queriedWindows({ start: new Date(T0), end: new Date(T0 + HOUR) });
+    for (const body of bodies) expect(body.filter).toBe('eq(name, "ChatModel")');
+    fake.requests.length = 0;
 
     const explicit = await loadLangSmithSource(
       { project_name: 'chat-app', start_time: at(10 * MIN), end_time: at(20 * MIN) },

@@ -3,11 +3,13 @@ import type { Embedder } from '../../embed/types.js';
 import type { ClaudeBatches } from '../../llm/batch.js';
 import type { Llm } from '../../llm/types.js';
 import type { HierarchyDoc } from '../../output/hierarchy-schema.js';
+import type { LangSmithClient } from '../../sources/langsmith/index.js';
 import type { LoadedItems } from '../../sources/types.js';
 import type { RecordCache, Store } from '../../store/types.js';
 import type { RunRecord } from '../run-record.js';
 import type { CachedSummary } from '../summarize.js';
 import type { ProgressReporter } from '../types.js';
+import type { ThreadStagingOptions } from './thread-batches.js';
 
 /** Where finished runs and their records go besides the artifacts store (DynamoDB on AWS). */
 export interface RunIndex {
@@ -72,4 +74,14 @@ export interface StagedDeps {
   readonly progress?: ProgressReporter;
   /** Reads a config's `source.file`. @default from `configs` */
   readonly readSourceFile?: (path: string) => Promise<string>;
+  /**
+   * The client of a LangSmith dataset or project source.
+   * @default one from the environment (and `.env`)
+   */
+  readonly langsmith?: LangSmithClient;
+  /**
+   * How Prepare pages and stages a tracing window (sub-windows, shards, group size).
+   * @default sizes that keep a 100k-thread window well inside a Prepare Lambda
+   */
+  readonly threadStaging?: ThreadStagingOptions;
 }

@@ -10,12 +10,11 @@ import {
   type TimeWindow,
 } from '../../config/index.js';
 import { scheduledWindow } from '../../config/schedule-window.js';
-import { loadSource } from '../../sources/index.js';
 import { ClioError } from '../../util/errors.js';
 import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
-import { sampleItems } from '../sample.js';
 import type { StagedDeps } from './deps.js';
 import { RUN_KEYS, storeOfRun, writeJson } from './layout.js';
+import { openSampledSource } from './sampled-source.js';
 import type { PrepareInput, PrepareOutput } from './types.js';
 
 export const prepareInputSchema = z.object({
@@ -144,39 +143,23 @@ export async function prepareConfiguredRun(
       const window = resolveTimeWindow(config, now);
       record.window = { start: window.start.toISOString(), end: window.end.toISOString() };
     }
-    const readText =
-      deps.readSourceFile ??
-      (async (path: string) => {
-        const text = await deps.configs.read(path.replace(/^\//, ''));
-        if (text === undefined)
-          throw new ClioError(
-            `source file ${path.replace(/^\//, '')} not found in ${deps.configs.location}`,
-          );
-        return text;
-      });
-    const source = await (deps.loadItems?.(config, now) ?? loadSource(config, { readText, now }));
+    const source = await openSampledSource(config, deps, store, now);
     record.source = source.description;
-    record.counts.loaded = source.items.length;
+    record.counts.loaded = source.loaded;
     recordFailures(
       record,
       source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })),
     );
     for (const p of source.problems) deps.progress?.warn(`${p.location}: ${p.message}`);
-    const items = sampleItems(source.items, config.sample, config.seed);
-    record.counts.sampled = items.length;
-    if (items.length === 0) throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = configWarnings(config, items.length);
+    record.counts.sampled = source.sampled;
+    if (source.sampled === 0)
+      throw new ClioError(`the source has no items (${source.description})`);
+    const warnings = configWarnings(config, source.sampled);
     record.warnings.push(...warnings);
     for (const message of warnings) deps.progress?.warn(message);
-    deps.progress?.info(`${items.length} items from ${source.description}`);
+    deps.progress?.info(`${source.sampled} items from ${source.description}`);
 
-    const batchSize = deps.batchSize ?? 100;
-    const batchKeys: string[] = [];
-    for (let start = 0; start < items.length; start += batchSize) {
-      const key = RUN_KEYS.itemBatch(batchKeys.length + 1);
-      await writeJson(store, key, items.slice(start, start + batchSize));
-      batchKeys.push(key);
-    }
+    const batchKeys = await source.writeBatches();
     await writeJson(
       store,
       RUN_KEYS.batchList,
@@ -189,7 +172,7 @@ export async function prepareConfiguredRun(
     await deps.runIndex?.putRun(record);
     return {
       runId: record.runId,
-      itemCount: items.length,
+      itemCount: source.sampled,
       batchKeysKey: `runs/${record.runId}/${RUN_KEYS.batchList}`,
       batchCount: batchKeys.length,
       levelCount: config.hierarchy.length,
@@ -200,6 +183,7 @@ export async function prepareConfiguredRun(
     record.error = `${where}${error instanceof Error ? error.message : String(error)}`;
     record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
     await writeRunRecord(store, record);
+    await deps.runIndex?.putRun(record);
     throw error;
   }
 }

@@ -13,9 +13,24 @@ export {
   readLangSmithSettings,
 } from './client.js';
 export { type DatasetSourceOptions, exampleToItem, loadDatasetSource } from './dataset.js';
-export { queryRootRuns, type RootRun, THREAD_KEYS, threadIdOf } from './runs.js';
 export {
+  forEachRootRun,
+  type PagingOptions,
+  queryRootRuns,
+  type RootRun,
+  type RootRunQuery,
+  THREAD_KEYS,
+  threadIdOf,
+} from './runs.js';
+export { splitWindow } from './sub-windows.js';
+export {
+  compareRuns,
+  compareStarts,
+  describeThreadsSource,
+  groupKeyedItems,
   groupRootRuns,
+  itemKeyOf,
+  type KeyedItem,
   loadThreadsSource,
   MAX_TURNS,
   type ThreadsSourceOptions,

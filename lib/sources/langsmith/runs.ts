@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { isInTimeWindow, type TimeWindow } from '../../config/window.js';
 import { errorStatus } from '../../util/retry.js';
 import type { SourceProblem } from '../types.js';
@@ -7,6 +8,7 @@ import {
   LangSmithSourceError,
   langSmithError,
 } from './client.js';
+import { splitWindow } from './sub-windows.js';
 
 /** A root run reduced to what a thread or an item needs. */
 export interface RootRun {
@@ -115,46 +117,117 @@ async function projectId(client: LangSmithClient, projectName: string): Promise<
   }
 }
 
-/**
- * Every root run of the project that started in [start, end), through all pages of
- * `POST /api/v2/runs/query`. The API's bounds are not documented as half-open, so the window is
- * applied again here; a run id seen twice (a page boundary moving under new runs) counts once.
- */
-export async function queryRootRuns(query: RootRunQuery): Promise<RootRuns> {
-  const { client, window, projectName, filterString } = query;
-  const id = await projectId(client, projectName);
-  const runs: RootRun[] = [];
-  const problems: SourceProblem[] = [];
-  const seen = new Set<string>();
-  const params = {
-    project_ids: [id],
-    is_root: true,
-    min_start_time: window.start.toISOString(),
-    max_start_time: window.end.toISOString(),
-    selects: SELECTS,
-    page_size: PAGE_SIZE,
-    ...(filterString ? { filter: filterString } : {}),
-  } as Parameters<LangSmithClient['runs']['query']>[0];
-  try {
-    for await (const raw of client.runs.query(params, { maxRetries: QUERY_RETRIES })) {
-      const run = toRootRun(raw, problems);
-      if (!run || seen.has(run.id) || !isInTimeWindow(window, run.startTime)) continue;
-      seen.add(run.id);
-      runs.push(run);
-    }
-  } catch (error) {
-    if (errorStatus(error) === 404) {
-      throw new LangSmithSourceError(
-        'this LangSmith server has no runs query API (POST /api/v2/runs/query); ' +
-          'self-hosted LangSmith needs version 0.16 or later',
-        { cause: error },
-      );
-    }
-    throw langSmithError(
-      client,
-      `querying the runs of project ${JSON.stringify(projectName)}`,
-      error,
+/** How a window's pages are fetched: cut by time into sub-windows paged side by side. */
+export interface PagingOptions {
+  /**
+   * Sub-windows the window is cut into; each is paged on its own. More than `concurrency`,
+   * so that a burst of traffic in one stretch of the window does not leave the others idle.
+   * @default 32
+   */
+  readonly subWindows?: number;
+  /** Sub-windows paged at once. @default 8 */
+  readonly concurrency?: number;
+}
+
+const SUB_WINDOWS = 32;
+const CONCURRENCY = 8;
+/** No sub-window shorter than this: a tiny window is not worth many requests. */
+const MIN_SUB_WINDOW_MS = 60_000;
+
+/** Where a failure came from: the source (reported as a LangSmith error) or the caller's hook. */
+class HookFailure {
+  constructor(readonly error: unknown) {}
+}
+
+function sourceError(client: LangSmithClient, projectName: string, error: unknown): Error {
+  if (errorStatus(error) === 404) {
+    return new LangSmithSourceError(
+      'this LangSmith server has no runs query API (POST /api/v2/runs/query); ' +
+        'self-hosted LangSmith needs version 0.16 or later',
+      { cause: error },
     );
   }
+  return langSmithError(
+    client,
+    `querying the runs of project ${JSON.stringify(projectName)}`,
+    error,
+  );
+}
+
+/**
+ * Hands every root run of the project that started in [start, end) to `onRun`, once, through
+ * all pages of `POST /api/v2/runs/query`. The window is cut into sub-windows paged concurrently
+ * (each with the SDK's retries); the API's bounds are not documented as half-open, so each
+ * sub-window is applied again here, and a run id seen twice (a page boundary moving under new
+ * runs) counts once. Runs arrive in no particular order. Problems (runs skipped) come back in
+ * sub-window order. A page that fails after its retries fails the whole query: the other
+ * sub-windows stop, and nothing is returned as if it were complete.
+ */
+export async function forEachRootRun(
+  query: RootRunQuery,
+  onRun: (run: RootRun) => void | Promise<void>,
+  paging: PagingOptions = {},
+): Promise<SourceProblem[]> {
+  const { client, window, projectName, filterString } = query;
+  const id = await projectId(client, projectName);
+  const windows = splitWindow(window, paging.subWindows ?? SUB_WINDOWS, MIN_SUB_WINDOW_MS);
+  const problems: SourceProblem[][] = windows.map(() => []);
+  const seen = new Set<string>();
+  const abort = new AbortController();
+  let failure: { readonly error: unknown } | undefined;
+  const limit = pLimit(paging.concurrency ?? CONCURRENCY);
+
+  const page = async (sub: TimeWindow, skipped: SourceProblem[]) => {
+    const params = {
+      project_ids: [id],
+      is_root: true,
+      min_start_time: sub.start.toISOString(),
+      max_start_time: sub.end.toISOString(),
+      selects: SELECTS,
+      page_size: PAGE_SIZE,
+      ...(filterString ? { filter: filterString } : {}),
+    } as Parameters<LangSmithClient['runs']['query']>[0];
+    const pages = client.runs.query(params, { maxRetries: QUERY_RETRIES, signal: abort.signal });
+    for await (const raw of pages) {
+      if (failure) return;
+      const run = toRootRun(raw, skipped);
+      if (!run || seen.has(run.id) || !isInTimeWindow(sub, run.startTime)) continue;
+      seen.add(run.id);
+      try {
+        await onRun(run);
+      } catch (error) {
+        throw new HookFailure(error);
+      }
+    }
+  };
+  await Promise.all(
+    windows.map((sub, i) =>
+      limit(async () => {
+        if (failure) return;
+        try {
+          await page(sub, problems[i] as SourceProblem[]);
+        } catch (error) {
+          // The first failure is the one to report; the aborts it causes are not.
+          if (failure) return;
+          failure = { error };
+          abort.abort();
+        }
+      }),
+    ),
+  );
+  if (failure) {
+    const { error } = failure;
+    throw error instanceof HookFailure ? error.error : sourceError(client, projectName, error);
+  }
+  return problems.flat();
+}
+
+/** Every root run of the project that started in [start, end) (see `forEachRootRun`). */
+export async function queryRootRuns(
+  query: RootRunQuery,
+  paging: PagingOptions = {},
+): Promise<RootRuns> {
+  const runs: RootRun[] = [];
+  const problems = await forEachRootRun(query, (run) => void runs.push(run), paging);
   return { runs, problems };
 }

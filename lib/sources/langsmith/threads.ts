@@ -1,7 +1,7 @@
 import { describeTimeWindow, type TimeWindow } from '../../config/window.js';
 import type { Item, LoadedItems } from '../types.js';
 import type { LangSmithClient } from './client.js';
-import { queryRootRuns, type RootRun } from './runs.js';
+import { type PagingOptions, queryRootRuns, type RootRun } from './runs.js';
 
 /** Turns kept per thread in `metadata.turns`: the latest ones, so the item stays small. */
 export const MAX_TURNS = 50;
@@ -13,6 +13,7 @@ export interface ThreadsSourceOptions {
   /** A LangSmith filter expression, passed to the API as it is. */
   readonly filterString?: string | undefined;
   readonly client: LangSmithClient;
+  readonly paging?: PagingOptions;
 }
 
 export interface Turn {
@@ -22,8 +23,15 @@ export interface Turn {
   readonly outputs: unknown;
 }
 
-const byStart = (a: RootRun, b: RootRun) =>
-  a.startTime.getTime() - b.startTime.getTime() || a.id.localeCompare(b.id);
+/**
+ * The order of runs, and of items by their first run: by start time (ms), then id. Spelled on
+ * plain values so an index of items can be ordered without holding their runs.
+ */
+export const compareStarts = (aMs: number, aId: string, bMs: number, bId: string): number =>
+  aMs - bMs || aId.localeCompare(bId);
+
+export const compareRuns = (a: RootRun, b: RootRun): number =>
+  compareStarts(a.startTime.getTime(), a.id, b.startTime.getTime(), b.id);
 
 const withOutputs = (base: Omit<Item, 'outputs'>, outputs: unknown): Item =>
   outputs === undefined || outputs === null ? base : { ...base, outputs };
@@ -75,39 +83,65 @@ function runItem(run: RootRun): Item {
 }
 
 /**
- * Root runs that share a thread key become one item (id = thread id); a run without one is an
- * item of its own (id = run id). Items come out in order of their first run, whatever order the
- * API paged them in, so seeded sampling picks the same items every time.
+ * The item a run belongs to: its thread, or the run alone when it has no thread key. Spelled
+ * apart, so a thread named like some run's id is still another item.
  */
-export function groupRootRuns(runs: readonly RootRun[]): Item[] {
-  const sorted = [...runs].sort(byStart);
+export const itemKeyOf = (run: RootRun): string =>
+  run.threadId !== undefined ? `thread:${run.threadId}` : `run:${run.id}`;
+
+/** An item with its key and its first run, which places it among the items of a window. */
+export interface KeyedItem {
+  readonly key: string;
+  readonly first: RootRun;
+  readonly item: Item;
+}
+
+/** `groupRootRuns` with each item's key and first run (see there). */
+export function groupKeyedItems(runs: readonly RootRun[]): KeyedItem[] {
+  const sorted = [...runs].sort(compareRuns);
   const threads = new Map<string, RootRun[]>();
-  const order: Array<{ readonly key: string; readonly run?: RootRun }> = [];
+  for (const run of sorted) {
+    if (run.threadId === undefined) continue;
+    const members = threads.get(run.threadId);
+    if (members) members.push(run);
+    else threads.set(run.threadId, [run]);
+  }
+  const keyed: KeyedItem[] = [];
   for (const run of sorted) {
     if (run.threadId === undefined) {
-      order.push({ key: run.id, run });
+      keyed.push({ key: itemKeyOf(run), first: run, item: runItem(run) });
       continue;
     }
     const members = threads.get(run.threadId);
-    if (members) members.push(run);
-    else {
-      threads.set(run.threadId, [run]);
-      order.push({ key: run.threadId });
-    }
+    if (members?.[0] !== run) continue;
+    keyed.push({ key: itemKeyOf(run), first: run, item: threadItem(run.threadId, members) });
   }
-  return order.map(({ key, run }) =>
-    run ? runItem(run) : threadItem(key, threads.get(key) ?? []),
-  );
+  return keyed;
 }
 
-/** The project's conversations (or root runs, when they carry no thread key) in the window. */
-export async function loadThreadsSource(options: ThreadsSourceOptions): Promise<LoadedItems> {
+/**
+ * Root runs that share a thread key become one item (id = thread id); a run without one is an
+ * item of its own (id = run id). Items come out in order of their first run (`compareRuns`),
+ * whatever order the API paged them in, so seeded sampling picks the same items every time.
+ */
+export function groupRootRuns(runs: readonly RootRun[]): Item[] {
+  return groupKeyedItems(runs).map((keyed) => keyed.item);
+}
+
+/** How a project source is named in messages and the run record. */
+export function describeThreadsSource(
+  options: Pick<ThreadsSourceOptions, 'projectName' | 'window' | 'filterString'>,
+): string {
   const { projectName, window, filterString } = options;
-  const { runs, problems } = await queryRootRuns(options);
   const filter = filterString ? ` matching ${filterString}` : '';
-  return {
-    items: groupRootRuns(runs),
-    problems,
-    description: `LangSmith project ${JSON.stringify(projectName)}, root runs in ${describeTimeWindow(window)}${filter}`,
-  };
+  return `LangSmith project ${JSON.stringify(projectName)}, root runs in ${describeTimeWindow(window)}${filter}`;
+}
+
+/**
+ * The project's conversations (or root runs, when they carry no thread key) in the window, all
+ * in memory: for windows of a size one process holds comfortably (Prepare streams them instead).
+ */
+export async function loadThreadsSource(options: ThreadsSourceOptions): Promise<LoadedItems> {
+  const { runs, problems } = await queryRootRuns(options, options.paging);
+  return { items: groupRootRuns(runs), problems, description: describeThreadsSource(options) };
 }
