@@ -76,6 +76,7 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
     schedules: config.schedules,
     ...pick(config, [
       'summarizeConcurrency',
+      'summarizeReservedConcurrency',
       'toleratedFailurePercentage',
       'batchSize',
       'alarmEmail',

@@ -105,6 +105,7 @@ export const deployConfigSchema = z
           : EXPLORER_CHOICES,
     }),
     summarizeConcurrency: z.number().optional(),
+    summarizeReservedConcurrency: z.union([z.number(), z.literal(false)]).optional(),
     toleratedFailurePercentage: z.number().optional(),
     batchSize: z.number().optional(),
     schedules: z.array(schedule).default([]),

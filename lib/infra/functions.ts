@@ -187,6 +187,12 @@ export interface ClioFunctionsProps {
    */
   readonly memoryMiB?: Partial<Record<StepName, number>>;
   /**
+   * Reserved concurrency of the Summarize function: its Lambdas running at once across all
+   * runs; `false` reserves none. Throttled children wait and retry (see the pipeline).
+   * @default false
+   */
+  readonly summarizeReservedConcurrency?: number | false;
+  /**
    * Retention of the functions' logs.
    * @default RetentionDays.ONE_MONTH
    */
@@ -225,8 +231,15 @@ export class ClioFunctions extends Construct {
           `ClioFunctions: memoryMiB.${step} must be an integer from 128 to 10240, got ${mib}`,
         );
     }
+    const reserved = props.summarizeReservedConcurrency ?? false;
+    if (reserved !== false && (!Number.isInteger(reserved) || reserved < 1 || reserved > 10_000))
+      throw new Error(
+        `ClioFunctions: summarizeReservedConcurrency must be false or an integer from 1 to 10000, got ${reserved}`,
+      );
     const make = (name: StepName) =>
-      this.#step(STEPS[name], props, batchSize, props.memoryMiB?.[name]);
+      this.#step(STEPS[name], props, batchSize, props.memoryMiB?.[name], {
+        reserved: name === 'summarizeBatch' && reserved !== false ? reserved : undefined,
+      });
     this.steps = {
       claimTrigger: make('claimTrigger'),
       prepare: make('prepare'),
@@ -243,6 +256,7 @@ export class ClioFunctions extends Construct {
     props: ClioFunctionsProps,
     batchSize: number,
     memoryMiB: number | undefined,
+    limits: { readonly reserved: number | undefined },
   ): NodejsFunction {
     const owner = new Construct(this, spec.id);
     const retain = props.retainData ?? true;
@@ -291,6 +305,7 @@ export class ClioFunctions extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: memoryMiB ?? spec.memoryMiB,
+      ...(limits.reserved !== undefined ? { reservedConcurrentExecutions: limits.reserved } : {}),
       timeout: spec.timeout,
       role,
       logGroup,

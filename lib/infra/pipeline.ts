@@ -84,9 +84,13 @@ export interface ClioPipelineProps {
  * Throttling, provider rate limits and Lambda's own throttling (reserved concurrency shared by
  * overlapping runs): back off, with jitter.
  */
-const transient = (intervalSeconds: number, maxAttempts: number): RetryProps => ({
+const transient = (
+  intervalSeconds: number,
+  maxAttempts: number,
   // LambdaInvoke retries Lambda's own service errors by default; these are ours and throttling.
-  errors: [TRANSIENT_ERROR, 'Lambda.TooManyRequestsException'],
+  errors: readonly string[] = [TRANSIENT_ERROR, 'Lambda.TooManyRequestsException'],
+): RetryProps => ({
+  errors: [...errors],
   interval: Duration.seconds(intervalSeconds),
   backoffRate: 2,
   maxAttempts,
@@ -173,7 +177,17 @@ export class ClioPipeline extends Construct {
       }),
       resultSelector: { 'summarized.$': '$.Payload.summarized', 'failed.$': '$.Payload.failed' },
     })
-      .addRetry(transient(10, 8))
+      // Throttled by the function's reserved concurrency, which overlapping runs share: wait
+      // for a slot for up to ~3 hours rather than fail the batch.
+      .addRetry({
+        errors: ['Lambda.TooManyRequestsException'],
+        interval: Duration.seconds(30),
+        backoffRate: 2,
+        maxAttempts: 40,
+        maxDelay: Duration.minutes(5),
+        jitterStrategy: JitterType.FULL,
+      })
+      .addRetry(transient(10, 8, [TRANSIENT_ERROR]))
       // A batch that ran out of time resumes from its cache on the next attempt.
       .addRetry({ errors: ['Sandbox.Timedout', Errors.TIMEOUT], maxAttempts: 1 })
       // `llm.batch`: the step submitted Message Batches and saved their ids; it is invoked again

@@ -32,6 +32,13 @@ export interface OpenClioStackProps extends StackProps {
    */
   readonly summarizeConcurrency?: number;
   /**
+   * Summarize Lambdas running at once across every run of the stack (reserved concurrency), so
+   * overlapping uploads and schedules cannot multiply LLM calls past the account's rate limits;
+   * `false` reserves none.
+   * @default twice `summarizeConcurrency`: two runs at full speed, a third waits
+   */
+  readonly summarizeReservedConcurrency?: number | false;
+  /**
    * Percentage of Summarize batches that may fail without failing the run.
    * @default 5
    */
@@ -149,6 +156,8 @@ export class OpenClioStack extends Stack {
       ...(props.bedrockModelIds ? { bedrockModelIds: props.bedrockModelIds } : {}),
       ...(props.batchSize !== undefined ? { batchSize: props.batchSize } : {}),
       ...(props.memoryMiB ? { memoryMiB: props.memoryMiB } : {}),
+      summarizeReservedConcurrency:
+        props.summarizeReservedConcurrency ?? 2 * (props.summarizeConcurrency ?? 10),
       ...(props.allowedBaseUrls ? { allowedBaseUrls: props.allowedBaseUrls } : {}),
     });
     const { closeRun, ...stateMachineSteps } = this.functions.steps;

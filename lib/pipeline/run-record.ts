@@ -15,6 +15,11 @@ export const runRecordSchema = runInfoSchema.extend({
   stage: z.string(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
+  /**
+   * The Summarize batches' failures and bill are in the record: a retried ClusterLevel 0 must
+   * not add them twice.
+   */
+  summariesFolded: z.boolean().optional(),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -98,7 +103,14 @@ export function recordFailures(
 
 /** The run info `hierarchy.json` carries: the run record without its live status, copied. */
 export function runInfo(record: RunRecord): RunInfo {
-  const { status: _s, stage: _st, finishedAt: _f, error: _e, ...info } = structuredClone(record);
+  const {
+    status: _s,
+    stage: _st,
+    finishedAt: _f,
+    error: _e,
+    summariesFolded: _sf,
+    ...info
+  } = structuredClone(record);
   return info;
 }
 

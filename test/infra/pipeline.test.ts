@@ -109,10 +109,7 @@ describe('the state machine', () => {
     expect(child.Retry).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          ErrorEquals: expect.arrayContaining([
-            'TransientError',
-            'Lambda.TooManyRequestsException',
-          ]),
+          ErrorEquals: ['TransientError'],
           BackoffRate: 2,
           JitterStrategy: 'FULL',
           MaxDelaySeconds: 300,
@@ -127,6 +124,28 @@ describe('the state machine', () => {
         }),
       ]),
     );
+    // Throttled by the reserved concurrency overlapping runs share: a long wait, and no other
+    // retrier names the error.
+    const retriers = child.Retry as { ErrorEquals: string[] }[];
+    const throttling = (r: { ErrorEquals: string[] }) =>
+      r.ErrorEquals.includes('Lambda.TooManyRequestsException');
+    expect(retriers.filter(throttling)).toHaveLength(1);
+    const throttled = retriers.findIndex(throttling);
+    expect(retriers[throttled]).toMatchObject({
+      ErrorEquals: ['Lambda.TooManyRequestsException'],
+      MaxAttempts: 40,
+      MaxDelaySeconds: 300,
+    });
+    // Two runs at full speed (2 × summarizeConcurrency); a third waits for slots.
+    main.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('^OpenCLIO Summarize'),
+      ReservedConcurrentExecutions: 50,
+    });
+    expect(
+      Object.values(main.findResources('AWS::Lambda::Function')).filter(
+        (f) => f.Properties.ReservedConcurrentExecutions !== undefined,
+      ),
+    ).toHaveLength(1);
     // The name the step throws is the name the definition retries.
     expect(new BatchPendingError('x').name).toBe(BATCH_PENDING_ERROR);
     expect(catchesTo(map)).toEqual([{ errors: [...FINAL_ERRORS], next: 'MarkFailed' }]);

@@ -104,6 +104,9 @@ describe('constructors reject bad props with a message naming the prop', () => {
     ).toThrow(
       /memoryMiB.cluster is not a step; expected one of claimTrigger, prepare, summarizeBatch/,
     );
+    expect(() => new ClioFunctions(s, 'D', { ...base, summarizeReservedConcurrency: 0.5 })).toThrow(
+      'ClioFunctions: summarizeReservedConcurrency must be false or an integer from 1 to 10000, got 0.5',
+    );
   });
 
   it('RunSchedules: windows that would overlap or skip, and malformed schedules', () => {

@@ -3,6 +3,8 @@ import { buildBaseLevel, buildUpperLevel } from '../../cluster/hierarchy.js';
 import type { ClioConfig } from '../../config/index.js';
 import type { Embedder } from '../../embed/types.js';
 import { BudgetExceededError } from '../../llm/ledger.js';
+import { cachedReply, withReplyCache } from '../../llm/reply-cache.js';
+import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
 import {
@@ -15,7 +17,7 @@ import {
 } from '../run-record.js';
 import { collectSummaries, embedMissingVectors } from './collect.js';
 import type { StagedDeps } from './deps.js';
-import { readLevel, storeOfRun, writeLevel } from './layout.js';
+import { RUN_KEYS, readLevel, storeOfRun, writeLevel } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
 import type { ClusterLevelInput, ClusterLevelOutput } from './types.js';
 
@@ -58,7 +60,7 @@ async function clusterWith(
     }
   }
   const run = await collectSummaries(store);
-  if (input.level === 0) {
+  if (input.level === 0 && !record.summariesFolded) {
     // The Map's results, folded once: failures, warnings and what the batches were billed.
     record.counts.summarized = run.items.length;
     record.counts.clustered = run.items.length;
@@ -66,18 +68,24 @@ async function clusterWith(
     record.warnings.push(...run.warnings);
     for (const message of run.warnings) deps.progress?.warn(message);
     addSpend(record, run.spend);
-    if (run.stopped) {
-      await writeRunRecord(store, record);
-      throw new BudgetExceededError(run.stopped);
-    }
+    record.summariesFolded = true;
+  }
+  if (input.level === 0 && run.stopped) {
+    await writeRunRecord(store, record);
+    throw new BudgetExceededError(run.stopped);
   }
   if (run.items.length === 0) {
     throw new ClioError(
       `no item could be summarized; first failure: ${run.failures[0]?.reason ?? 'unknown'}`,
     );
   }
-  const hierarchyDeps = { embedder, llm: deps.createLlm(config, embedder, { runId: input.runId }) };
-  assertSameProviders(record, { llm: hierarchyDeps.llm.id, embedder: embedder.id });
+  const provider = deps.createLlm(config, embedder, { runId: input.runId });
+  assertSameProviders(record, { llm: provider.id, embedder: embedder.id });
+  // Names and groupings already paid for (by an attempt that then failed) are not asked again.
+  const replies = provider.generative
+    ? await StoreRecordCache.open(store, RUN_KEYS.levelReplies(input.level), cachedReply, 10)
+    : undefined;
+  const hierarchyDeps = { embedder, llm: replies ? withReplyCache(provider, replies) : provider };
   const options = {
     hierarchy: config.hierarchy,
     partitions: config.partitions,
@@ -90,12 +98,14 @@ async function clusterWith(
   const result = await (below
     ? buildUpperLevel(below, input.level, run.items, run.vectors, hierarchyDeps, options)
     : buildBaseLevel(run.items, run.vectors, hierarchyDeps, options)
-  ).catch(async (error: unknown) => {
-    // The bill so far goes on the record before the run stops or fails.
-    addSpend(record, hierarchyDeps.llm.ledger.summary());
-    await writeRunRecord(store, record);
-    throw error;
-  });
+  )
+    .catch(async (error: unknown) => {
+      // The bill so far goes on the record before the run stops or fails.
+      addSpend(record, hierarchyDeps.llm.ledger.summary());
+      await writeRunRecord(store, record);
+      throw error;
+    })
+    .finally(() => replies?.close());
   // Grouping set the `parent` of every cluster below; keep that for Finalize.
   if (below) await writeLevel(store, input.level - 1, below);
   await writeLevel(store, input.level, result.level);

@@ -15,6 +15,8 @@ export const RUN_KEYS = {
   /** What a batch's earlier invocations were billed, while its Message Batches are pending. */
   pendingSpend: (itemBatchKey: string) => itemBatchKey.replace(/^items\//, 'summaries/pending-'),
   level: (level: number) => `levels/level-${level}.json`,
+  /** The names and groupings one level's step was given, kept so a retried level pays once. */
+  levelReplies: (level: number) => `cache/level-${level}-replies.json`,
 } as const;
 
 /** The `runs/<runId>/` prefix of the artifacts store: a run's store on AWS. */
