@@ -119,11 +119,13 @@ export const deployConfigSchema = z
     bedrockModelIds: z.array(z.string()).optional(),
     memoryMiB: z
       .strictObject({
+        claimTrigger: z.number().optional(),
         prepare: z.number().optional(),
         summarizeBatch: z.number().optional(),
         clusterLevel: z.number().optional(),
         finalize: z.number().optional(),
         markFailed: z.number().optional(),
+        closeRun: z.number().optional(),
       })
       .optional(),
     retainData: z.boolean().optional(),
