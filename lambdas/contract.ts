@@ -102,7 +102,7 @@ export const METRIC = {
   outputTokens: { name: 'OutputTokens', unit: 'Count' },
   /** Finalize: the finished run's priced LLM cost, in US dollars. */
   costUsd: { name: 'CostUsd', unit: 'None' },
-  /** MarkFailed: 1 per run that failed or was stopped by its budget. */
+  /** MarkFailed or CloseRun: 1 per run that failed, timed out or was stopped (budget, abort). */
   runsFailed: { name: 'RunsFailed', unit: 'Count' },
 } as const satisfies Record<string, MetricSpec>;
 
