@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { ReadOptions, Store } from './types.js';
 
@@ -27,6 +27,16 @@ export class FsStore implements Store {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async removeAll(prefix: string): Promise<void> {
+    // Never the whole store, nor anything outside it.
+    const parts = prefix.split('/').filter(Boolean);
+    if (parts.length === 0 || prefix.startsWith('/') || parts.includes('..'))
+      throw new Error(
+        `${this.location}: will not remove "${prefix}" (a relative folder inside the store)`,
+      );
+    await rm(this.path(parts.join('/')), { recursive: true, force: true });
   }
 
   async write(key: string, body: string | Uint8Array): Promise<void> {

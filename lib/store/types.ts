@@ -14,6 +14,11 @@ export interface Store {
   read(key: string, options?: ReadOptions): Promise<string | undefined>;
   /** Replaces the artifact whole; a reader never sees half of it. */
   write(key: string, body: string | Uint8Array): Promise<void>;
+  /**
+   * Deletes scratch space a step is done with (every key under `prefix/`). Absent where the
+   * store expires it by itself (S3: the intermediate artifacts' lifecycle rule).
+   */
+  removeAll?(prefix: string): Promise<void>;
 }
 
 /**

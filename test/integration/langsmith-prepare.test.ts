@@ -103,6 +103,10 @@ describe('Prepare on a tracing window (streamed through the run store)', () => {
     const record = await readRunRecord(runStore(artifacts, prepared.runId));
     expect(record?.counts).toMatchObject({ loaded: THREADS, sampled: THREADS });
     expect(record?.source).toContain('LangSmith project "big-chat"');
+    // The spilled window is scratch: gone once the batches are written.
+    const kept = await readdir(artifacts.path(join('runs', prepared.runId, 'items')));
+    expect(kept).not.toContain('spill');
+    expect(kept.filter((k) => k.startsWith('batch-'))).toHaveLength(THREADS / 25);
   });
 
   it('writes exactly the seeded sample, in source order', async () => {

@@ -131,7 +131,10 @@ export async function stageThreads(
     problems,
     writeBatches: async () => {
       const groups = await sortIntoGroups(store, spilled.shards, plan, options.ioConcurrency);
-      return writeGroups(store, groups, options.batchSize, options.ioConcurrency);
+      const keys = await writeGroups(store, groups, options.batchSize, options.ioConcurrency);
+      // Locally the spilled window would stay beside the outputs (about twice its size).
+      await store.removeAll?.(SPILL);
+      return keys;
     },
   };
 }
