@@ -124,7 +124,7 @@ export async function buildBaseLevel(
 ): Promise<LevelResult> {
   const progress = options.progress ?? silentProgress;
   const k = options.hierarchy[0] ?? 1;
-  progress.start('cluster level 0', 1);
+  progress.start('cluster level 0');
   const level = await clusterBaseLevel(items, vectors, { k, seed: options.seed });
   progress.finish();
   const warnings =
@@ -157,7 +157,7 @@ export async function buildUpperLevel(
   const warnings: string[] = [];
   const byPartition = groupBy(below, (c) => c.partition);
   const partitionNames = [...byPartition.keys()];
-  progress.start(`group level ${index}`, partitionNames.length);
+  progress.start(`group level ${index}`);
 
   const groups: { partition: string; children: ClusterNode[]; group: Group }[] = [];
   if (options.partitions && isTop) {
@@ -198,7 +198,6 @@ export async function buildUpperLevel(
         );
         for (const members of byCentroid) groups.push({ partition, children, group: { members } });
       }
-      progress.tick(p + 1);
     }
   }
   const level = parentsFrom(groups, index, vectors);

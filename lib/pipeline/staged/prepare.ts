@@ -11,6 +11,7 @@ import {
 } from '../../config/index.js';
 import { scheduledWindow } from '../../config/schedule-window.js';
 import { ClioError } from '../../util/errors.js';
+import { reportWarnings } from '../reporting.js';
 import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
 import type { StagedDeps } from './deps.js';
 import { RUN_KEYS, storeOfRun, writeJson } from './layout.js';
@@ -150,13 +151,17 @@ export async function prepareConfiguredRun(
       record,
       source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })),
     );
-    for (const p of source.problems) deps.progress?.warn(`${p.location}: ${p.message}`);
+    reportWarnings(
+      deps.progress,
+      source.problems.map((p) => `${p.location}: ${p.message}`),
+      { kind: 'problems with the source' },
+    );
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
     const warnings = configWarnings(config, source.sampled);
     record.warnings.push(...warnings);
-    for (const message of warnings) deps.progress?.warn(message);
+    reportWarnings(deps.progress, warnings, { kind: 'warnings about the config' });
     deps.progress?.info(`${source.sampled} items from ${source.description}`);
 
     const batchKeys = await source.writeBatches();
