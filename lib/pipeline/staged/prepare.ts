@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { planHierarchy } from '../../cluster/plan.js';
 import {
   type ClioConfig,
   configDigest,
@@ -159,7 +160,7 @@ export async function prepareConfiguredRun(
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = configWarnings(config, source.sampled);
+    const warnings = configWarnings(config, source);
     record.warnings.push(...warnings);
     reportWarnings(deps.progress, warnings, { kind: 'warnings about the config' });
     deps.progress?.info(`${source.sampled} items from ${source.description}`);
@@ -170,7 +171,10 @@ export async function prepareConfiguredRun(
       RUN_KEYS.batchList,
       batchKeys.map((batchKey) => ({ runId: record.runId, batchKey })),
     );
-    await writeJson(store, RUN_KEYS.config, config);
+    // The steps after this one make the levels planned for the items the run holds (the
+    // record keeps the asked hierarchy, and the warning above says what changed).
+    const { levels } = planHierarchy(config.hierarchy, source.sampled);
+    await writeJson(store, RUN_KEYS.config, { ...config, hierarchy: levels });
     record.stage = 'summarize';
     record.timingsMs.load = Math.round((deps.now?.() ?? new Date()).getTime() - started.getTime());
     await writeRunRecord(store, record);
@@ -180,7 +184,7 @@ export async function prepareConfiguredRun(
       itemCount: source.sampled,
       batchKeysKey: `runs/${record.runId}/${RUN_KEYS.batchList}`,
       batchCount: batchKeys.length,
-      levelCount: config.hierarchy.length,
+      levelCount: levels.length,
     };
   } catch (error) {
     // No run id reaches the state machine's Catch from here: the record says why itself.
