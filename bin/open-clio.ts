@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
 import { formatComparison, runCompareCommand } from '../lib/cli/compare-command.js';
@@ -23,6 +24,7 @@ import {
 } from '../lib/cli/remote-command.js';
 import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
 import { ClioError } from '../lib/util/errors.js';
+import { terminalText } from '../lib/util/terminal-text.js';
 
 // Keys may live in a .env file in the working directory; the real environment wins.
 loadDotenv({ quiet: true });
@@ -47,12 +49,30 @@ function numberIn(value: string, option: string, min: number, max: number): numb
   return n;
 }
 
+/**
+ * Every line this command prints goes through here: results and errors quote data (names, ids,
+ * reasons, values), and its control characters must reach the terminal escaped, not obeyed.
+ * The escapes are JSON's own, so `--json` output stays the same valid JSON.
+ */
+const out = (text: string) => process.stdout.write(terminalText(text));
+const err = (text: string) => process.stderr.write(terminalText(text));
+
+/** The package's version, read once for `--version`. */
+const version = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  }
+).version;
+
 const configOption = () =>
   new Option('-c, --config <path>', 'path to the config file').default('./config.json');
 
 const program = new Command()
   .name('open-clio')
   .description('Summarize, embed and cluster a dataset into a named hierarchy of clusters.')
+  .version(version, '-V, --version', 'print the version of open-clio')
+  // Commander's own messages echo the arguments given ("unknown command '…'"): same boundary.
+  .configureOutput({ writeOut: out, writeErr: err })
   .showHelpAfterError();
 
 program
@@ -91,7 +111,7 @@ program
           stack: opts.remote,
           progress,
         });
-        process.stdout.write(
+        out(
           opts.json
             ? `${JSON.stringify(result.downloaded.record, null, 2)}\n`
             : `\n${formatRemoteResult(result)}\n`,
@@ -104,9 +124,7 @@ program
           cwd: process.cwd(),
           progress,
         });
-        process.stdout.write(
-          `${opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`,
-        );
+        out(`${opts.json ? JSON.stringify(estimate, null, 2) : formatEstimate(estimate)}\n`);
         return;
       }
       const result = await runGenerateCommand({
@@ -114,15 +132,15 @@ program
         cwd: process.cwd(),
         progress,
       });
-      if (opts.json) process.stdout.write(`${JSON.stringify(result.record, null, 2)}\n`);
-      else process.stdout.write(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
+      if (opts.json) out(`${JSON.stringify(result.record, null, 2)}\n`);
+      else out(`\n${formatOverview(result.doc, result.location, result.files)}\n`);
       await vizAfterGenerate({
         config: opts.config,
         cwd: process.cwd(),
         location: result.location,
         viz: opts.viz && !opts.json,
         open: true,
-        write: (line) => process.stderr.write(`${line}\n`),
+        write: (line) => err(`${line}\n`),
       });
     },
   );
@@ -158,7 +176,7 @@ program
       const common = { config: opts.config, cwd: process.cwd(), progress };
       if (opts.estimate) {
         const estimate = await runEvaluateEstimate(common);
-        process.stdout.write(
+        out(
           `${opts.json ? JSON.stringify(estimate, null, 2) : formatEvaluateEstimate(estimate)}\n`,
         );
         return;
@@ -168,11 +186,8 @@ program
         judge: opts.judge,
         writeBack: Boolean(opts.writeBack),
       });
-      if (opts.json) process.stdout.write(`${JSON.stringify(result.evaluation, null, 2)}\n`);
-      else
-        process.stdout.write(
-          `${formatEvaluation(result.evaluation, result.location, result.files)}\n`,
-        );
+      if (opts.json) out(`${JSON.stringify(result.evaluation, null, 2)}\n`);
+      else out(`${formatEvaluation(result.evaluation, result.location, result.files)}\n`);
     },
   );
 
@@ -217,10 +232,8 @@ program
       });
       if (opts.json) {
         const { extension, placements, files, warnings } = result;
-        process.stdout.write(
-          `${JSON.stringify({ extension, placements, files, warnings }, null, 2)}\n`,
-        );
-      } else process.stdout.write(`${formatExtension(result)}\n`);
+        out(`${JSON.stringify({ extension, placements, files, warnings }, null, 2)}\n`);
+      } else out(`${formatExtension(result)}\n`);
     },
   );
 
@@ -266,7 +279,7 @@ program
         ...(opts.minPoints === undefined ? {} : { minPoints: opts.minPoints }),
         ...(opts.minRatio === undefined ? {} : { minRatio: opts.minRatio }),
       });
-      process.stdout.write(
+      out(
         `${opts.json ? JSON.stringify(comparison, null, 2) : formatComparison(comparison, { all: Boolean(opts.all) })}\n`,
       );
     },
@@ -303,9 +316,7 @@ program
         limit: opts.limit,
         ...(opts.status ? { status: opts.status } : {}),
       });
-      process.stdout.write(
-        `${opts.json ? JSON.stringify(rows, null, 2) : formatRunRows(rows, opts.remote)}\n`,
-      );
+      out(`${opts.json ? JSON.stringify(rows, null, 2) : formatRunRows(rows, opts.remote)}\n`);
     },
   );
 
@@ -333,7 +344,7 @@ program
         cwd: process.cwd(),
         ...(opts.port === undefined ? {} : { port: opts.port }),
         open: opts.open,
-        write: (line) => process.stdout.write(`${line}\n`),
+        write: (line) => out(`${line}\n`),
       });
     },
   );
@@ -347,8 +358,7 @@ try {
     error instanceof ClioError ||
     (error as Error)?.name?.endsWith('Error');
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`open-clio: ${known ? message : String(error)}\n`);
-  if (process.env.OPEN_CLIO_DEBUG && error instanceof Error)
-    process.stderr.write(`${error.stack}\n`);
+  err(`open-clio: ${known ? message : String(error)}\n`);
+  if (process.env.OPEN_CLIO_DEBUG && error instanceof Error) err(`${error.stack}\n`);
   process.exit(code);
 }

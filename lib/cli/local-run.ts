@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { type LoadedConfig, loadConfig } from '../config/index.js';
 import { CachedEmbedder } from '../embed/cached.js';
@@ -9,6 +9,7 @@ import { type CachedSummary, cachedSummary } from '../pipeline/summarize.js';
 import { createEmbedder, createLlm, createSummaryBatches } from '../providers.js';
 import { FsStore } from '../store/fs-store.js';
 import { JsonlCache } from '../store/jsonl-cache.js';
+import { checkSavePath } from '../store/save-path.js';
 
 export const CACHE_FILES = {
   summaries: join('cache', 'summaries.jsonl'),
@@ -32,7 +33,8 @@ export interface LocalRun {
  */
 export async function openLocalRun(configPath: string, cwd: string): Promise<LocalRun> {
   const loaded = await loadConfig(configPath, { cwd });
-  const store = new FsStore(resolve(cwd, loaded.config.save_path));
+  // Before any work: a save_path that cannot hold the results is named with the reason.
+  const store = new FsStore(await checkSavePath(loaded.config.save_path, cwd));
   const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
   const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
   const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);

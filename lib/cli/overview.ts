@@ -1,4 +1,5 @@
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
+import { oneLine } from '../util/terminal-text.js';
 
 /** The short report printed after a run: where the files are and the top-level clusters. */
 export function formatOverview(
@@ -8,11 +9,15 @@ export function formatOverview(
 ): string {
   const top = doc.levels.length - 1;
   const total = doc.items.length;
-  const clusters = doc.clusters.filter((c) => c.level === top).sort((a, b) => b.size - a.size);
+  // Names, ids and reasons come from data and models: one line each, control characters escaped.
+  const clusters = doc.clusters
+    .filter((c) => c.level === top)
+    .sort((a, b) => b.size - a.size)
+    .map((c) => ({ size: c.size, name: oneLine(c.name) }));
   const width = Math.min(60, Math.max(...clusters.map((c) => c.name.length), 10));
   const lines = [
     `Clustered ${total} items into ${doc.levels.map((l) => l.count).join(' → ')} clusters (base → top).`,
-    `Results in ${location}: ${files.join(', ')}`,
+    `Results in ${oneLine(location)}: ${files.join(', ')}`,
     '',
     'Top-level clusters:',
     ...clusters.map((c) => {
@@ -25,7 +30,8 @@ export function formatOverview(
   const { failures, warnings } = doc.run;
   if (failures.length > 0) {
     lines.push('', `${failures.length} failures (listed in run.json):`);
-    for (const f of failures.slice(0, 5)) lines.push(`  ${f.stage} ${f.id}: ${f.reason}`);
+    for (const f of failures.slice(0, 5))
+      lines.push(`  ${f.stage} ${oneLine(f.id)}: ${oneLine(f.reason)}`);
     if (failures.length > 5) lines.push(`  … and ${failures.length - 5} more`);
   }
   if (warnings.length > 0) lines.push('', `${warnings.length} warnings (listed in run.json).`);

@@ -1,15 +1,21 @@
 import cliProgress from 'cli-progress';
 import type { ProgressReporter } from '../pipeline/types.js';
+import { oneLine } from '../util/terminal-text.js';
 
 type Write = (line: string) => void;
 
-/** A bar per stage on a terminal; on a pipe (CI, logs) one line per stage start and end. */
+/**
+ * A bar per stage on a terminal; on a pipe (CI, logs) one line per stage start and end. Every
+ * line is one line: messages quote data (ids, rows, names), whose control characters are
+ * escaped here rather than reaching the terminal.
+ */
 export function terminalProgress(options: {
   quiet: boolean;
   tty: boolean;
   write?: Write;
 }): ProgressReporter {
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const raw = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = (line: string) => raw(oneLine(line));
   if (options.quiet) {
     return { start() {}, tick() {}, finish() {}, info() {}, warn: (m) => write(`warning: ${m}`) };
   }
@@ -20,12 +26,15 @@ export function terminalProgress(options: {
   return {
     start(name, count) {
       stage = name;
-      total = count;
+      total = count ?? 0;
       startedAt = performance.now();
-      if (options.tty && count > 1) {
+      if (count === undefined) {
+        // An internal step (k-means, grouping) has no parts worth counting: no "1 to do".
+        write(`${name}: started`);
+      } else if (options.tty && count > 1) {
         bar = new cliProgress.SingleBar(
           {
-            format: `${name.padEnd(16)} {bar} {value}/{total} {percentage}% | {duration_formatted}`,
+            format: `${oneLine(name).padEnd(16)} {bar} {value}/{total} {percentage}% | {duration_formatted}`,
             hideCursor: true,
             stream: process.stderr,
           },

@@ -9,6 +9,7 @@ import { clusterBaseLevel } from './base-level.js';
 import { groupByCentroid } from './group-centroid.js';
 import { groupWithLlm } from './group-llm.js';
 import { nameLevel } from './naming.js';
+import { levelCap } from './plan.js';
 import type { ClusterNode, Level } from './types.js';
 import { meanVector } from './vectors.js';
 
@@ -123,13 +124,17 @@ export async function buildBaseLevel(
   options: HierarchyOptions,
 ): Promise<LevelResult> {
   const progress = options.progress ?? silentProgress;
-  const k = options.hierarchy[0] ?? 1;
-  progress.start('cluster level 0', 1);
+  const requested = options.hierarchy[0] ?? 1;
+  // Planned for the items the run holds; fewer may have been summarized.
+  const k = levelCap(requested, items.length);
+  progress.start('cluster level 0');
   const level = await clusterBaseLevel(items, vectors, { k, seed: options.seed });
   progress.finish();
   const warnings =
-    level.length < k
-      ? [`level 0: asked for ${k} clusters, made ${level.length} (too few distinct items)`]
+    level.length < requested
+      ? [
+          `level 0: asked for ${requested} clusters, made ${level.length} (${k < requested ? `only ${items.length} items were summarized` : 'too few distinct items'})`,
+        ]
       : [];
   const context = { texts: items.map((i) => i.summary), vectors, deps, options };
   const named = await nameWithProgress(level, 0, context);
@@ -157,7 +162,7 @@ export async function buildUpperLevel(
   const warnings: string[] = [];
   const byPartition = groupBy(below, (c) => c.partition);
   const partitionNames = [...byPartition.keys()];
-  progress.start(`group level ${index}`, partitionNames.length);
+  progress.start(`group level ${index}`);
 
   const groups: { partition: string; children: ClusterNode[]; group: Group }[] = [];
   if (options.partitions && isTop) {
@@ -167,9 +172,9 @@ export async function buildUpperLevel(
       groups.push({ partition, children, group: { name: partition, description, members } });
     }
   } else {
-    // Strictly fewer parents than children, whatever was asked: a level as large as the one
-    // below adds nothing (and with few items the levels shrink; the warning below says so).
-    const target = Math.min(requested, Math.max(1, below.length - 1));
+    // Planned before the run (planHierarchy), by the same rule; the level below can still be
+    // smaller than planned (duplicate items, failed summaries), so it is applied again here.
+    const target = levelCap(requested, below.length);
     const counts = allocateClusters(
       partitionNames.map((p) => byPartition.get(p)?.length ?? 0),
       target,
@@ -198,7 +203,6 @@ export async function buildUpperLevel(
         );
         for (const members of byCentroid) groups.push({ partition, children, group: { members } });
       }
-      progress.tick(p + 1);
     }
   }
   const level = parentsFrom(groups, index, vectors);

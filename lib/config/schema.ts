@@ -140,11 +140,12 @@ export const llmSchema = z.strictObject(
     model: nonEmpty('a non-empty model id').optional(),
     naming_model: nonEmpty('a non-empty model id').optional(),
     max_tokens: posInt().optional(),
-    temperature: z
-      .number({ error: 'a number from 0 to 1' })
-      .min(0, { error: 'a number from 0 to 1' })
-      .max(1, { error: 'a number from 0 to 1' })
-      .optional(),
+    /**
+     * Deprecated, never sent: current Claude models take no temperature and the reference
+     * OpenCLIO has no such key. Accepted, whatever its value, so configs written for earlier
+     * versions still load; a warning says to remove it (staticConfigWarnings).
+     */
+    temperature: z.unknown().optional(),
     region: nonEmpty('a non-empty region name, e.g. "us-east-1"').optional(),
     batch: z.boolean({ error: 'true or false' }).optional(),
     /** Client-side limits, so a large run stays under the account's limits. */

@@ -1,10 +1,11 @@
 import Mustache from 'mustache';
+import { planHierarchy } from '../cluster/plan.js';
 import type { ClioConfig } from './schema.js';
 
 type PromptKeys = Pick<ClioConfig, 'summary_prompt'> & {
   llm?: Pick<ClioConfig['llm'], 'temperature'>;
 };
-type WarningKeys = Pick<ClioConfig, 'summary_prompt' | 'hierarchy' | 'partitions'>;
+type WarningKeys = Pick<ClioConfig, 'summary_prompt' | 'hierarchy' | 'partitions' | 'sample'>;
 
 /** Warnings that need no data: a summary prompt with no tag summarizes the same text every time. */
 export function staticConfigWarnings(config: PromptKeys): string[] {
@@ -22,33 +23,41 @@ export function staticConfigWarnings(config: PromptKeys): string[] {
   }
   if (config.llm?.temperature !== undefined) {
     warnings.push(
-      '`llm.temperature` is ignored: the current Anthropic API version takes no temperature',
+      '`llm.temperature` is deprecated and ignored: current Claude models take no temperature (and the reference OpenCLIO has no such key); remove it from the config',
     );
   }
   return warnings;
 }
 
+/** What the source gave: items it holds, and items in the run after `sample`. */
+export interface ItemCounts {
+  readonly loaded: number;
+  readonly sampled: number;
+}
+
 /**
  * Advice once the number of items is known. These do not stop a run: k-means copes, the
- * clusters are just less useful. Includes staticConfigWarnings.
+ * clusters are just less useful. Includes staticConfigWarnings. A hierarchy too large for the
+ * items gets one warning with the counts asked and used (see `planHierarchy`).
  */
-export function configWarnings(config: WarningKeys, itemCount: number): string[] {
+export function configWarnings(config: WarningKeys, counts: ItemCounts): string[] {
   const warnings = staticConfigWarnings(config);
-  const { hierarchy, partitions } = config;
-  const base = hierarchy[0];
-  const root = Math.sqrt(itemCount);
-  if (base !== undefined && itemCount > 0 && base > root) {
+  const { hierarchy, partitions, sample } = config;
+  const itemCount = counts.sampled;
+  if (sample !== null && sample > counts.loaded) {
     warnings.push(
-      `\`hierarchy[0]\` is ${base} but √${itemCount} items ≈ ${root.toFixed(1)}; the guideline is base level ≤ √(number of items), i.e. at most ${Math.max(1, Math.floor(root))}`,
+      `\`sample\` ${sample} is more than the ${counts.loaded} items; using all of them`,
     );
   }
-  hierarchy.forEach((level, i) => {
-    if (level > itemCount) {
-      warnings.push(
-        `\`hierarchy[${i}]\` asks for ${level} clusters but there are only ${itemCount} items; there will be at most ${itemCount}`,
-      );
-    }
-  });
+  const base = hierarchy[0];
+  const root = Math.sqrt(itemCount);
+  const guideline =
+    base !== undefined && itemCount > 0 && base > root
+      ? `the guideline is base level ≤ √(number of items): √${itemCount} ≈ ${root.toFixed(1)}, i.e. at most ${Math.max(1, Math.floor(root))}`
+      : undefined;
+  const plan = planHierarchy(hierarchy, itemCount);
+  if (plan.warning) warnings.push(guideline ? `${plan.warning}; ${guideline}` : plan.warning);
+  else if (guideline) warnings.push(`\`hierarchy[0]\` is ${base}; ${guideline}`);
   const top = hierarchy.at(-1);
   if (partitions !== null && top !== undefined) {
     const count = Object.keys(partitions).length;

@@ -74,7 +74,7 @@ export async function evaluateRun(
   deps: EvaluateDeps,
 ): Promise<{ evaluation: Evaluation; files: string[] }> {
   const doc = await readHierarchy(store);
-  deps.progress?.start('embed summaries', 1);
+  deps.progress?.start('embed summaries');
   const vectors = await deps.embedder.embed(doc.items.map((item) => item.summary));
   deps.progress?.finish();
   const judge = await judgeOrSkip(doc, vectors, deps);

@@ -12,6 +12,7 @@ import type { Extension, HierarchyDoc } from '../output/hierarchy-schema.js';
 import { writeOutputs } from '../output/write.js';
 import { embedTexts } from '../pipeline/embed.js';
 import type { GenerateDeps } from '../pipeline/generate.js';
+import { reportWarnings } from '../pipeline/reporting.js';
 import {
   RUN_RECORD,
   type RunRecord,
@@ -72,16 +73,19 @@ export async function extendRun(
   const { doc } = current.side;
   const record = recordOf(await readRunRecord(deps.store), doc);
   const warnings: string[] = [];
-  const warn = (message: string) => {
-    warnings.push(message);
-    progress.warn(message);
+  const warn = (messages: readonly string[], kind: string) => {
+    warnings.push(...messages);
+    reportWarnings(progress, messages, { kind, where: 'the output of `open-clio extend --json`' });
   };
 
   const window =
     configSourceKind(config) === 'project' ? resolveTimeWindow(config, started) : undefined;
   const source = await (deps.loadItems ?? (() => loadSource(config, { now: started })))();
-  for (const p of source.problems) warn(`${p.location}: ${p.message}`);
-  for (const message of driftWarnings(loaded, deps, doc, current.withheld)) warn(message);
+  warn(
+    source.problems.map((p) => `${p.location}: ${p.message}`),
+    'problems with the source',
+  );
+  warn(driftWarnings(loaded, deps, doc, current.withheld), 'warnings about the run');
   const known = new Set(doc.items.map((item) => item.id));
   const withheld = new Set(current.withheld ?? []);
   const fresh = source.items.filter((i) => !known.has(i.id) && !withheld.has(withheldHash(i.id)));
@@ -104,7 +108,7 @@ export async function extendRun(
       progress,
     },
   );
-  for (const gap of summarized.templateGaps) warn(templateGapWarning(gap));
+  warn(summarized.templateGaps.map(templateGapWarning), 'gaps in the template');
   const newItems = summarized.summarized;
   // One call for old and new: a contextual embedder (TF-IDF) then puts both in one space.
   const texts = [...doc.items.map((i) => i.summary), ...newItems.map((s) => s.summary)];

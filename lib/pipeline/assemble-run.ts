@@ -6,6 +6,7 @@ import { assembleHierarchy } from '../output/assemble.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { attachMap, projectItems } from '../output/projection.js';
 import { withholdSmallClusters } from '../output/withhold.js';
+import { ClioError } from '../util/errors.js';
 import { type RunRecord, runInfo } from './run-record.js';
 import type { SummarizedItem } from './types.js';
 
@@ -32,6 +33,13 @@ export function assembleRun(
   const map = projectItems(vectors, levels[0] ?? [], { seed: config.seed });
   const assembled = attachMap(assembleHierarchy(items, levels, runInfo(record)), map);
   const shown = withholdSmallClusters(assembled, config.min_cluster_size);
+  if (shown.items.length === 0 && assembled.items.length > 0) {
+    // A run that can show nothing has failed, whatever else went right: say why, exit non-zero.
+    const largest = Math.max(...assembled.clusters.filter((c) => c.level === 0).map((c) => c.size));
+    throw new ClioError(
+      `min_cluster_size ${config.min_cluster_size} withholds every cluster: the largest base cluster has ${largest} items, so nothing is left to show; set min_cluster_size to at most ${largest}, or cluster more items with fewer base clusters`,
+    );
+  }
   record.counts.withheld = shown.run.counts.withheld;
   const keyed = keyAssembledRun(assembled, shown, items, vectors, keys);
   const warning =

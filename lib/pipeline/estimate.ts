@@ -1,3 +1,4 @@
+import { planHierarchy } from '../cluster/plan.js';
 import type { ClioConfig } from '../config/index.js';
 import { modelProfile } from '../llm/models.js';
 import { BATCH_DISCOUNT } from '../llm/pricing.js';
@@ -132,7 +133,7 @@ export async function estimateRun(
 
   const naming = nameClusterTask.prompt({ members: [], contrast: [], keywords: [] });
   const perName = Math.ceil(naming.system.length / 4) + 16 * SUMMARY_TOKENS + 100;
-  const [base = 1, ...upper] = config.hierarchy;
+  const [base = 1, ...upper] = planHierarchy(config.hierarchy, items.length).levels;
   let namingCalls = base;
   let namingInput = base * perName;
   let children = base;

@@ -24,7 +24,8 @@ export interface Failure {
 
 /** Per-stage progress, for a progress bar locally and structured logs in a Lambda. */
 export interface ProgressReporter {
-  start(stage: string, total: number): void;
+  /** `total` counts the stage's parts (items, clusters); an internal step without parts has none. */
+  start(stage: string, total?: number): void;
   tick(done: number): void;
   finish(): void;
   info(message: string): void;

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import type { ProgressReporter } from '../pipeline/types.js';
 import { DynamoHierarchy } from '../store/dynamo-hierarchy.js';
+import { checkSavePath } from '../store/save-path.js';
 import type { RemoteClients } from './clients.js';
 import { type Downloaded, downloadOutputs } from './download.js';
 import { RemoteRunError } from './errors.js';
@@ -72,6 +73,8 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRes
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? realSleep;
   const loaded = await loadConfig(options.config, { cwd: options.cwd });
+  // The outputs come down to save_path at the end: a bad one is said before the run starts.
+  await checkSavePath(loaded.config.save_path, options.cwd);
   const plan = await planUpload(loaded);
   const stack = await discoverStack(clients.cloudFormation, options.stack);
   const deps: ExecutionDeps = {

@@ -1,4 +1,5 @@
 import type { DynamoHierarchy, ListRunsOptions, StoredRun } from '../store/dynamo-hierarchy.js';
+import { oneLine } from '../util/terminal-text.js';
 
 /** One run as `open-clio runs` lists it; also the `--json` shape, one object per run. */
 export interface RunRow {
@@ -61,7 +62,7 @@ export function formatRunRows(rows: readonly RunRow[], stackName: string): strin
       duration(r.durationMs),
       r.configKey ?? '',
     ]),
-  ];
+  ].map((row) => row.map(oneLine)); // config keys and stages come from uploads: one line each
   const widths =
     table[0]?.map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0))) ?? [];
   const lines: string[] = [];
@@ -69,7 +70,7 @@ export function formatRunRows(rows: readonly RunRow[], stackName: string): strin
     const pad = (cell: string, j: number) =>
       NUMERIC_COLUMNS.has(j) ? cell.padStart(widths[j] ?? 0) : cell.padEnd(widths[j] ?? 0);
     lines.push(row.map(pad).join('  ').trimEnd());
-    const error = i > 0 ? rows[i - 1]?.error : null;
+    const error = i > 0 ? oneLine(rows[i - 1]?.error ?? '') : '';
     if (error) lines.push(`    ${error.length > 200 ? `${error.slice(0, 199)}…` : error}`);
   });
   return lines.join('\n');

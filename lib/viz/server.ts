@@ -77,7 +77,13 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     })),
   } satisfies VizRuns);
 
+  let hosts: ReadonlySet<string> = new Set();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would reach
+    // this server from the user's browser; its requests carry its own name in Host.
+    if (!hosts.has((req.headers.host ?? '').toLowerCase())) {
+      return send(res, 421, 'misdirected request: this server answers only to its own address');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
     let path: string;
     try {
@@ -118,6 +124,7 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     server.listen(options.port ?? 0, host, () => ok());
   });
   const { port } = server.address() as AddressInfo;
+  hosts = ownHosts(host, port);
   return {
     url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`,
     async warm(key) {
@@ -129,6 +136,17 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
         server.close(() => ok());
       }),
   };
+}
+
+/**
+ * The Host headers a browser sends for this server: its loopback names at the bound port (and
+ * the bound host itself, when a caller chose another one). Anything else is someone else's name.
+ */
+export function ownHosts(host: string, port: number): ReadonlySet<string> {
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const bound = host.includes(':') ? `[${host}]` : host;
+  if (host !== '0.0.0.0' && host !== '::' && !names.includes(bound)) names.push(bound);
+  return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
 }
 
 function send(

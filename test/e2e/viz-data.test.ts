@@ -1,4 +1,5 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,7 +113,46 @@ describe('runs and the local server', () => {
     }
     expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
   });
+
+  it('answers only requests addressed to its own loopback name and port (DNS rebinding)', async () => {
+    const { port } = new URL(server.url);
+    for (const host of [
+      `127.0.0.1:${port}`,
+      `localhost:${port}`,
+      `LOCALHOST:${port}`,
+      `[::1]:${port}`,
+    ]) {
+      expect(await statusFor(server.url, 'data/runs.json', host), host).toBe(200);
+    }
+    const other = Number(port) === 1 ? 2 : Number(port) - 1;
+    for (const host of [
+      `evil.example:${port}`,
+      'evil.example',
+      `127.0.0.1:${other}`,
+      `localhost.evil.example:${port}`,
+      `127.0.0.1:${port}.evil.example`,
+      '127.0.0.1',
+    ]) {
+      for (const path of ['data/runs.json', 'data/may/index.json', '']) {
+        expect(await statusFor(server.url, path, host), `${host} ${path}`).toBe(421);
+      }
+    }
+    // Refused before anything else is looked at: a POST from a rebound name gets 421 too.
+    expect(await statusFor(server.url, '', 'evil.example', 'POST')).toBe(421);
+  });
 });
+
+/** The status of a request with its own Host header (fetch does not let a caller set one). */
+function statusFor(base: string, path: string, host: string, method = 'GET'): Promise<number> {
+  return new Promise((ok, fail) => {
+    const req = request(`${base}${path}`, { method, headers: { host } }, (res) => {
+      res.resume();
+      ok(res.statusCode ?? 0);
+    });
+    req.on('error', fail);
+    req.end();
+  });
+}
 
 describe('launching', () => {
   it('opens a browser only with a display and never in CI', () => {

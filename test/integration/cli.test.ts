@@ -130,8 +130,8 @@ describe('an interrupted run', () => {
 
     const resumed = await run(['generate', '--config', 'configs/demo.json'], dir);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain('summaries: 700 reused from the cache, 0 new, 0 failed');
-    const reused = Number(/embeddings: (\d+) reused/.exec(resumed.stderr)?.[1]);
+    expect(resumed.stderr).toContain('700 summaries (700 cached)');
+    const reused = Number(/700 embeddings \((\d+) cached/.exec(resumed.stderr)?.[1]);
     expect(reused).toBeGreaterThanOrEqual(cached - 5); // duplicate summaries share one cache line
   }, 120_000);
 });

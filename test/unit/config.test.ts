@@ -389,9 +389,11 @@ describe('single keys', () => {
     const p = problemFor({ ...BASE, llm: { provider: 'antropic' } }, 'llm.provider');
     expect(p).toContain('got "antropic"');
     expect(p).toContain('did you mean "anthropic"');
-    expect(problemFor({ ...BASE, llm: { temperature: 1.5 } }, 'llm.temperature')).toContain(
-      'got 1.5',
-    );
+    // Deprecated and never sent: loaded whatever its value, with a warning to remove it.
+    const warm = parseConfig({ ...BASE, llm: { temperature: 1.5 } }, OPTS);
+    expect(staticConfigWarnings(warm)).toEqual([
+      '`llm.temperature` is deprecated and ignored: current Claude models take no temperature (and the reference OpenCLIO has no such key); remove it from the config',
+    ]);
     expect(problemFor({ ...BASE, llm: { max_tokens: 0 } }, 'llm.max_tokens')).toContain('got 0');
     expect(problemFor({ ...BASE, llm: { budget_usd: 0 } }, 'llm.budget_usd')).toContain('got 0');
     expect(problemFor({ ...BASE, llm: { batch: 'yes' } }, 'llm.batch')).toContain('got "yes"');
@@ -601,29 +603,44 @@ describe('warnings', () => {
     ...parseConfig(BASE, OPTS),
     ...over,
   });
+  const items = (n: number) => ({ loaded: n, sampled: n });
 
   it('warns when the base level exceeds √items', () => {
-    const w = configWarnings(config({ hierarchy: [16, 5] }), 100);
+    const w = configWarnings(config({ hierarchy: [16, 5] }), items(100));
     expect(w.some((m) => m.includes('`hierarchy[0]`') && m.includes('√'))).toBe(true);
-    expect(configWarnings(config({ hierarchy: [10, 5] }), 100)).toEqual([]);
+    expect(configWarnings(config({ hierarchy: [10, 5] }), items(100))).toEqual([]);
   });
 
-  it('warns when a level asks for more clusters than items', () => {
-    const w = configWarnings(config({ hierarchy: [10, 5] }), 7);
-    expect(w.some((m) => m.includes('`hierarchy[0]` asks for 10 clusters'))).toBe(true);
-    expect(w.some((m) => m.includes('`hierarchy[1]`'))).toBe(false);
+  it('warns once, with the counts asked and used, when levels shrink to fit the items', () => {
+    const w = configWarnings(config({ hierarchy: [36, 12, 5] }), items(10));
+    const shrink = w.filter((m) => m.includes('`hierarchy`'));
+    expect(shrink).toEqual([
+      '`hierarchy` [36, 12, 5] asks for more clusters than 10 items can fill; using [9, 8, 5] (each level needs fewer clusters than the level below has, and the base level fewer than the items); the guideline is base level ≤ √(number of items): √10 ≈ 3.2, i.e. at most 3',
+    ]);
+    expect(w).toHaveLength(1);
+  });
+
+  it('warns once when `sample` is more than the items', () => {
+    const w = configWarnings(config({ sample: 5000, hierarchy: [10, 5] }), {
+      loaded: 1500,
+      sampled: 1500,
+    });
+    expect(w).toEqual(['`sample` 5000 is more than the 1500 items; using all of them']);
+    expect(configWarnings(config({ sample: 1500, hierarchy: [10, 5] }), items(1500))).toEqual([]);
   });
 
   it('warns when the top level differs from the partition count', () => {
     const partitions = { A: 'a', B: 'b', C: 'c' };
-    const w = configWarnings(config({ hierarchy: [9, 2], partitions }), 100);
+    const w = configWarnings(config({ hierarchy: [9, 2], partitions }), items(100));
     expect(w.some((m) => m.includes('`partitions` has 3'))).toBe(true);
-    expect(configWarnings(config({ hierarchy: [9, 3], partitions }), 100)).toEqual([]);
+    expect(configWarnings(config({ hierarchy: [9, 3], partitions }), items(100))).toEqual([]);
   });
 
   it('warns about a summary prompt without tags', () => {
     expect(staticConfigWarnings({ summary_prompt: 'Summarize this.' })).toHaveLength(1);
     expect(staticConfigWarnings({ summary_prompt: 'Summarize {{run}}' })).toEqual([]);
-    expect(configWarnings(config({ summary_prompt: 'plain' }), 100)[0]).toContain('summary_prompt');
+    expect(configWarnings(config({ summary_prompt: 'plain' }), items(100))[0]).toContain(
+      'summary_prompt',
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildHierarchy } from '../../lib/cluster/hierarchy.js';
+import { planHierarchy } from '../../lib/cluster/plan.js';
 import type { Embedder } from '../../lib/embed/types.js';
 import { OfflineLlm } from '../../lib/llm/offline.js';
 import { assembleHierarchy } from '../../lib/output/assemble.js';
@@ -133,6 +134,46 @@ describe('buildHierarchy (offline)', () => {
         true,
       );
       expect(top?.[cluster.parent as number]?.partition).toBe(cluster.partition);
+    }
+  });
+});
+
+describe('planHierarchy: the levels a run makes, decided before any work', () => {
+  it('shrinks levels asked beyond the items so each is smaller than the one below', () => {
+    expect(planHierarchy([36, 12, 5], 10)).toMatchObject({ levels: [9, 8, 5] });
+    expect(planHierarchy([36, 12, 5], 7).levels).toEqual([6, 5, 4]);
+    expect(planHierarchy([36, 12, 5], 5).levels).toEqual([4, 3, 2]);
+  });
+
+  it('drops the levels that would only repeat a single cluster', () => {
+    expect(planHierarchy([36, 12, 5], 3).levels).toEqual([2, 1]);
+    expect(planHierarchy([36, 12, 5], 2).levels).toEqual([1]);
+    expect(planHierarchy([36, 12, 5], 1).levels).toEqual([1]);
+  });
+
+  it('keeps a hierarchy that fits, with no warning', () => {
+    expect(planHierarchy([36, 12, 5], 1500)).toEqual({ levels: [36, 12, 5] });
+    expect(planHierarchy([9, 8, 5], 10)).toEqual({ levels: [9, 8, 5] });
+  });
+
+  it('says once what was asked and what is used', () => {
+    expect(planHierarchy([36, 12, 5], 3).warning).toBe(
+      '`hierarchy` [36, 12, 5] asks for more clusters than 3 items can fill; using [2, 1] (each level needs fewer clusters than the level below has, and the base level fewer than the items)',
+    );
+  });
+
+  it('always plans strictly decreasing counts of at least one', () => {
+    for (let items = 1; items <= 60; items++) {
+      for (const asked of [[50, 20, 10, 2], [5, 4, 3, 2, 1], [1], [100]]) {
+        const { levels } = planHierarchy(asked, items);
+        expect(levels.length).toBeGreaterThan(0);
+        expect(levels[0]).toBeLessThanOrEqual(Math.max(1, items - 1));
+        levels.forEach((n, i) => {
+          expect(n).toBeGreaterThanOrEqual(1);
+          expect(n).toBeLessThanOrEqual(asked[i] as number);
+          if (i > 0) expect(n).toBeLessThan(levels[i - 1] as number);
+        });
+      }
     }
   });
 });

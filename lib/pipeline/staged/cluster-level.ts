@@ -7,6 +7,7 @@ import { cachedReply, withReplyCache } from '../../llm/reply-cache.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
+import { reportWarnings } from '../reporting.js';
 import {
   addSpend,
   assertSameProviders,
@@ -66,7 +67,7 @@ async function clusterWith(
     record.counts.clustered = run.items.length;
     recordFailures(record, run.failures);
     record.warnings.push(...run.warnings);
-    for (const message of run.warnings) deps.progress?.warn(message);
+    reportWarnings(deps.progress, run.warnings, { kind: 'warnings from the summaries' });
     addSpend(record, run.spend);
     record.summariesFolded = true;
   }
@@ -111,7 +112,7 @@ async function clusterWith(
   await writeLevel(store, input.level, result.level);
   recordFailures(record, result.failures);
   record.warnings.push(...result.warnings);
-  for (const message of result.warnings) deps.progress?.warn(message);
+  reportWarnings(deps.progress, result.warnings, { kind: `warnings about level ${input.level}` });
   addSpend(record, hierarchyDeps.llm.ledger.summary());
   record.timingsMs[`cluster level ${input.level}`] = Math.round(performance.now() - t0);
   await writeRunRecord(store, record);

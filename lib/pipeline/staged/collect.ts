@@ -4,6 +4,7 @@ import type { Embedder } from '../../embed/types.js';
 import { addSummaries, emptySummary, type LedgerSummary } from '../../llm/ledger.js';
 import type { Store } from '../../store/types.js';
 import { embedTexts } from '../embed.js';
+import { describeWork } from '../reporting.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../types.js';
 import {
   itemSchema,
@@ -53,7 +54,7 @@ export async function embedMissingVectors(
   if (missing.length === 0) return 0;
   const texts = missing.map((s) => s.summary);
   const { vectors, reused } = await embedTexts(texts, embedder, progress ? { progress } : {});
-  progress?.info(`embeddings: ${reused} reused from the cache, ${texts.length - reused} new`);
+  progress?.info(describeWork(texts.length, 'embeddings', { cached: reused }));
   missing.forEach((s, i) => {
     s.vector = vectorToBase64(vectors[i] as Float32Array);
   });

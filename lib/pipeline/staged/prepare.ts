@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
+import { planHierarchy } from '../../cluster/plan.js';
 import {
   type ClioConfig,
   configDigest,
@@ -11,6 +12,7 @@ import {
 } from '../../config/index.js';
 import { scheduledWindow } from '../../config/schedule-window.js';
 import { ClioError } from '../../util/errors.js';
+import { reportWarnings } from '../reporting.js';
 import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
 import type { StagedDeps } from './deps.js';
 import { RUN_KEYS, storeOfRun, writeJson } from './layout.js';
@@ -150,13 +152,17 @@ export async function prepareConfiguredRun(
       record,
       source.problems.map((p) => ({ stage: 'source', id: p.location, reason: p.message })),
     );
-    for (const p of source.problems) deps.progress?.warn(`${p.location}: ${p.message}`);
+    reportWarnings(
+      deps.progress,
+      source.problems.map((p) => `${p.location}: ${p.message}`),
+      { kind: 'problems with the source' },
+    );
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = configWarnings(config, source.sampled);
+    const warnings = configWarnings(config, source);
     record.warnings.push(...warnings);
-    for (const message of warnings) deps.progress?.warn(message);
+    reportWarnings(deps.progress, warnings, { kind: 'warnings about the config' });
     deps.progress?.info(`${source.sampled} items from ${source.description}`);
 
     const batchKeys = await source.writeBatches();
@@ -165,7 +171,10 @@ export async function prepareConfiguredRun(
       RUN_KEYS.batchList,
       batchKeys.map((batchKey) => ({ runId: record.runId, batchKey })),
     );
-    await writeJson(store, RUN_KEYS.config, config);
+    // The steps after this one make the levels planned for the items the run holds (the
+    // record keeps the asked hierarchy, and the warning above says what changed).
+    const { levels } = planHierarchy(config.hierarchy, source.sampled);
+    await writeJson(store, RUN_KEYS.config, { ...config, hierarchy: levels });
     record.stage = 'summarize';
     record.timingsMs.load = Math.round((deps.now?.() ?? new Date()).getTime() - started.getTime());
     await writeRunRecord(store, record);
@@ -175,7 +184,7 @@ export async function prepareConfiguredRun(
       itemCount: source.sampled,
       batchKeysKey: `runs/${record.runId}/${RUN_KEYS.batchList}`,
       batchCount: batchKeys.length,
-      levelCount: config.hierarchy.length,
+      levelCount: levels.length,
     };
   } catch (error) {
     // No run id reaches the state machine's Catch from here: the record says why itself.

@@ -7,6 +7,7 @@ import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
+import { describeWork } from '../reporting.js';
 import { assertSameProviders, readRunRecord } from '../run-record.js';
 import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
 import { BatchPendingError, summarizeItemsInBatch } from '../summarize-batch.js';
@@ -125,9 +126,7 @@ export async function summarizeBatch(
     });
     if (!result) return { summarized: 0, failed: 0, reused: 0 };
     const failed = result.failures.length;
-    deps.progress?.info(
-      `summaries: ${result.reused} reused from the cache, ${items.length - result.reused - failed} new, ${failed} failed`,
-    );
+    deps.progress?.info(describeWork(items.length, 'summaries', { cached: result.reused, failed }));
     // A contextual embedder (TF-IDF) is fitted on its input: fitted per batch, batches would
     // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
     const embedHere = !embedder.contextual && (deps.embedIn ?? 'summarize') === 'summarize';
