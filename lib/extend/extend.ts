@@ -81,6 +81,7 @@ export async function extendRun(
     configSourceKind(config) === 'project' ? resolveTimeWindow(config, started) : undefined;
   const source = await (deps.loadItems ?? (() => loadSource(config, { now: started })))();
   for (const p of source.problems) warn(`${p.location}: ${p.message}`);
+  for (const message of source.warnings ?? []) warn(message);
   for (const message of driftWarnings(loaded, deps, doc, current.withheld)) warn(message);
   const known = new Set(doc.items.map((item) => item.id));
   const withheld = new Set(current.withheld ?? []);

@@ -6,6 +6,9 @@ export function withPrefix(store: Store, prefix: string): Store {
   return {
     location: `${store.location.replace(/\/$/, '')}/${base}`,
     read: (key, options) => store.read(base + key, options),
+    ...(store.readBytes
+      ? { readBytes: (key: string) => store.readBytes?.(base + key) ?? Promise.resolve(undefined) }
+      : {}),
     write: (key, body) => store.write(base + key, body),
   };
 }

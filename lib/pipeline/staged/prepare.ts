@@ -154,7 +154,7 @@ export async function prepareConfiguredRun(
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = configWarnings(config, source.sampled);
+    const warnings = [...source.warnings, ...configWarnings(config, source.sampled)];
     record.warnings.push(...warnings);
     for (const message of warnings) deps.progress?.warn(message);
     deps.progress?.info(`${source.sampled} items from ${source.description}`);
