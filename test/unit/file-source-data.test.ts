@@ -72,7 +72,7 @@ describe('invalid UTF-8', () => {
     );
     expect(problems).toEqual([]);
     expect(items.map((i) => i.id)).toEqual(['a', 'b', 'c', 'd']);
-    expect((items[1]?.inputs as { text: string }).text).toBe('caf\uFFFD');
+    expect(items[1]?.inputs).toEqual({ text: 'caf\uFFFD' });
     expect(warnings).toHaveLength(1);
     expect(warnings?.[0]).toContain('latin1.jsonl: 2 lines hold bytes that are not valid UTF-8');
     expect(warnings?.[0]).toContain('lines 2, 4');
@@ -81,7 +81,7 @@ describe('invalid UTF-8', () => {
   it('is told apart from a real U+FFFD in valid UTF-8, which is not reported', async () => {
     const { items, warnings } = await load('real-fffd.jsonl', '{"id":"a","text":"x\uFFFDy"}\n');
     expect(warnings).toEqual([]);
-    expect((items[0]?.inputs as { text: string }).text).toBe('x\uFFFDy');
+    expect(items[0]?.inputs).toEqual({ text: 'x\uFFFDy' });
   });
 
   it('is reported in CSV files too', async () => {
