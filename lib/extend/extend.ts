@@ -20,7 +20,7 @@ import {
   writeRunRecord,
 } from '../pipeline/run-record.js';
 import { sampleItems } from '../pipeline/sample.js';
-import { summarizeItems, templateGapWarning } from '../pipeline/summarize.js';
+import { summarizeItems } from '../pipeline/summarize.js';
 import { silentProgress } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
 import { recordExtension, recordOf } from './history.js';
@@ -105,7 +105,7 @@ export async function extendRun(
       progress,
     },
   );
-  for (const gap of summarized.templateGaps) warn(templateGapWarning(gap));
+  for (const message of summarized.warnings) warn(message);
   const newItems = summarized.summarized;
   // One call for old and new: a contextual embedder (TF-IDF) then puts both in one space.
   const texts = [...doc.items.map((i) => i.summary), ...newItems.map((s) => s.summary)];

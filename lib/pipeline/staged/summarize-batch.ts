@@ -8,7 +8,7 @@ import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
 import { assertSameProviders, readRunRecord } from '../run-record.js';
-import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
+import { cachedSummary, summarizeItems } from '../summarize.js';
 import { BatchPendingError, summarizeItemsInBatch } from '../summarize-batch.js';
 import type { StagedDeps } from './deps.js';
 import {
@@ -124,9 +124,11 @@ export async function summarizeBatch(
       return undefined;
     });
     if (!result) return { summarized: 0, failed: 0, reused: 0 };
-    const failed = result.failures.length;
+    const skipped = result.failures.filter((f) => f.code === 'empty-item').length;
+    const failed = result.failures.length - skipped;
+    const skippedNote = skipped > 0 ? `, ${skipped} skipped (no text to summarize)` : '';
     deps.progress?.info(
-      `summaries: ${result.reused} reused from the cache, ${items.length - result.reused - failed} new, ${failed} failed`,
+      `summaries: ${result.reused} reused from the cache, ${items.length - result.reused - failed - skipped} new, ${failed} failed${skippedNote}`,
     );
     // A contextual embedder (TF-IDF) is fitted on its input: fitted per batch, batches would
     // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
@@ -152,7 +154,7 @@ export async function summarizeBatch(
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
-      warnings: result.templateGaps.map(templateGapWarning),
+      warnings: result.warnings,
       spend: addSummaries(carried, llm.ledger.summary()),
     };
     await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
