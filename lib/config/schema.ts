@@ -104,15 +104,27 @@ const partitions = z.record(z.string(), nonEmpty('a non-empty description string
 const oneOf = (values: readonly string[]) =>
   `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`;
 
+/** More than half of the rows unreadable: the file is most likely not in the format it is read as. */
+export const DEFAULT_MAX_BAD_ROW_FRACTION = 0.5;
+const BAD_ROW_FRACTION =
+  'a fraction from 0 to 1 of the rows that may fail to parse (0.5: refuse the file when more than half do)';
+
 export const sourceSchema = z.strictObject(
   {
     file: nonEmpty('a path to a .jsonl or .csv file, relative to the config file'),
     format: nullishToUndefined(z.enum(SOURCE_FORMATS, { error: oneOf(SOURCE_FORMATS) })),
-    id_field: nonEmpty('a non-empty column/field name').default('id'),
+    // No default here: a field the config names must exist in the file, the default `id` need not.
+    id_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
     label_field: nonEmpty('a non-empty column/field name').default('label'),
     inputs_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
     outputs_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
     metadata_field: nullishToUndefined(nonEmpty('a non-empty column/field name')),
+    /** Share of rows that may fail to parse before the file is refused as the wrong format. */
+    max_bad_row_fraction: z
+      .number({ error: BAD_ROW_FRACTION })
+      .min(0, { error: BAD_ROW_FRACTION })
+      .max(1, { error: BAD_ROW_FRACTION })
+      .default(DEFAULT_MAX_BAD_ROW_FRACTION),
   },
   { error: 'an object like {"file": "data.jsonl"}' },
 );

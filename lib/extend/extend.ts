@@ -21,7 +21,7 @@ import {
   writeRunRecord,
 } from '../pipeline/run-record.js';
 import { sampleItems } from '../pipeline/sample.js';
-import { summarizeItems, templateGapWarning } from '../pipeline/summarize.js';
+import { summarizeItems } from '../pipeline/summarize.js';
 import { silentProgress } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
 import { recordExtension, recordOf } from './history.js';
@@ -85,6 +85,7 @@ export async function extendRun(
     source.problems.map((p) => `${p.location}: ${p.message}`),
     'problems with the source',
   );
+  warn(source.warnings ?? [], 'warnings about the source');
   warn(driftWarnings(loaded, deps, doc, current.withheld), 'warnings about the run');
   const known = new Set(doc.items.map((item) => item.id));
   const withheld = new Set(current.withheld ?? []);
@@ -108,7 +109,7 @@ export async function extendRun(
       progress,
     },
   );
-  warn(summarized.templateGaps.map(templateGapWarning), 'gaps in the template');
+  warn(summarized.warnings, 'warnings about the summaries');
   const newItems = summarized.summarized;
   // One call for old and new: a contextual embedder (TF-IDF) then puts both in one space.
   const texts = [...doc.items.map((i) => i.summary), ...newItems.map((s) => s.summary)];

@@ -8,19 +8,20 @@ import type {
   Usage,
 } from '@anthropic-ai/sdk/resources/messages';
 import {
-  describeIssues,
   extractJson,
+  shapeProblem,
   structuredOutputSchema,
   toolInputSchema,
 } from './json-schema.js';
 import {
   type Effort,
   type ModelProfile,
+  maxPromptChars,
   modelProfile,
   type ReplyMechanism,
   replyMechanism,
 } from './models.js';
-import type { LlmPrompt, LlmTask, TaskKind, TokenUsage } from './types.js';
+import type { LlmPrompt, LlmTask, PromptBudget, TaskKind, TokenUsage } from './types.js';
 
 /** Which model does which kind of work: a cheap fast one for the many summaries. */
 export interface ClaudeModels {
@@ -89,6 +90,12 @@ const callTheTool = (task: { readonly tool: { readonly name: string } }) =>
 /** How replies to tasks of `kind` are asked for with these settings. */
 export const mechanismFor = (settings: ClaudeRequestSettings, kind: TaskKind): ReplyMechanism =>
   replyMechanism(settings.provider, modelProfile(modelFor(settings.models, kind)));
+
+/** How much prompt text tasks of `kind` may carry: what their model's context window holds. */
+export function promptBudgetFor(settings: ClaudeRequestSettings, kind: TaskKind): PromptBudget {
+  const model = modelFor(settings.models, kind);
+  return { maxChars: maxPromptChars(modelProfile(model)), reader: model };
+}
 
 /** The part of a request the model reads as its prompt, as text, for estimates. */
 export const promptText = (params: MessageCreateParamsNonStreaming): string =>
@@ -249,7 +256,7 @@ export function readTaskReply<I, O>(
   }
   const parsed = task.reply.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const problem = `${describeIssues(parsed.error)}${suffix}`;
+  const problem = `${shapeProblem(parsed.error)}${suffix}`;
   const ask = `That answer is invalid: ${problem}. Answer again with a corrected JSON object.`;
   return {
     ok: false,
@@ -267,7 +274,7 @@ function readToolInput<I, O>(
 ): TaskReply<O> {
   const parsed = task.reply.safeParse(block.input);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const problem = `${describeIssues(parsed.error)}${suffix}`;
+  const problem = `${shapeProblem(parsed.error)}${suffix}`;
   return {
     ok: false,
     problem,

@@ -10,6 +10,7 @@ import {
   estimateTokens,
   mechanismFor,
   modelFor,
+  promptBudgetFor,
   promptText,
   readTaskReply,
   taskRequest,
@@ -26,6 +27,7 @@ import {
   type LlmReply,
   LlmReplyError,
   type LlmTask,
+  type PromptBudget,
   type TaskKind,
   type TokenUsage,
 } from './types.js';
@@ -91,6 +93,22 @@ const meteredTokens = (message: Message) =>
   message.usage.output_tokens;
 
 const FATAL_STATUSES = new Set([401, 403, 404]);
+
+/**
+ * What went wrong, in the API's words: the SDK's message for an API error is its status and the
+ * response body serialized (`400 {"type":"error","error":{…}}`); the body's own type and message
+ * read as a sentence.
+ */
+function errorDetail(error: unknown): string {
+  const body = (error as { error?: { error?: { type?: unknown; message?: unknown } } } | null)
+    ?.error?.error;
+  if (body && typeof body.message === 'string') {
+    const status = errorStatus(error);
+    const type = typeof body.type === 'string' ? `${body.type}: ` : '';
+    return `${status !== undefined ? `${status} ` : ''}${type}${body.message}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
 /** The most output room a cut-off reply is retried with. */
 const MAX_RETRY_TOKENS = 32_000;
 
@@ -121,6 +139,10 @@ export class ClaudeLlm implements Llm {
 
   modelFor(kind: TaskKind): string {
     return modelFor(this.settings.models, kind);
+  }
+
+  promptBudget(kind: TaskKind): PromptBudget {
+    return promptBudgetFor(this.settings, kind);
   }
 
   estimateInputTokens<I, O>(task: LlmTask<I, O>, input: I): number {
@@ -214,7 +236,7 @@ export class ClaudeLlm implements Llm {
 
   #requestError(error: unknown, model: string, attempts: number): LlmRequestError {
     const status = errorStatus(error);
-    let detail = error instanceof Error ? error.message : String(error);
+    let detail = errorDetail(error);
     for (const secret of this.#options.secrets ?? []) {
       if (secret && secret.length >= 8) detail = detail.split(secret).join('[redacted]');
     }

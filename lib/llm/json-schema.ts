@@ -108,12 +108,22 @@ function matchingBrace(text: string, start: number): number {
   return -1;
 }
 
-/** Zod issues as one line a model (or a person reading run.json) can act on. */
+/**
+ * Zod issues as one line a model (or a person reading run.json) can act on, in words rather
+ * than a serialized validator error: "`summary` missing; `partition`: Invalid option: …".
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-      return `${path}: ${issue.message}`;
+      const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+      if (issue.path.length === 0)
+        return issue.code === 'invalid_type' ? 'not a JSON object' : issue.message;
+      const path = `\`${issue.path.join('.')}\``;
+      return missing ? `${path} missing` : `${path}: ${issue.message}`;
     })
     .join('; ');
 }
+
+/** A reply that failed its schema, as the sentence a failure reason carries. */
+export const shapeProblem = (error: z.ZodError): string =>
+  `the reply did not match the expected shape: ${describeIssues(error)}`;

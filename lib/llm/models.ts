@@ -56,6 +56,8 @@ export interface ModelProfile {
   readonly tokenizerFactor: number;
   /** The shortest prompt prefix the model caches; shorter prefixes are never cached. */
   readonly minCacheableTokens: number;
+  /** Tokens of input and output one request may hold (the context window). */
+  readonly contextWindow: number;
   /** List price; undefined when unknown (never priced as zero). */
   readonly price: ModelPrice | undefined;
 }
@@ -69,6 +71,27 @@ const price = (input: number, output: number, longPrompt?: ModelPrice['longPromp
 });
 
 /**
+ * Every model in the table takes 200k tokens per request by default (1M-token windows are a
+ * beta some models offer behind a header we do not send).
+ */
+const CONTEXT_WINDOW = 200_000;
+
+/**
+ * Room kept for the system prompt, the reply schema, thinking and the reply (a cut-off reply is
+ * retried with up to 32k tokens of room).
+ */
+const RESERVED_TOKENS = 40_000;
+
+/**
+ * The most characters of prompt text a request to `profile`'s model can carry. A token is
+ * counted per character (times the tokenizer's factor): English makes about four characters a
+ * token, CJK and symbols about one, so a text under this bound fits whatever its script.
+ */
+export function maxPromptChars(profile: ModelProfile): number {
+  return Math.floor((profile.contextWindow - RESERVED_TOKENS) / profile.tokenizerFactor);
+}
+
+/**
  * The 5.x generation: new tokenizer (≈ 30 % more tokens), adaptive thinking that cannot be
  * turned off, effort, a 512-token cache minimum, structured outputs on the API but not on Bedrock.
  */
@@ -80,6 +103,7 @@ const GEN5 = {
   adaptiveThinking: true,
   tokenizerFactor: 1.3,
   minCacheableTokens: 512,
+  contextWindow: CONTEXT_WINDOW,
 } as const;
 /** 4.5 and 4.6: structured outputs everywhere, no thinking unless asked. */
 const GEN45 = {
@@ -89,6 +113,7 @@ const GEN45 = {
   effort: false,
   adaptiveThinking: false,
   tokenizerFactor: 1,
+  contextWindow: CONTEXT_WINDOW,
 } as const;
 /** Older models: tool use is the only way to a structured reply. */
 const LEGACY = {
@@ -98,6 +123,7 @@ const LEGACY = {
   effort: false,
   adaptiveThinking: false,
   tokenizerFactor: 1,
+  contextWindow: CONTEXT_WINDOW,
 } as const;
 
 const PROFILES: readonly ModelProfile[] = [

@@ -1,11 +1,26 @@
 import type { Embedder } from '../embed/types.js';
 import type { ClusterNameReply, NameClusterInput } from '../prompts/naming.js';
 import type { SummarizeInput, SummaryReply } from '../prompts/summarize.js';
+import { shapeProblem } from './json-schema.js';
 import { UsageLedger } from './ledger.js';
 import { cleanText, itemText, substantiveText, truncateWords } from './offline-text.js';
-import { emptyUsage, type Llm, type LlmReply, type LlmTask } from './types.js';
+import {
+  emptyUsage,
+  type Llm,
+  type LlmReply,
+  LlmReplyError,
+  type LlmTask,
+  NothingToSummarizeError,
+  type PromptBudget,
+} from './types.js';
 
 export const OFFLINE_SUMMARY_WORDS = 40;
+
+/**
+ * The most prompt text the offline provider reads: it keeps 40 words, so the start of an item
+ * says what it is about, and a multi-megabyte item is not scanned whole for every summary.
+ */
+export const OFFLINE_MAX_PROMPT_CHARS = 100_000;
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -44,9 +59,17 @@ export class OfflineLlm implements Llm {
     return 0;
   }
 
+  promptBudget(): PromptBudget {
+    return { maxChars: OFFLINE_MAX_PROMPT_CHARS, reader: 'the offline provider' };
+  }
+
   async run<I, O>(task: LlmTask<I, O>, input: I): Promise<LlmReply<O>> {
     const value = await this.#answer(task.name, input);
-    return { value: task.reply.parse(value), usage: emptyUsage(), model: this.id };
+    const parsed = task.reply.safeParse(value);
+    // Said as a sentence: a serialized validator error in run.json helps nobody.
+    if (!parsed.success)
+      throw new LlmReplyError(`${task.name}: ${shapeProblem(parsed.error)}`, task.name);
+    return { value: parsed.data, usage: emptyUsage(), model: this.id };
   }
 
   #answer(task: string, input: unknown): Promise<unknown> | unknown {
@@ -62,7 +85,12 @@ export class OfflineLlm implements Llm {
 
   async #summarize({ rendered, partitions }: SummarizeInput): Promise<SummaryReply> {
     const text = cleanText(substantiveText(itemText(rendered.values)));
-    const summary = truncateWords(text, OFFLINE_SUMMARY_WORDS) || '(no text)';
+    // No filler: an item with nothing to say is skipped, not clustered as "(no text)".
+    if (!text)
+      throw new NothingToSummarizeError(
+        'skipped: the item holds no words to summarize (only markup, links, code or numbers)',
+      );
+    const summary = truncateWords(text, OFFLINE_SUMMARY_WORDS);
     if (!partitions) return { summary };
     // The summary, not the full text, is embedded: the embed stage then finds it in the cache.
     return { summary, partition: await this.#closestPartition(summary, partitions) };

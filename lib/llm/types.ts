@@ -107,10 +107,32 @@ export interface Llm {
   estimateInputTokens?<I, O>(task: LlmTask<I, O>, input: I): number;
   /** The same, counted by the provider's free token-counting endpoint, where it has one. */
   countInputTokens?<I, O>(task: LlmTask<I, O>, input: I): Promise<number>;
+  /**
+   * The most prompt text (characters of the user turn) the model of tasks of this kind takes:
+   * longer item text is cut to fit rather than sent to fail on every run.
+   */
+  promptBudget?(kind: TaskKind): PromptBudget;
 }
 
-/** Why an item or cluster could not be done, for counting in run.json and the explorer. */
-export type FailureCode = 'refusal' | 'invalid-reply' | 'request-failed';
+/**
+ * Why an item or cluster could not be done, for counting in run.json and the explorer.
+ * `empty-item`: the item had no text to summarize; it is skipped, not failed.
+ */
+export type FailureCode = 'refusal' | 'invalid-reply' | 'request-failed' | 'empty-item';
+
+const FAILURE_CODES: readonly FailureCode[] = [
+  'refusal',
+  'invalid-reply',
+  'request-failed',
+  'empty-item',
+];
+
+/** How much prompt text a provider's model takes, and its name for messages. */
+export interface PromptBudget {
+  readonly maxChars: number;
+  /** e.g. `claude-haiku-5-5` or `the offline provider`. */
+  readonly reader: string;
+}
 
 /** A reply that never validated, after the provider's retries. Recorded as the item's failure. */
 export class LlmReplyError extends Error {
@@ -144,7 +166,11 @@ export const isFatal = (error: unknown): boolean =>
 /** The failure code an error carries, if any. */
 export const failureCode = (error: unknown): FailureCode | undefined => {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === 'refusal' || code === 'invalid-reply' || code === 'request-failed'
-    ? code
-    : undefined;
+  return FAILURE_CODES.find((known) => known === code);
 };
+
+/** The item holds no words to summarize (only markup, links or empty fields): it is skipped. */
+export class NothingToSummarizeError extends Error {
+  override name = 'NothingToSummarizeError';
+  readonly code: FailureCode = 'empty-item';
+}

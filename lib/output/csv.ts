@@ -11,13 +11,34 @@ export function guardFormula(cell: string): string {
   return FORMULA_START.test(cell) ? `'${cell}` : cell;
 }
 
+/** Excel and LibreOffice hold at most this many characters in a cell; longer ones are cut or refused. */
+export const MAX_CELL_CHARS = 32_767;
+
+/**
+ * A text at most `MAX_CELL_CHARS` long, with a marker saying how much was cut: a spreadsheet
+ * would otherwise cut it silently (Excel) or spill it into the next row (some importers).
+ * Never splits a surrogate pair.
+ */
+export function fitCell(text: string): string {
+  if (text.length <= MAX_CELL_CHARS) return text;
+  const marker = (cut: number) => ` [… truncated ${cut} characters]`;
+  // The marker's own length depends on the count; the count's digits barely move it.
+  let keep = MAX_CELL_CHARS - marker(text.length).length;
+  if (/[\uD800-\uDBFF]/.test(text.charAt(keep - 1))) keep--;
+  return `${text.slice(0, keep)}${marker(text.length - keep)}`;
+}
+
+/**
+ * A free-text cell (full example, summary, name, description, label): guarded against formulas
+ * and fitted to a spreadsheet cell. Join keys (`example_id`, cluster ids, partitions) are not
+ * free text and are written exactly, so the CSV joins back to the source.
+ */
+export const textCell = (text: string): string => fitCell(guardFormula(text));
+
 type Row = readonly (string | number)[];
 
-const guardRow = (row: Row) =>
-  row.map((cell) => (typeof cell === 'string' ? guardFormula(cell) : cell));
-
 function toCsv(header: readonly string[], rows: readonly Row[]): string {
-  return stringify([header, ...rows.map(guardRow)]);
+  return stringify([header, ...rows]);
 }
 
 /** Rows per piece of a large CSV. */
@@ -35,18 +56,23 @@ function toCsvBytes(
   const pieces = [Buffer.from(stringify([header]))];
   for (let start = 0; start < rowCount; start += PIECE_ROWS) {
     const rows: Row[] = [];
-    for (let i = start; i < Math.min(rowCount, start + PIECE_ROWS); i++)
-      rows.push(guardRow(rowAt(i)));
+    for (let i = start; i < Math.min(rowCount, start + PIECE_ROWS); i++) rows.push(rowAt(i));
     pieces.push(Buffer.from(stringify(rows)));
   }
   return Buffer.concat(pieces);
 }
 
-/** Column stem of a level in `combined.csv`: base, level_N in between, top. */
-export function levelColumn(level: number, levelCount: number): string {
-  if (level === 0) return 'base_cluster';
-  if (level === levelCount - 1) return 'top_cluster';
-  return `level_${level}`;
+/**
+ * Column stems of a level in `combined.csv`: base, level_N in between, top. A one-level
+ * hierarchy's only level is both base and top, so both pairs of columns are there, as the
+ * README lists them and as readers that join on `top_cluster_id` expect.
+ */
+export function levelColumns(level: number, levelCount: number): string[] {
+  const stems: string[] = [];
+  if (level === 0) stems.push('base_cluster');
+  if (level === levelCount - 1) stems.push('top_cluster');
+  if (stems.length === 0) stems.push(`level_${level}`);
+  return stems;
 }
 
 function clusterIndex(doc: HierarchyDoc): Map<string, ClusterRecord> {
@@ -62,19 +88,23 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
   const hasLabels = doc.items.some((item) => item.label !== undefined);
   const header = ['example_id', 'full_example', 'summary', 'partition'];
   for (let level = 0; level < levelCount; level++) {
-    const stem = levelColumn(level, levelCount);
-    header.push(`${stem}_id`);
-    header.push(`${stem}_name`);
+    for (const stem of levelColumns(level, levelCount)) header.push(`${stem}_id`, `${stem}_name`);
   }
   if (hasLabels) header.push('label');
   const clusters = clusterIndex(doc);
   return toCsvBytes(header, doc.items.length, (i) => {
     const item = doc.items[i] as HierarchyDoc['items'][number];
-    const row: (string | number)[] = [item.id, fullExample(item.id), item.summary, item.partition];
+    const row: (string | number)[] = [
+      item.id,
+      textCell(fullExample(item.id)),
+      textCell(item.summary),
+      item.partition,
+    ];
     item.path.forEach((id, level) => {
-      row.push(id, clusters.get(`${level}:${id}`)?.name ?? '');
+      const name = textCell(clusters.get(`${level}:${id}`)?.name ?? '');
+      for (const _ of levelColumns(level, levelCount)) row.push(id, name);
     });
-    if (hasLabels) row.push(item.label ?? '');
+    if (hasLabels) row.push(textCell(item.label ?? ''));
     return row;
   });
 }
@@ -96,8 +126,8 @@ export function levelCsv(doc: HierarchyDoc, level: number): string {
   ];
   const rows = clusters.map((c) => [
     c.id,
-    c.name,
-    c.description,
+    textCell(c.name),
+    textCell(c.description),
     c.size,
     c.partition,
     total,

@@ -18,7 +18,8 @@ export const failureSchema = z.object({
   stage: z.enum(['source', 'summarize', 'embed', 'name']),
   id: z.string(),
   reason: z.string(),
-  code: z.enum(['refusal', 'invalid-reply', 'request-failed']).optional(),
+  /** `empty-item`: skipped, the item had no text to summarize (counted in `counts.skipped`). */
+  code: z.enum(['refusal', 'invalid-reply', 'request-failed', 'empty-item']).optional(),
 });
 
 /**
@@ -76,6 +77,8 @@ export const runInfoSchema = z.object({
     withheld: z.number().int().default(0),
     /** Items or clusters the model declined to answer for (`stop_reason: "refusal"`). */
     refused: z.number().int().optional(),
+    /** Items skipped because the summary prompt took no text from them (not in `failed`). */
+    skipped: z.number().int().optional(),
   }),
   usage,
   costUsd: z.number(),

@@ -4,10 +4,10 @@ import { modelProfile } from '../llm/models.js';
 import { BATCH_DISCOUNT } from '../llm/pricing.js';
 import { emptyUsage, type Llm, type TaskKind, type TokenUsage } from '../llm/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
-import { renderSummaryPrompt } from '../prompts/render.js';
 import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
 import type { RecordCache } from '../store/types.js';
+import { ItemPrompts } from './item-prompts.js';
 import type { CachedSummary } from './summarize.js';
 import { summaryKeyFor } from './summarize.js';
 
@@ -108,12 +108,16 @@ export async function estimateRun(
     template: config.summary_prompt,
     partitions: config.partitions,
   });
+  // Prompts as the run would send them: items with no text skipped, long ones cut to fit.
+  const prompts = new ItemPrompts(config.summary_prompt, deps.llm.promptBudget?.('summarize'));
   const inputs = items
     .filter((item) => !deps.cache.get(keyOf(item)))
-    .map((item) => ({
-      rendered: renderSummaryPrompt(config.summary_prompt, item),
-      partitions: config.partitions,
-    }));
+    .flatMap((item) => {
+      const prompt = prompts.prepare(item);
+      return 'rendered' in prompt
+        ? [{ rendered: prompt.rendered, partitions: config.partitions }]
+        : [];
+    });
   const discount = config.llm.batch ? BATCH_DISCOUNT : 1;
   const summaries = await summaryInput(inputs, deps.llm, config);
   const calls = inputs.length;

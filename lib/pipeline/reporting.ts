@@ -31,14 +31,16 @@ export function reportWarnings(
 export function describeWork(
   total: number,
   noun: string,
-  counts: { readonly cached: number; readonly failed?: number },
+  counts: { readonly cached: number; readonly failed?: number; readonly skipped?: number },
 ): string {
   const failed = counts.failed ?? 0;
-  const fresh = total - counts.cached - failed;
+  const skipped = counts.skipped ?? 0;
+  const fresh = total - counts.cached - failed - skipped;
   const parts = [
     ...(counts.cached > 0 ? [`${counts.cached} cached`] : []),
     ...(counts.cached > 0 && fresh > 0 ? [`${fresh} new`] : []),
     ...(failed > 0 ? [`${failed} failed`] : []),
+    ...(skipped > 0 ? [`${skipped} skipped (no text to summarize)`] : []),
   ];
   return `${total} ${noun}${parts.length > 0 ? ` (${parts.join(', ')})` : ''}`;
 }

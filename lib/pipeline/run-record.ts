@@ -89,16 +89,20 @@ export function newRunRecord(fields: {
   };
 }
 
-/** Adds failures to the record, keeping `counts.failed` (items that could not be summarized or embedded) in step. */
+/**
+ * Adds failures to the record, keeping `counts.failed` (items that could not be summarized or
+ * embedded) and `counts.skipped` (items with no text to summarize) in step.
+ */
 export function recordFailures(
   record: RunRecord,
   failures: readonly RunRecord['failures'][number][],
 ): void {
   record.failures.push(...failures);
-  record.counts.failed = record.failures.filter(
-    (f) => f.stage === 'summarize' || f.stage === 'embed',
-  ).length;
+  const items = record.failures.filter((f) => f.stage === 'summarize' || f.stage === 'embed');
+  record.counts.failed = items.filter((f) => f.code !== 'empty-item').length;
   record.counts.refused = record.failures.filter((f) => f.code === 'refusal').length;
+  const skipped = items.length - record.counts.failed;
+  if (skipped > 0) record.counts.skipped = skipped;
 }
 
 /** The run info `hierarchy.json` carries: the run record without its live status, copied. */

@@ -5,6 +5,7 @@ import {
   estimateTokens,
   mechanismFor,
   modelFor,
+  promptBudgetFor,
   promptText,
   readTaskReply,
   usageOf,
@@ -12,17 +13,16 @@ import {
 import { BudgetExceededError, type Reservation } from '../llm/ledger.js';
 import { modelProfile } from '../llm/models.js';
 import type { FailureCode } from '../llm/types.js';
-import { renderSummaryPrompt } from '../prompts/render.js';
 import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
 import type { RecordCache, Store } from '../store/types.js';
 import { errorStatus } from '../util/retry.js';
+import { ItemPrompts } from './item-prompts.js';
 import {
   type CachedSummary,
   type SummarizeOptions,
   type SummarizeResult,
   summaryKeyFor,
-  TemplateGaps,
 } from './summarize.js';
 import { DEFAULT_PARTITION, type Failure, type SummarizedItem, silentProgress } from './types.js';
 
@@ -130,7 +130,7 @@ export async function summarizeItemsInBatch(
   const model = modelFor(client.settings.models, task.kind);
   const mechanism = mechanismFor(client.settings, task.kind);
   const keyOf = summaryKeyFor(client.id, options);
-  const gaps = new TemplateGaps();
+  const prompts = new ItemPrompts(options.template, promptBudgetFor(client.settings, task.kind));
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
   let reused = 0;
@@ -140,8 +140,13 @@ export async function summarizeItemsInBatch(
   // Uncached items by cache key; one request serves every item with the same key.
   const pending = new Map<string, { indexes: number[]; input: SummarizeInput }>();
   items.forEach((item, index) => {
-    const rendered = renderSummaryPrompt(options.template, item);
-    gaps.add(item.id, rendered.missing);
+    const prompt = prompts.prepare(item);
+    if ('skipped' in prompt) {
+      failures.push(prompt.skipped);
+      progress.tick(++done);
+      return;
+    }
+    const { rendered } = prompt;
     const key = keyOf(item);
     const record = cache.get(key);
     if (record) {
@@ -267,7 +272,7 @@ export async function summarizeItemsInBatch(
         if (reply.refused) {
           return settle(key, { reason: `batch ${batch.id}: ${reply.problem}`, code: 'refusal' });
         }
-        const reason = `batch ${batch.id}: the reply did not validate: ${reply.problem}`;
+        const reason = `batch ${batch.id}: ${reply.problem}`;
         return settle(key, { reason, code: 'invalid-reply' });
       }
       const record = {
@@ -319,7 +324,7 @@ export async function summarizeItemsInBatch(
   return {
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),
     failures,
-    templateGaps: gaps.list(),
+    warnings: prompts.warnings(),
     reused,
   };
 }

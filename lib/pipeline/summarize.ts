@@ -1,11 +1,11 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { failureCode, isFatal, type Llm } from '../llm/types.js';
-import { renderSummaryPrompt } from '../prompts/render.js';
 import { summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
 import type { RecordCache } from '../store/types.js';
 import { canonicalJson, hashParts } from '../util/hash.js';
+import { ItemPrompts } from './item-prompts.js';
 import {
   DEFAULT_PARTITION,
   type Failure,
@@ -17,35 +17,8 @@ import {
 export const cachedSummary = z.object({ summary: z.string().min(1), partition: z.string() });
 export type CachedSummary = z.infer<typeof cachedSummary>;
 
-/** A template field some items lack: reported once, with the first item that lacked it. */
-export interface TemplateGap {
-  readonly field: string;
-  readonly firstItemId: string;
-  readonly count: number;
-}
-
-/** The warning a run reports for a template field some items lack. */
-export function templateGapWarning(gap: TemplateGap): string {
-  const more = gap.count > 1 ? ` (and ${gap.count - 1} more items)` : '';
-  return `summary_prompt names {{${gap.field}}}, which item "${gap.firstItemId}" lacks${more}; it rendered empty there`;
-}
-
-/** Counts the template fields items lack, keeping the first item that lacked each. */
-export class TemplateGaps {
-  readonly #gaps = new Map<string, { firstItemId: string; count: number }>();
-
-  add(itemId: string, missing: readonly string[]): void {
-    for (const field of missing) {
-      const gap = this.#gaps.get(field);
-      if (gap) gap.count++;
-      else this.#gaps.set(field, { firstItemId: itemId, count: 1 });
-    }
-  }
-
-  list(): TemplateGap[] {
-    return [...this.#gaps].map(([field, gap]) => ({ field, ...gap }));
-  }
-}
+export type { TemplateGap } from './item-prompts.js';
+export { TemplateGaps, templateGapWarning } from './item-prompts.js';
 
 /**
  * The cache key of each item's summary for one LLM and these options. Message Batches mode uses
@@ -70,8 +43,10 @@ export interface SummarizeOptions {
 export interface SummarizeResult {
   /** In the order of the input items; failed items are absent here and listed in `failures`. */
   readonly summarized: SummarizedItem[];
+  /** Items that failed, and items skipped for having no text (code `empty-item`). */
   readonly failures: Failure[];
-  readonly templateGaps: TemplateGap[];
+  /** Template fields items lacked, items cut to fit the model's input. */
+  readonly warnings: string[];
   /** How many summaries came from the cache instead of the model. */
   readonly reused: number;
 }
@@ -92,7 +67,7 @@ export async function summarizeItems(
   const limit = pLimit(options.concurrency);
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
-  const gaps = new TemplateGaps();
+  const prompts = new ItemPrompts(options.template, llm.promptBudget?.(task.kind));
   let reused = 0;
   let done = 0;
   const keyOf = summaryKeyFor(llm.id, options);
@@ -101,12 +76,14 @@ export async function summarizeItems(
   await Promise.all(
     items.map((item, index) =>
       limit(async () => {
-        const rendered = renderSummaryPrompt(options.template, item);
-        gaps.add(item.id, rendered.missing);
+        const prompt = prompts.prepare(item);
         const key = keyOf(item);
-        let record = cache.get(key);
-        if (record) reused++;
+        // Skipped before the cache is asked: a filler summary an older version cached is not data.
+        let record = 'skipped' in prompt ? undefined : cache.get(key);
+        if ('skipped' in prompt) failures.push(prompt.skipped);
+        else if (record) reused++;
         else {
+          const { rendered } = prompt;
           try {
             const reply = await llm.run(task, { rendered, partitions: options.partitions });
             record = {
@@ -134,7 +111,7 @@ export async function summarizeItems(
   return {
     summarized: results.filter((r): r is SummarizedItem => r !== undefined),
     failures,
-    templateGaps: gaps.list(),
+    warnings: prompts.warnings(),
     reused,
   };
 }

@@ -14,6 +14,13 @@ export interface RenderedPrompt {
    * a prefix the provider can cache.
    */
   readonly head?: string;
+  /**
+   * Characters cut from the inserted values to fit the prompt in the model's input budget
+   * (`renderSummaryPrompt`'s `maxChars`); 0 or absent when nothing was cut.
+   */
+  readonly truncated?: number;
+  /** The text's length before anything was cut. */
+  readonly fullLength?: number;
 }
 
 /**
@@ -26,9 +33,29 @@ export function formatValue(value: unknown): string {
   return String(value);
 }
 
+/** Where an inserted value was cut: says how much, so neither the model nor a reader takes it as whole. */
+export const truncationMarker = (cut: number) => `[… truncated ${cut} characters]`;
+
+/** `text` cut to `cap` characters plus a marker, never splitting a surrogate pair. */
+function clipValue(text: string, cap: number): { clipped: string; cut: number } {
+  let keep = Math.max(0, cap);
+  if (/[\uD800-\uDBFF]/.test(text.charAt(keep - 1))) keep--;
+  const cut = text.length - keep;
+  return { clipped: `${text.slice(0, keep)}${truncationMarker(cut)}`, cut };
+}
+
 class RecordingWriter extends Mustache.Writer {
   readonly values: unknown[] = [];
   readonly missing: string[] = [];
+  /** Formatted length of each inserted value, in order. */
+  readonly lengths: number[] = [];
+  /** Characters cut from inserted values. */
+  cut = 0;
+
+  /** `cap`: the most characters of one inserted value kept (the rest marked as cut). */
+  constructor(private readonly cap = Number.POSITIVE_INFINITY) {
+    super();
+  }
 
   override escapedValue(token: string[], context: Mustache.Context): string {
     return this.insert(token[1] ?? '', context);
@@ -44,8 +71,17 @@ class RecordingWriter extends Mustache.Writer {
       this.missing.push(name);
       return '';
     }
-    this.values.push(value);
-    return formatValue(value);
+    const text = formatValue(value);
+    this.lengths.push(text.length);
+    if (text.length <= this.cap + truncationMarker(text.length).length) {
+      this.values.push(value);
+      return text;
+    }
+    // The offline provider reads the values: it gets the cut text, as the model would.
+    const { clipped, cut } = clipValue(text, this.cap);
+    this.cut += cut;
+    this.values.push(clipped);
+    return clipped;
   }
 }
 
@@ -64,14 +100,71 @@ export function templateView(item: Item): Record<string, unknown> {
   return { example: record, run: record };
 }
 
-export function renderTemplate(template: string, view: Record<string, unknown>): RenderedPrompt {
-  const writer = new RecordingWriter();
-  const text = writer.render(template, view, {});
-  const tag = template.indexOf('{{');
-  const head = tag > 0 && text.startsWith(template.slice(0, tag)) ? template.slice(0, tag) : '';
-  return { text, values: writer.values, missing: [...new Set(writer.missing)], head };
+/**
+ * The largest per-value cap that fits the inserted values, each cut to the cap plus a marker,
+ * into `room` characters: the longest values are cut first and evenly, so a short field beside
+ * one enormous one is kept whole.
+ */
+function valueCap(lengths: readonly number[], room: number): number {
+  const fits = (cap: number) =>
+    lengths.reduce(
+      (sum, len) => sum + (len <= cap ? len : cap + truncationMarker(len).length),
+      0,
+    ) <= room;
+  let low = 0;
+  let high = Math.max(0, ...lengths);
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (fits(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
 }
 
-export function renderSummaryPrompt(template: string, item: Item): RenderedPrompt {
-  return renderTemplate(template, templateView(item));
+/**
+ * Renders `template` for `view`. With `maxChars`, a text longer than that is rendered again
+ * with the inserted values cut to fit (marked where cut): the template's own words, which
+ * usually carry the instructions after the data, are kept whole.
+ */
+export function renderTemplate(
+  template: string,
+  view: Record<string, unknown>,
+  maxChars = Number.POSITIVE_INFINITY,
+): RenderedPrompt {
+  let writer = new RecordingWriter();
+  let text = writer.render(template, view, {});
+  const fullLength = text.length;
+  if (text.length > maxChars) {
+    const inserted = writer.lengths.reduce((a, b) => a + b, 0);
+    const room = maxChars - (text.length - inserted);
+    writer = new RecordingWriter(valueCap(writer.lengths, room));
+    text = writer.render(template, view, {});
+  }
+  const tag = template.indexOf('{{');
+  const head = tag > 0 && text.startsWith(template.slice(0, tag)) ? template.slice(0, tag) : '';
+  return {
+    text,
+    values: writer.values,
+    missing: [...new Set(writer.missing)],
+    head,
+    ...(writer.cut > 0 ? { truncated: writer.cut, fullLength } : {}),
+  };
+}
+
+/** `maxChars`: the model's input budget for the prompt text (see `renderTemplate`). */
+export function renderSummaryPrompt(
+  template: string,
+  item: Item,
+  maxChars?: number,
+): RenderedPrompt {
+  return renderTemplate(template, templateView(item), maxChars);
+}
+
+/** Whether an inserted value holds anything to summarize: not blank, not only empty containers. */
+export function hasContent(value: unknown): boolean {
+  if (value === null || value === undefined) return false;
+  if (typeof value === 'string') return value.trim() !== '';
+  if (Array.isArray(value)) return value.some(hasContent);
+  if (typeof value === 'object') return Object.values(value).some(hasContent);
+  return true;
 }

@@ -3,12 +3,15 @@ import { loadFileSource } from './file/index.js';
 import { type LangSmithClient, loadLangSmithSource } from './langsmith/index.js';
 import type { LoadedItems } from './types.js';
 
+/** The field or column that holds item ids when `source.id_field` is not set. */
+const DEFAULT_ID_FIELD = 'id';
+
 export type { Item, LoadedItems, SourceProblem } from './types.js';
 export { itemLabel } from './types.js';
 
 export interface SourceOptions {
   /** Reads a file source from somewhere else than the local disk (the configs bucket on AWS). */
-  readonly readText?: (path: string) => Promise<string>;
+  readonly readText?: (path: string) => Promise<string | Uint8Array>;
   /** The time a tracing window is resolved against. Default: now. */
   readonly now?: Date;
   /** The client of a LangSmith source. Default: one from the environment (and `.env`). */
@@ -21,13 +24,23 @@ export async function loadSource(
   options: SourceOptions = {},
 ): Promise<LoadedItems> {
   if (config.source) {
-    const { file, format, id_field, label_field, inputs_field, outputs_field, metadata_field } =
-      config.source;
+    const {
+      file,
+      format,
+      id_field,
+      label_field,
+      inputs_field,
+      outputs_field,
+      metadata_field,
+      max_bad_row_fraction,
+    } = config.source;
     return loadFileSource(
       {
         path: file,
         format,
-        idField: id_field,
+        idField: id_field ?? DEFAULT_ID_FIELD,
+        idFieldGiven: id_field !== undefined,
+        maxBadRowFraction: max_bad_row_fraction,
         labelField: label_field,
         inputsField: inputs_field,
         outputsField: outputs_field,

@@ -20,6 +20,11 @@ export interface SourceProblem {
 export interface LoadedItems {
   readonly items: Item[];
   readonly problems: SourceProblem[];
+  /**
+   * What was wrong with rows that were kept (invalid UTF-8, missing ids): said on the terminal
+   * and in run.json's warnings, since those items are clustered all the same.
+   */
+  readonly warnings?: readonly string[];
   /** Human description of where the items came from, e.g. `file configs/demo-data/support.jsonl`. */
   readonly description: string;
 }

@@ -39,6 +39,15 @@ export class FsStore implements Store {
     await rm(this.path(parts.join('/')), { recursive: true, force: true });
   }
 
+  async readBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await readFile(this.path(key));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
   async write(key: string, body: string | Uint8Array): Promise<void> {
     const target = this.path(key);
     await mkdir(dirname(target), { recursive: true });

@@ -89,6 +89,18 @@ export class S3Store implements Store {
     }
   }
 
+  async readBytes(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const object = await this.#client.send(
+        new GetObjectCommand({ Bucket: this.#bucket, Key: this.objectKey(key) }),
+      );
+      return (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
   async write(key: string, body: string | Uint8Array): Promise<void> {
     const tags = this.#tagsFor?.(key);
     await this.#client.send(

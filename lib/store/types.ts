@@ -12,6 +12,11 @@ export interface Store {
   readonly location: string;
   /** Undefined when there is no such key (or no such version of it). */
   read(key: string, options?: ReadOptions): Promise<string | undefined>;
+  /**
+   * The artifact's bytes, undecoded: for source files, whose encoding is checked rather than
+   * silently repaired. Absent on stores that only hold text.
+   */
+  readBytes?(key: string): Promise<Uint8Array | undefined>;
   /** Replaces the artifact whole; a reader never sees half of it. */
   write(key: string, body: string | Uint8Array): Promise<void>;
   /**

@@ -86,6 +86,11 @@ export function modelRuleViolation(
 ): string | undefined {
   const name = bareModel(model);
   const gen5 = GEN5.test(name);
+  // Every model's window is 200k tokens; counted here as three characters a token.
+  const tokens = Math.ceil(JSON.stringify([body.system, body.tools, body.messages]).length / 3);
+  if (tokens + Number(body.max_tokens ?? 0) > 200_000) {
+    return `prompt is too long: ${tokens} tokens > ${200_000 - Number(body.max_tokens ?? 0)} maximum`;
+  }
   const thinking = body.thinking as { type?: string } | undefined;
   if (gen5 && thinking?.type === 'enabled') {
     return `thinking.type.enabled: budget_tokens is not supported on ${name}; use thinking.type.adaptive with output_config.effort`;

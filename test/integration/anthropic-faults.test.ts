@@ -87,7 +87,9 @@ describe('summarizeItems against a faulty Anthropic API', () => {
     expect(new Set(failed)).toEqual(POISON);
     for (const failure of first.failures) {
       expect(failure.stage).toBe('summarize');
-      expect(failure.reason).toMatch(/no valid reply .* in 3 attempts: summary: /);
+      expect(failure.reason).toMatch(
+        /no valid reply .* in 3 attempts: the reply did not match the expected shape: `summary`/,
+      );
     }
     for (const s of first.summarized)
       expect(s.summary).toBe(`asked about item ${s.item.id.slice(1)}`);

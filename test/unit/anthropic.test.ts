@@ -125,7 +125,7 @@ describe('AnthropicLlm', () => {
     const [ask, said, told] = (fake.received[1]?.body.messages ?? []) as Turn[];
     expect([ask?.role, said?.role, told?.role]).toEqual(['user', 'assistant', 'user']);
     expect(said?.content).toEqual([{ type: 'text', text: '{"summary":"  "}' }]);
-    expect(told?.content).toContain('summary: the summary is empty');
+    expect(told?.content).toContain('`summary`: the summary is empty');
     expect(reply.usage.requests).toBe(2);
     expect(llm.ledger.summary().usage).toEqual(reply.usage);
   });
@@ -135,7 +135,9 @@ describe('AnthropicLlm', () => {
     const llm = new AnthropicLlm({ apiKey: KEY, baseURL: fake.url });
     const error = await llm.run(summarizeTask(null), input('x')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LlmReplyError);
-    expect((error as LlmReplyError).message).toMatch(/3 attempts: summary: /);
+    expect((error as LlmReplyError).message).toMatch(
+      /3 attempts: the reply did not match the expected shape: `summary` missing/,
+    );
     expect(fake.received).toHaveLength(3);
     expect(llm.ledger.summary().usage).toEqual(fake.billed);
 

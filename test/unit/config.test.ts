@@ -142,8 +142,8 @@ describe('data source', () => {
     expect(config.source).toEqual({
       file: path.resolve('/cfg', 'data/rows.csv'),
       format: 'csv',
-      id_field: 'id',
       label_field: 'label',
+      max_bad_row_fraction: 0.5,
     });
     const jsonl = parseConfig({ ...rest, source: { file: '/abs/x.jsonl' } }, OPTS);
     expect(jsonl.source?.file).toBe(path.resolve('/abs/x.jsonl'));

@@ -98,12 +98,14 @@ describe('summarizeItemsInBatch', () => {
     const reasons = result.failures.map((f) => f.reason).join('\n');
     expect(reasons).toMatch(/the request failed: api_error/);
     expect(reasons).toMatch(/expired before it was processed/);
-    expect(reasons).toMatch(/did not validate: summary: /);
+    expect(reasons).toMatch(/the reply did not match the expected shape: `summary` missing/);
     for (const s of result.summarized)
       expect(s.summary).toBe(`message ${s.item.id.split(/[/ ]/)[1]}`);
     // Billed: every succeeded result (valid or not), none of the errored or expired ones.
     const billed = client.ledger.summary().usage;
-    expect(billed.requests).toBe(done.length + reasons.split('did not validate').length - 1);
+    expect(billed.requests).toBe(
+      done.length + reasons.split('did not match the expected shape').length - 1,
+    );
     expect(billed).toEqual(fake.billed);
 
     const saved = await state();

@@ -16,11 +16,28 @@ import {
   recordFailures,
   writeRunRecord,
 } from '../run-record.js';
+import type { Failure } from '../types.js';
 import { collectSummaries, embedMissingVectors } from './collect.js';
 import type { StagedDeps } from './deps.js';
 import { RUN_KEYS, readLevel, storeOfRun, writeLevel } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
 import type { ClusterLevelInput, ClusterLevelOutput } from './types.js';
+
+/**
+ * Why a run has nothing to cluster. When the template took no text from any item, that is the
+ * config's fault, not the data's or the model's: the message says which fields were missing.
+ */
+function nothingToClusterReason(failures: readonly Failure[]): string {
+  const items = failures.filter((f) => f.stage === 'summarize' || f.stage === 'embed');
+  if (items.length > 0 && items.every((f) => f.code === 'empty-item')) {
+    return (
+      `summary_prompt took no text from any of the ${items.length} items, so there is nothing to cluster ` +
+      `(item "${items[0]?.id}": ${items[0]?.reason}): check that the {{…}} fields it names exist ` +
+      'in the data (e.g. {{example.inputs.text}} for rows with a "text" field)'
+    );
+  }
+  return `no item could be summarized; first failure: ${failures[0]?.reason ?? 'unknown'}`;
+}
 
 export const clusterLevelInputSchema = z.object({
   runId: z.string().min(1),
@@ -76,9 +93,9 @@ async function clusterWith(
     throw new BudgetExceededError(run.stopped);
   }
   if (run.items.length === 0) {
-    throw new ClioError(
-      `no item could be summarized; first failure: ${run.failures[0]?.reason ?? 'unknown'}`,
-    );
+    // The failures and skipped items folded above stay on the record the run ends with.
+    await writeRunRecord(store, record);
+    throw new ClioError(nothingToClusterReason(run.failures));
   }
   const provider = deps.createLlm(config, embedder, { runId: input.runId });
   assertSameProviders(record, { llm: provider.id, embedder: embedder.id });

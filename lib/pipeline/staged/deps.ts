@@ -73,7 +73,7 @@ export interface StagedDeps {
   /** Progress and messages: a bar locally, structured logs in a Lambda. */
   readonly progress?: ProgressReporter;
   /** Reads a config's `source.file`. @default from `configs` */
-  readonly readSourceFile?: (path: string) => Promise<string>;
+  readonly readSourceFile?: (path: string) => Promise<string | Uint8Array>;
   /**
    * The client of a LangSmith dataset or project source.
    * @default one from the environment (and `.env`)

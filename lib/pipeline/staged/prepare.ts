@@ -160,7 +160,7 @@ export async function prepareConfiguredRun(
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = configWarnings(config, source);
+    const warnings = [...source.warnings, ...configWarnings(config, source)];
     record.warnings.push(...warnings);
     reportWarnings(deps.progress, warnings, { kind: 'warnings about the config' });
     deps.progress?.info(`${source.sampled} items from ${source.description}`);

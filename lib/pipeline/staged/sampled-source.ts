@@ -17,18 +17,24 @@ export interface SampledSource {
   /** Items in the sample. */
   readonly sampled: number;
   readonly problems: readonly SourceProblem[];
+  /** What was wrong with items that were kept (see `LoadedItems.warnings`). */
+  readonly warnings: readonly string[];
   /** Writes the sample to the run's store in batches of `deps.batchSize`; their keys in order. */
   writeBatches(): Promise<string[]>;
 }
 
 const DEFAULT_BATCH_SIZE = 100;
 
-/** A file source is read from the configs store unless the executor reads it itself. */
+/**
+ * A file source is read from the configs store unless the executor reads it itself: as bytes
+ * where the store can, so its encoding is checked rather than repaired unseen.
+ */
 const readTextOf =
   (deps: StagedDeps) =>
-  async (path: string): Promise<string> => {
+  async (path: string): Promise<string | Uint8Array> => {
     const key = path.replace(/^\//, '');
-    const text = await deps.configs.read(key);
+    const { configs } = deps;
+    const text = await (configs.readBytes ? configs.readBytes(key) : configs.read(key));
     if (text === undefined)
       throw new ClioError(`source file ${key} not found in ${deps.configs.location}`);
     return text;
@@ -75,7 +81,7 @@ export async function openSampledSource(
       seed: config.seed,
       batchSize,
     });
-    return { description: describeThreadsSource(query), ...staged };
+    return { description: describeThreadsSource(query), warnings: [], ...staged };
   }
   const source = await (deps.loadItems?.(config, now) ??
     loadSource(config, {
@@ -89,6 +95,7 @@ export async function openSampledSource(
     loaded: source.items.length,
     sampled: items.length,
     problems: source.problems,
+    warnings: source.warnings ?? [],
     writeBatches: () => writeItemBatches(store, items, batchSize),
   };
 }

@@ -9,7 +9,7 @@ import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
 import { describeWork } from '../reporting.js';
 import { assertSameProviders, readRunRecord } from '../run-record.js';
-import { cachedSummary, summarizeItems, templateGapWarning } from '../summarize.js';
+import { cachedSummary, summarizeItems } from '../summarize.js';
 import { BatchPendingError, summarizeItemsInBatch } from '../summarize-batch.js';
 import type { StagedDeps } from './deps.js';
 import {
@@ -125,8 +125,11 @@ export async function summarizeBatch(
       return undefined;
     });
     if (!result) return { summarized: 0, failed: 0, reused: 0 };
-    const failed = result.failures.length;
-    deps.progress?.info(describeWork(items.length, 'summaries', { cached: result.reused, failed }));
+    const skipped = result.failures.filter((f) => f.code === 'empty-item').length;
+    const failed = result.failures.length - skipped;
+    deps.progress?.info(
+      describeWork(items.length, 'summaries', { cached: result.reused, failed, skipped }),
+    );
     // A contextual embedder (TF-IDF) is fitted on its input: fitted per batch, batches would
     // land in different spaces. ClusterLevel 0 embeds the whole run at once for it instead.
     const embedHere = !embedder.contextual && (deps.embedIn ?? 'summarize') === 'summarize';
@@ -151,7 +154,7 @@ export async function summarizeBatch(
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
-      warnings: result.templateGaps.map(templateGapWarning),
+      warnings: result.warnings,
       spend: addSummaries(carried, llm.ledger.summary()),
     };
     await writeJson(store, RUN_KEYS.summaryBatch(input.batchKey), batch);
