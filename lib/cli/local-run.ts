@@ -33,6 +33,8 @@ export interface LocalRun {
 export async function openLocalRun(configPath: string, cwd: string): Promise<LocalRun> {
   const loaded = await loadConfig(configPath, { cwd });
   const store = new FsStore(resolve(cwd, loaded.config.save_path));
+  // Outputs a killed run had committed but not all moved into place are moved now.
+  await store.settle();
   const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
   const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
   const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);
