@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { config as loadDotenv } from 'dotenv';
+import { surviveBrokenPipes } from '../lib/cli/broken-pipe.js';
 import { formatComparison, runCompareCommand } from '../lib/cli/compare-command.js';
 import {
   formatEvaluateEstimate,
@@ -23,11 +24,14 @@ import {
   runRunsCommand,
 } from '../lib/cli/remote-command.js';
 import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
+import { RunInterruptedError } from '../lib/pipeline/interrupted.js';
+import { RUN_STATUSES, type RunRecord } from '../lib/pipeline/run-record.js';
 import { ClioError } from '../lib/util/errors.js';
 import { terminalText } from '../lib/util/terminal-text.js';
 
 // Keys may live in a .env file in the working directory; the real environment wins.
 loadDotenv({ quiet: true });
+surviveBrokenPipes();
 
 /** Thrown by a command to end the process with a code; only this file calls process.exit. */
 class ExitError extends Error {
@@ -276,6 +280,7 @@ program
         runs: [runA, runB].filter((r): r is string => r !== undefined),
         config: opts.config,
         cwd: process.cwd(),
+        warn: (message) => process.stderr.write(`warning: ${message}\n`),
         ...(opts.minPoints === undefined ? {} : { minPoints: opts.minPoints }),
         ...(opts.minRatio === undefined ? {} : { minRatio: opts.minRatio }),
       });
@@ -295,20 +300,13 @@ program
     (value) => Math.round(numberIn(value, '--limit', 1, 1000)),
     20,
   )
-  .addOption(
-    new Option('--status <status>', 'only runs with this status').choices([
-      'running',
-      'done',
-      'failed',
-      'stopped',
-    ]),
-  )
+  .addOption(new Option('--status <status>', 'only runs with this status').choices(RUN_STATUSES))
   .option('--json', 'print the runs as JSON')
   .action(
     async (opts: {
       remote: string;
       limit: number;
-      status?: 'running' | 'done' | 'failed' | 'stopped';
+      status?: RunRecord['status'];
       json?: boolean;
     }) => {
       const rows = await runRunsCommand({
@@ -352,7 +350,12 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = error instanceof ExitError ? error.code : 1;
+  const code =
+    error instanceof ExitError
+      ? error.code
+      : error instanceof RunInterruptedError
+        ? error.exitCode
+        : 1;
   const known =
     error instanceof ExitError ||
     error instanceof ClioError ||

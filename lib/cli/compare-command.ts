@@ -5,6 +5,8 @@ import { loadRun } from '../compare/load.js';
 import { PREVIOUS_DIR } from '../compare/previous.js';
 import type { ClusterChange, Comparison, LevelComparison } from '../compare/types.js';
 import { loadConfig } from '../config/index.js';
+import { unfinishedAttemptNote } from '../pipeline/latest-attempt.js';
+import { FsStore } from '../store/fs-store.js';
 import { ClioError } from '../util/errors.js';
 
 export interface CompareCommandOptions extends CompareOptions {
@@ -12,6 +14,8 @@ export interface CompareCommandOptions extends CompareOptions {
   readonly runs: readonly string[];
   readonly config: string;
   readonly cwd: string;
+  /** Told when the config's latest run did not finish (the comparison is of complete runs). */
+  readonly warn?: (message: string) => void;
 }
 
 /** `open-clio compare`: what changed from run A to run B. */
@@ -22,6 +26,10 @@ export async function runCompareCommand(options: CompareCommandOptions): Promise
   } else if (options.runs.length === 0) {
     const { config } = await loadConfig(options.config, { cwd: options.cwd });
     paths = [join(config.save_path, PREVIOUS_DIR), config.save_path];
+    const store = new FsStore(resolve(options.cwd, config.save_path));
+    await store.settle();
+    const unfinished = await unfinishedAttemptNote(store, 'comparing');
+    if (unfinished) options.warn?.(unfinished);
     if (!(await stat(resolve(options.cwd, paths[0])).catch(() => undefined))) {
       throw new ClioError(
         `${config.save_path} holds no previous run yet: it appears once generate or extend replaces the run there; or give two runs to compare`,

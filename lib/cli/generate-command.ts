@@ -3,6 +3,7 @@ import { type GenerateResult, generate } from '../pipeline/generate.js';
 import { sampleItems } from '../pipeline/sample.js';
 import type { ProgressReporter } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
+import { catchInterrupts } from './interrupt.js';
 import { openLocalRun } from './local-run.js';
 
 export interface CommandOptions {
@@ -11,11 +12,16 @@ export interface CommandOptions {
   readonly progress: ProgressReporter;
 }
 
-/** `open-clio generate`: the pipeline on the local runner; printing is the caller's. */
+/**
+ * `open-clio generate`: the pipeline on the local runner; printing is the caller's. Ctrl-C or
+ * SIGTERM ends it with `RunInterruptedError` once the caches are closed (every result already
+ * handed to them is on disk) and `run.json` says where it stopped.
+ */
 export async function runGenerateCommand(
   options: CommandOptions,
 ): Promise<GenerateResult & { location: string }> {
   const run = await openLocalRun(options.config, options.cwd);
+  const interrupts = catchInterrupts((line) => process.stderr.write(`${line}\n`));
   try {
     const { llm, embedder, store, summaryCache, summaryBatches } = run;
     options.progress.info(`LLM: ${llm.id}   embedder: ${embedder.id}   results: ${store.location}`);
@@ -26,10 +32,12 @@ export async function runGenerateCommand(
       summaryCache,
       summaryBatches,
       progress: options.progress,
+      signal: interrupts.signal,
     });
     return { ...result, location: store.location };
   } finally {
     await run.close();
+    interrupts.dispose();
   }
 }
 

@@ -35,6 +35,8 @@ export async function openLocalRun(configPath: string, cwd: string): Promise<Loc
   const loaded = await loadConfig(configPath, { cwd });
   // Before any work: a save_path that cannot hold the results is named with the reason.
   const store = new FsStore(await checkSavePath(loaded.config.save_path, cwd));
+  // Outputs a killed run had committed but not all moved into place are moved now.
+  await store.settle();
   const summaryCache = await JsonlCache.open(store.path(CACHE_FILES.summaries), cachedSummary);
   const embeddingCache = await JsonlCache.open(store.path(CACHE_FILES.embeddings), z.string());
   const embedder = new CachedEmbedder(createEmbedder(loaded.config), embeddingCache);

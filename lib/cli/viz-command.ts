@@ -1,7 +1,9 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { unfinishedAttemptNote } from '../pipeline/latest-attempt.js';
+import { FsStore } from '../store/fs-store.js';
 import { canOpenBrowser, ensureViewerBundle, openBrowser } from '../viz/bundle.js';
-import { findRuns } from '../viz/runs.js';
+import { findRuns, type RunLocation } from '../viz/runs.js';
 import { startVizServer, type VizServer } from '../viz/server.js';
 
 export interface VizOptions {
@@ -24,7 +26,10 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
           options.cwd,
           (await loadConfig(options.config, { cwd: options.cwd })).config.save_path,
         );
+  // A run folder a killed `generate` left mid-commit is completed before anything reads it.
+  await new FsStore(target).settle();
   const runs = await findRuns(target);
+  for (const line of await unfinishedAttemptNotes(runs)) options.write(line);
   const dist = await ensureViewerBundle(options.write);
   const server = await startVizServer({
     runs,
@@ -37,6 +42,17 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
   options.write(`Explorer for the ${what}: ${server.url}`);
   if (options.open && canOpenBrowser()) openBrowser(server.url);
   return server;
+}
+
+/** What the run folders shown say of a latest attempt that did not finish. */
+async function unfinishedAttemptNotes(runs: readonly RunLocation[]): Promise<string[]> {
+  const notes: string[] = [];
+  for (const run of runs) {
+    if (run.previousOf) continue;
+    const note = await unfinishedAttemptNote(new FsStore(dirname(run.file)));
+    if (note) notes.push(runs.length > 1 ? `${run.name}: ${note}` : note);
+  }
+  return notes;
 }
 
 /** Resolves on Ctrl-C (or SIGTERM), after which the server is closed. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { meanVector } from '../cluster/vectors.js';
 import { vectorFromBase64, vectorToBase64 } from '../embed/cached.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
-import type { Store } from '../store/types.js';
+import type { StoreEntry } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
 import { hashParts } from '../util/hash.js';
 
@@ -119,10 +119,11 @@ export function parseCentroids(file: CentroidsFile): RunCentroids {
   };
 }
 
-export async function writeCentroids(store: Store, file: CentroidsFile): Promise<string> {
-  await store.write(CENTROIDS_FILE, JSON.stringify(file));
-  return CENTROIDS_FILE;
-}
+/** The artifact to write beside the run's `hierarchy.json`. */
+export const centroidsOutput = (file: CentroidsFile): StoreEntry => [
+  CENTROIDS_FILE,
+  JSON.stringify(file),
+];
 
 /** The artifact beside a run, or undefined for runs made before it existed. */
 export async function readCentroids(

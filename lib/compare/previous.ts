@@ -1,7 +1,7 @@
 import { type HierarchyDoc, hierarchySchema } from '../output/hierarchy-schema.js';
 import { OUTPUT_FILES } from '../output/write.js';
 import { RUN_RECORD, type RunRecord } from '../pipeline/run-record.js';
-import type { Store } from '../store/types.js';
+import type { Store, StoreEntry } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
 import { CENTROIDS_FILE, centroidsMatch, parseCentroids, readCentroids } from './centroids.js';
 import type { MatchSide } from './match.js';
@@ -81,23 +81,14 @@ export function recordFromDoc(doc: HierarchyDoc): RunRecord {
 }
 
 /**
- * Keeps the replaced run under `previous/`; call it just before the new outputs are written.
- * Its `run.json` is made from its hierarchy, since the new run has overwritten the real one by then.
+ * The replaced run's files under `previous/`, to write with the new run's outputs. Its
+ * `run.json` is made from its hierarchy, since the new run has overwritten the real one by then.
  */
-export async function keepPreviousRun(
-  store: Store,
-  previous: PreviousRun | undefined,
-): Promise<string[]> {
+export function previousRunFiles(previous: PreviousRun | undefined): StoreEntry[] {
   if (!previous) return [];
   const files = [
     ...previous.files,
     [RUN_RECORD, `${JSON.stringify(recordFromDoc(previous.side.doc), null, 2)}\n`] as const,
   ];
-  const written: string[] = [];
-  for (const [name, body] of files) {
-    const key = `${PREVIOUS_DIR}/${name}`;
-    await store.write(key, body);
-    written.push(key);
-  }
-  return written;
+  return files.map(([name, body]) => [`${PREVIOUS_DIR}/${name}`, body]);
 }

@@ -24,7 +24,7 @@ export interface KeyOptions {
 
 export interface KeyedRun {
   readonly doc: HierarchyDoc;
-  /** Write with `writeCentroids` beside `hierarchy.json`. */
+  /** Written (`centroidsOutput`) beside `hierarchy.json`. */
   readonly centroids: CentroidsFile;
   readonly keys: { readonly carried: number; readonly fresh: number };
 }

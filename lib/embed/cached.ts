@@ -14,15 +14,30 @@ export function vectorFromBase64(text: string): Float32Array {
   return new Float32Array(copy.buffer);
 }
 
-/** Texts per call to the wrapped embedder; each chunk is persisted as soon as it returns. */
-const CHUNK = 512;
+/**
+ * Texts per call to the wrapped embedder, each call's vectors persisted as soon as it returns.
+ * Calls are sized to take about `saveEveryMs`, so an interrupted run loses at most a few seconds
+ * of embedding: a fast API embedder soon gets the largest calls (which fill its parallel
+ * requests), a local model on two cores small ones. Sizes are multiples of the smallest, which
+ * is also the first call's, since nothing is known of the embedder's speed yet; 64 keeps the
+ * local model's workers (2 × 32 texts) busy.
+ */
+export const CHUNK_SIZES = { min: 64, max: 512 } as const;
+const SAVE_EVERY_MS = 2000;
+
+/** The next call's size, from how fast the last one went. */
+export function nextChunkSize(texts: number, tookMs: number, saveEveryMs = SAVE_EVERY_MS): number {
+  const { min, max } = CHUNK_SIZES;
+  const fitting = Math.floor((texts / Math.max(tookMs, 1)) * saveEveryMs);
+  return Math.min(max, Math.max(min, fitting - (fitting % min)));
+}
 
 /**
  * An embedder that never pays twice for a text: vectors are cached under (embedder id, text),
- * duplicates within a call are embedded once, and new vectors are persisted chunk by chunk, so a
- * killed run loses at most the chunk in flight. Every user of the embedder in a run (the offline
- * partition picker, the embed stage) shares the one cache. Embedders whose vectors depend on
- * the whole call (`contextual`, e.g. TF-IDF) are passed through uncached.
+ * duplicates within a call are embedded once, and new vectors are persisted chunk by chunk (see
+ * `CHUNK_SIZES`), so a killed run loses at most the chunk in flight. Every user of the embedder
+ * in a run (the offline partition picker, the embed stage) shares the one cache. Embedders whose
+ * vectors depend on the whole call (`contextual`, e.g. TF-IDF) are passed through uncached.
  */
 export class CachedEmbedder implements Embedder {
   readonly id: string;
@@ -55,9 +70,13 @@ export class CachedEmbedder implements Embedder {
     this.cacheStats.hits += reused;
     this.cacheStats.misses += texts.length - reused;
     onProgress?.(reused);
-    for (let start = 0; start < missing.length; start += CHUNK) {
-      const chunk = missing.slice(start, start + CHUNK);
-      const vectors = await this.inner.embed(chunk, (done) => onProgress?.(reused + start + done));
+    let size: number = CHUNK_SIZES.min;
+    for (let start = 0; start < missing.length; ) {
+      const from = start;
+      const chunk = missing.slice(from, from + size);
+      start += chunk.length;
+      const began = performance.now();
+      const vectors = await this.inner.embed(chunk, (done) => onProgress?.(reused + from + done));
       if (vectors.length !== chunk.length) {
         throw new Error(`${this.id} returned ${vectors.length} vectors for ${chunk.length} texts`);
       }
@@ -66,6 +85,7 @@ export class CachedEmbedder implements Embedder {
         found.set(text, vector);
         await this.cache.set(key(text), vectorToBase64(vector));
       }
+      size = nextChunkSize(chunk.length, performance.now() - began);
     }
     return texts.map((text) => found.get(text) as Float32Array);
   }

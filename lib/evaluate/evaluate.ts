@@ -1,6 +1,7 @@
 import type { Embedder } from '../embed/types.js';
 import type { Llm } from '../llm/types.js';
 import { type HierarchyDoc, hierarchySchema } from '../output/hierarchy-schema.js';
+import { unfinishedAttemptNote } from '../pipeline/latest-attempt.js';
 import type { ProgressReporter } from '../pipeline/types.js';
 import type { Store } from '../store/types.js';
 import { ClioError } from '../util/errors.js';
@@ -74,6 +75,8 @@ export async function evaluateRun(
   deps: EvaluateDeps,
 ): Promise<{ evaluation: Evaluation; files: string[] }> {
   const doc = await readHierarchy(store);
+  const unfinished = await unfinishedAttemptNote(store, 'evaluating');
+  if (unfinished) deps.progress?.warn(unfinished);
   deps.progress?.start('embed summaries');
   const vectors = await deps.embedder.embed(doc.items.map((item) => item.summary));
   deps.progress?.finish();

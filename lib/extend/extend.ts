@@ -1,29 +1,31 @@
 import {
   centroidsFile,
+  centroidsOutput,
   clusterCentroids,
   vectorSpace,
   withheldHash,
-  writeCentroids,
 } from '../compare/centroids.js';
 import { withDerivedKeys } from '../compare/keys.js';
-import { keepPreviousRun, readCurrentRun } from '../compare/previous.js';
+import { previousRunFiles, readCurrentRun } from '../compare/previous.js';
 import { configSourceKind, type LoadedConfig, resolveTimeWindow } from '../config/index.js';
 import type { Extension, HierarchyDoc } from '../output/hierarchy-schema.js';
-import { writeOutputs } from '../output/write.js';
+import { outputFiles } from '../output/write.js';
 import { embedTexts } from '../pipeline/embed.js';
 import type { GenerateDeps } from '../pipeline/generate.js';
+import { unfinishedAttemptNote } from '../pipeline/latest-attempt.js';
 import { reportWarnings } from '../pipeline/reporting.js';
 import {
   RUN_RECORD,
   type RunRecord,
   readRunRecord,
   runInfo,
-  writeRunRecord,
+  runRecordText,
 } from '../pipeline/run-record.js';
 import { sampleItems } from '../pipeline/sample.js';
 import { summarizeItems } from '../pipeline/summarize.js';
 import { silentProgress } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
+import { writeTogether } from '../store/together.js';
 import { recordExtension, recordOf } from './history.js';
 import { itemsForOutputs } from './originals.js';
 import { baseFits, failedSummaries, type Placement, placeItems } from './place.js';
@@ -86,6 +88,8 @@ export async function extendRun(
     'problems with the source',
   );
   warn(source.warnings ?? [], 'warnings about the source');
+  const unfinished = await unfinishedAttemptNote(deps.store, 'extending');
+  warn(unfinished ? [unfinished] : [], 'notes about the run');
   warn(driftWarnings(loaded, deps, doc, current.withheld), 'warnings about the run');
   const known = new Set(doc.items.map((item) => item.id));
   const withheld = new Set(current.withheld ?? []);
@@ -162,18 +166,16 @@ export async function extendRun(
     byCluster: clusterCentroids(finished, (id) => vectorById.get(id)),
   };
   const outputs = await itemsForOutputs(finished, source.items, deps.store);
-  // The old run goes to previous/ first; run.json last, so it only ever names finished outputs.
-  const files = [
-    ...(await keepPreviousRun(deps.store, current)),
-    ...(await writeOutputs(finished, outputs, deps.store)),
-    await writeCentroids(deps.store, centroidsFile(finished, centroids, current.withheld ?? [])),
+  // The old run to previous/, the new outputs, the report and run.json: all or none of them.
+  const written = [
+    ...previousRunFiles(current),
+    ...outputFiles(finished, outputs),
+    centroidsOutput(centroidsFile(finished, centroids, current.withheld ?? [])),
+    [extension.report, `${JSON.stringify({ extension, placements }, null, 2)}\n`] as const,
+    [RUN_RECORD, runRecordText(record)] as const,
   ];
-  await deps.store.write(
-    extension.report,
-    `${JSON.stringify({ extension, placements }, null, 2)}\n`,
-  );
-  await writeRunRecord(deps.store, record);
-  files.push(extension.report, RUN_RECORD);
+  await writeTogether(deps.store, written);
+  const files = written.map(([key]) => key);
   return { doc: finished, record, extension, placements, files, warnings };
 }
 

@@ -1,5 +1,5 @@
 import type { SummarizedItem } from '../pipeline/types.js';
-import type { Store } from '../store/types.js';
+import type { StoreEntry } from '../store/types.js';
 import { originalText } from './assemble.js';
 import { combinedCsv, levelCsv } from './csv.js';
 import type { HierarchyDoc } from './hierarchy-schema.js';
@@ -10,25 +10,19 @@ export const OUTPUT_FILES = {
   level: (level: number) => `level_${level}_clusters.csv`,
 } as const;
 
-/** Writes `hierarchy.json`, `combined.csv` and one `level_{x}_clusters.csv` per level. */
-export async function writeOutputs(
-  doc: HierarchyDoc,
-  items: readonly SummarizedItem[],
-  store: Store,
-): Promise<string[]> {
+/**
+ * `hierarchy.json`, `combined.csv` and one `level_{x}_clusters.csv` per level, to write together
+ * with the rest of the run's files (`writeTogether`).
+ */
+export function outputFiles(doc: HierarchyDoc, items: readonly SummarizedItem[]): StoreEntry[] {
   const originals = new Map(items.map(({ item }) => [item.id, item]));
   const fullExample = (id: string) => {
     const item = originals.get(id);
     return item ? originalText(item) : '';
   };
-  const files: [string, string | Uint8Array][] = [
+  return [
     [OUTPUT_FILES.hierarchy, JSON.stringify(doc)],
     [OUTPUT_FILES.combined, combinedCsv(doc, fullExample)],
-    ...doc.levels.map(
-      ({ level }) =>
-        [OUTPUT_FILES.level(level), levelCsv(doc, level)] as [string, string | Uint8Array],
-    ),
+    ...doc.levels.map(({ level }): StoreEntry => [OUTPUT_FILES.level(level), levelCsv(doc, level)]),
   ];
-  for (const [key, body] of files) await store.write(key, body);
-  return files.map(([key]) => key);
 }

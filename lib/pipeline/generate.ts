@@ -8,7 +8,8 @@ import { hierarchySchema } from '../output/hierarchy-schema.js';
 import { readSource } from '../sources/file/index.js';
 import type { LoadedItems } from '../sources/types.js';
 import type { RecordCache, Store } from '../store/types.js';
-import { type RunRecord, readRunRecord } from './run-record.js';
+import { fencedStore, RunInterruptedError, signalOf, whenAborted } from './interrupted.js';
+import { type RunRecord, readRunRecord, writeRunRecord } from './run-record.js';
 import {
   clusterLevel,
   finalizeRun,
@@ -34,6 +35,11 @@ export interface GenerateDeps {
   readonly now?: () => Date;
   /** Replaces the configured source, e.g. for tests or a runner that already holds the items. */
   readonly loadItems?: () => Promise<LoadedItems>;
+  /**
+   * Ends the run early (Ctrl-C): it stops where it is, records `interrupted` with the stage in
+   * `run.json`, and throws `RunInterruptedError`; the caller then closes the caches it gave.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface GenerateResult {
@@ -85,14 +91,25 @@ function keptCache<T>(cache: RecordCache<T>): RecordCache<T> {
  */
 export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promise<GenerateResult> {
   const { config } = loaded;
-  const progress = deps.progress ?? silentProgress;
+  const live = liveStage(deps.progress ?? silentProgress);
+  const progress = live.progress;
   const runLedger = deps.llm.ledger;
   const embedder = keptEmbedder(deps.embedder);
   const hitsBefore = deps.embedder.cacheStats?.hits ?? 0;
+  const { signal } = deps;
+  const store = signal ? fencedStore(deps.store, signal) : deps.store;
+  // Each step is raced against the signal: an interrupt need not wait for a stage to end.
+  const aborted = signal ? whenAborted(signal) : undefined;
+  aborted?.catch(() => {});
+  const step = <T>(work: Promise<T>): Promise<T> =>
+    aborted ? Promise.race([work, aborted]) : work;
+  // Known once Prepare has written the record: what an interrupt marks.
+  let runId: string | undefined;
+  let prepared = false;
   const steps: StagedDeps = {
-    artifacts: deps.store,
-    configs: deps.store,
-    runStore: () => deps.store,
+    artifacts: store,
+    configs: store,
+    runStore: () => store,
     createEmbedder: () => embedder,
     createLlm: () => deps.llm.withLedger?.(runLedger.child()) ?? deps.llm,
     createSummaryBatches: (_config, llm) => deps.summaryBatches?.withLedger(llm.ledger),
@@ -103,36 +120,43 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     progress,
     batchSize: LOCAL_BATCH_SIZE,
     ...(deps.now ? { now: deps.now } : {}),
+    runCreated: async (id) => {
+      runId = id;
+    },
   };
 
-  const prepared = await prepareConfiguredRun(config, steps, { digest: loaded.digest });
-  const { runId } = prepared;
   try {
+    const run = await step(prepareConfiguredRun(config, steps, { digest: loaded.digest }));
+    prepared = true;
     const batches = await readJson(
       deps.store,
       RUN_KEYS.batchList,
       z.array(z.object({ runId: z.string(), batchKey: z.string() })),
     );
     let reused = 0;
-    for (const batch of batches) reused += (await summarizeBatch(batch, steps)).reused;
-    for (let level = 0; level < prepared.levelCount; level++) {
-      await clusterLevel({ runId, level }, steps);
+    for (const batch of batches) reused += (await step(summarizeBatch(batch, steps))).reused;
+    for (let level = 0; level < run.levelCount; level++) {
+      await step(clusterLevel({ runId: run.runId, level }, steps));
     }
-    const finished = await finalizeRun({ runId }, steps);
+    const finished = await step(finalizeRun({ runId: run.runId }, steps));
     const text = await deps.store.read('hierarchy.json');
     const doc = hierarchySchema.parse(JSON.parse(text ?? '{}'));
     const record = await readRunRecord(deps.store);
-    if (!record) throw new Error(`run ${runId} has no run record`);
+    if (!record) throw new Error(`run ${run.runId} has no run record`);
+    const prefix = `runs/${run.runId}/`;
     return {
       doc,
       record,
-      files: ['run.json', ...finished.outputKeys.map((key) => key.replace(`runs/${runId}/`, ''))],
+      files: ['run.json', ...finished.outputKeys.map((key) => key.replace(prefix, ''))],
       reused: {
         summaries: reused,
         embeddings: (deps.embedder.cacheStats?.hits ?? 0) - hitsBefore,
       },
     };
   } catch (error) {
+    if (signal?.aborted) throw await recordInterruption(deps.store, runId, signal, live.stage());
+    // Prepare records its own failures in the run it made.
+    if (!prepared || !runId) throw error;
     const name = error instanceof Error ? error.name : 'Error';
     const message = error instanceof Error ? error.message : String(error);
     await markFailed(
@@ -144,4 +168,43 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     );
     throw error;
   }
+}
+
+/** The progress reporter, noting the stage it was last told of: where an interrupt found the run. */
+function liveStage(inner: ProgressReporter): { progress: ProgressReporter; stage: () => string } {
+  let stage = 'load';
+  return {
+    progress: {
+      ...inner,
+      start(name, total) {
+        stage = name;
+        inner.start(name, total);
+      },
+      tick: (done) => inner.tick(done),
+      finish: () => inner.finish(),
+    },
+    stage: () => stage,
+  };
+}
+
+/**
+ * Marks the run interrupted at `stage` (through the unfenced store: the steps' writes are refused
+ * by now) and returns the error to end the command with. A run that got to `done` first keeps it.
+ */
+async function recordInterruption(
+  store: Store,
+  runId: string | undefined,
+  signal: AbortSignal,
+  stage: string,
+): Promise<RunInterruptedError> {
+  const interrupted = new RunInterruptedError(signalOf(signal), stage);
+  const record = runId ? await readRunRecord(store) : undefined;
+  if (record?.runId === runId && record?.status === 'running') {
+    record.status = 'interrupted';
+    record.stage = stage;
+    record.error = interrupted.message;
+    record.finishedAt = new Date().toISOString();
+    await writeRunRecord(store, record);
+  }
+  return interrupted;
 }

@@ -8,10 +8,16 @@ import { ClioError } from '../util/errors.js';
 
 export const RUN_RECORD = 'run.json';
 
+/**
+ * How a run ended, or that it has not. `stopped`: it spent its `llm.budget_usd`; `interrupted`:
+ * Ctrl-C or SIGTERM ended a local run, `stage` says where. Both: `error` says so, and a re-run
+ * resumes from the caches.
+ */
+export const RUN_STATUSES = ['running', 'done', 'failed', 'stopped', 'interrupted'] as const;
+
 /** `run.json`: the run's status and bookkeeping, rewritten after every stage. */
 export const runRecordSchema = runInfoSchema.extend({
-  /** `stopped`: the run spent its `llm.budget_usd`; `error` says so, and a re-run resumes. */
-  status: z.enum(['running', 'done', 'failed', 'stopped']),
+  status: z.enum(RUN_STATUSES),
   stage: z.string(),
   finishedAt: z.string().nullable(),
   error: z.string().nullable(),
@@ -24,8 +30,10 @@ export const runRecordSchema = runInfoSchema.extend({
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
+export const runRecordText = (record: RunRecord) => `${JSON.stringify(record, null, 2)}\n`;
+
 export async function writeRunRecord(store: Store, record: RunRecord): Promise<void> {
-  await store.write(RUN_RECORD, `${JSON.stringify(record, null, 2)}\n`);
+  await store.write(RUN_RECORD, runRecordText(record));
 }
 
 export async function readRunRecord(store: Store): Promise<RunRecord | undefined> {

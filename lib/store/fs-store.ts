@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { ReadOptions, Store } from './types.js';
+import type { ReadOptions, Store, StoreEntry } from './types.js';
+
+/**
+ * Where `writeAll` stages a set of files before moving them into place, and the list whose
+ * presence commits the set: a set with its list is finished by whoever finds it, one without
+ * is dropped by the next writer (see `settle`).
+ */
+export const STAGING_DIR = '.staging';
+const COMMITTED = '.committed.json';
 
 /** Artifacts as files under one folder; writes go to a temp file first and are renamed. */
 export class FsStore implements Store {
@@ -49,10 +57,46 @@ export class FsStore implements Store {
   }
 
   async write(key: string, body: string | Uint8Array): Promise<void> {
-    const target = this.path(key);
-    await mkdir(dirname(target), { recursive: true });
-    const temp = `${target}.${randomUUID()}.tmp`;
-    await writeFile(temp, body);
-    await rename(temp, target);
+    await writeReplacing(this.path(key), body);
   }
+
+  /**
+   * All files are written under `.staging/` first, then the list of them, then each is renamed
+   * into place: a kill before the list leaves the old files untouched, a kill after it leaves a
+   * set that `settle` completes. Either way no reader pairs one run's CSVs with another's
+   * hierarchy.
+   */
+  async writeAll(files: readonly StoreEntry[]): Promise<void> {
+    await this.settle({ dropUnfinished: true });
+    const staging = this.path(STAGING_DIR);
+    for (const [key, body] of files) await writeReplacing(join(staging, key), body);
+    await writeReplacing(join(staging, COMMITTED), JSON.stringify(files.map(([key]) => key)));
+    await this.settle({ dropUnfinished: true });
+  }
+
+  /**
+   * Finishes moving a committed set that a killed writer left staged. A set that was never
+   * committed is dropped only by a writer (`dropUnfinished`): a reader could be looking at one
+   * that another process is still writing.
+   */
+  async settle(options: { readonly dropUnfinished?: boolean } = {}): Promise<void> {
+    const staging = this.path(STAGING_DIR);
+    const list = await readFile(join(staging, COMMITTED), 'utf8').catch(() => undefined);
+    if (list === undefined && !options.dropUnfinished) return;
+    for (const key of list === undefined ? [] : (JSON.parse(list) as string[])) {
+      await mkdir(dirname(this.path(key)), { recursive: true });
+      await rename(join(staging, key), this.path(key)).catch((error: NodeJS.ErrnoException) => {
+        // Moved already, by the writer before it was killed or by another reader.
+        if (error.code !== 'ENOENT') throw error;
+      });
+    }
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function writeReplacing(target: string, body: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.${randomUUID()}.tmp`;
+  await writeFile(temp, body);
+  await rename(temp, target);
 }

@@ -13,6 +13,8 @@ import type { RecordCache } from './types.js';
 export class JsonlCache<T> implements RecordCache<T> {
   readonly #records = new Map<string, T>();
   #file: FileHandle | undefined;
+  /** Appends not yet on disk: `close` waits for them, so an interrupted run keeps them. */
+  readonly #pending = new Set<Promise<void>>();
   #skipped = 0;
 
   private constructor(
@@ -45,12 +47,21 @@ export class JsonlCache<T> implements RecordCache<T> {
   async set(key: string, value: T): Promise<void> {
     this.#records.set(key, value);
     if (!this.#file) throw new Error(`cache ${this.path} is closed`);
-    await this.#file.appendFile(`${JSON.stringify({ k: key, v: value })}\n`);
+    const append = this.#file.appendFile(`${JSON.stringify({ k: key, v: value })}\n`);
+    this.#pending.add(append);
+    try {
+      await append;
+    } finally {
+      this.#pending.delete(append);
+    }
   }
 
+  /** Waits for the appends in flight, then closes; later `set`s are refused. */
   async close(): Promise<void> {
-    await this.#file?.close();
+    const file = this.#file;
     this.#file = undefined;
+    await Promise.allSettled(this.#pending);
+    await file?.close();
   }
 
   /** After a kill mid-append, start the next record on a fresh line rather than glue onto the torn one. */

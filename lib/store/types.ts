@@ -24,7 +24,16 @@ export interface Store {
    * store expires it by itself (S3: the intermediate artifacts' lifecycle rule).
    */
   removeAll?(prefix: string): Promise<void>;
+  /**
+   * Replaces several artifacts as one: a reader sees all of the new ones or none, even when the
+   * writer is killed halfway. Only where a place holds one run after another (a local
+   * `save_path`); absent, `writeTogether` writes them one by one.
+   */
+  writeAll?(files: readonly StoreEntry[]): Promise<void>;
 }
+
+/** An artifact to write: its key and its whole body. */
+export type StoreEntry = readonly [key: string, body: string | Uint8Array];
 
 /**
  * A persistent key → record map used to never pay twice for a summary or an embedding.

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { PREVIOUS_DIR } from '../compare/previous.js';
+import { runInfoSchema } from '../output/hierarchy-schema.js';
 import { OUTPUT_FILES } from '../output/write.js';
 import { RUN_RECORD, runRecordSchema } from '../pipeline/run-record.js';
 import { ClioError } from '../util/errors.js';
@@ -11,6 +12,11 @@ import type { VizRunEntry } from './format.js';
 export interface RunLocation extends VizRunEntry {
   readonly file: string;
 }
+
+/** What the picker needs of a hierarchy's run info, without validating the whole document. */
+const hierarchyRunSchema = z.object({
+  run: runInfoSchema.pick({ createdAt: true, source: true, counts: true }),
+});
 
 /** `{"runs": [{"name": "May", "path": "may/"}, "june/hierarchy.json"]}`, paths relative to it. */
 const runsIndexSchema = z.object({
@@ -89,16 +95,23 @@ function uniqueKey(name: string, used: Set<string>): string {
   return key;
 }
 
-/** What the run picker shows, from the small `run.json` beside it (not the big hierarchy). */
+/**
+ * What the run picker shows, from the small `run.json` beside it when that is the finished run
+ * (a later attempt that did not finish has replaced it otherwise), else from the hierarchy.
+ */
 async function describeRun(file: string, name: string): Promise<Omit<VizRunEntry, 'key'>> {
   try {
-    const text = await readFile(join(dirname(file), RUN_RECORD), 'utf8');
-    const record = runRecordSchema.parse(JSON.parse(text));
+    const text = await readFile(join(dirname(file), RUN_RECORD), 'utf8').catch(() => undefined);
+    const latest = text === undefined ? undefined : runRecordSchema.safeParse(JSON.parse(text));
+    const run =
+      latest?.success && latest.data.status === 'done'
+        ? latest.data
+        : hierarchyRunSchema.parse(JSON.parse(await readFile(file, 'utf8'))).run;
     return {
       name,
-      createdAt: record.createdAt,
-      source: record.source,
-      items: record.counts.clustered - record.counts.withheld,
+      createdAt: run.createdAt,
+      source: run.source,
+      items: run.counts.clustered - run.counts.withheld,
     };
   } catch {
     const modified = await stat(file).then((s) => s.mtime.toISOString());

@@ -40,11 +40,16 @@ export const runScript = (
     env,
   ).done;
 
-function startNode(
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-): { child: ChildProcess; done: Promise<CliRun> } {
+export interface StartedCli {
+  readonly child: ChildProcess;
+  readonly done: Promise<CliRun>;
+  /** What it has printed so far. */
+  readonly output: () => { readonly stdout: string; readonly stderr: string };
+  /** Set once it has exited. */
+  readonly exited: () => boolean;
+}
+
+function startNode(args: readonly string[], cwd: string, env: Record<string, string>): StartedCli {
   const child = spawn(process.execPath, args, { cwd, env: keylessEnv(env) });
   let stdout = '';
   let stderr = '';
@@ -54,10 +59,34 @@ function startNode(
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
+  let exited = false;
   const done = new Promise<CliRun>((ok) =>
-    child.on('close', (code) => ok({ code, stdout, stderr })),
+    child.on('close', (code) => {
+      exited = true;
+      ok({ code, stdout, stderr });
+    }),
   );
-  return { child, done };
+  return { child, done, output: () => ({ stdout, stderr }), exited: () => exited };
+}
+
+/**
+ * Waits until the CLI's stderr matches `pattern` (e.g. a stage's first progress line), then
+ * `delayMs` more; fails if it exits first, so a test never signals a process that is gone.
+ */
+export async function untilStderr(
+  started: StartedCli,
+  pattern: RegExp,
+  delayMs = 0,
+  timeoutMs = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(started.output().stderr)) {
+    if (started.exited()) throw new Error(`exited before ${pattern}: ${started.output().stderr}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await new Promise((r) => setTimeout(r, delayMs));
+  if (started.exited()) throw new Error(`exited during the wait: ${started.output().stderr}`);
 }
 
 export const runCli = (args: readonly string[], cwd: string, env: Record<string, string> = {}) =>

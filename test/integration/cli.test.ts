@@ -1,26 +1,15 @@
-import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
 import { type CliRun, runCli, startCli } from '../helpers/cli.js';
-
-const root = resolve(import.meta.dirname, '../..');
+import { demoCopy } from '../helpers/demo.js';
 
 const start = startCli;
 const run = runCli;
 type Run = CliRun;
-
-/** A copy of the demo config and data in a temp dir, optionally with changed keys. */
-async function demoCopy(changes: Record<string, unknown> = {}): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'clio-cli-'));
-  await cp(join(root, 'configs'), join(dir, 'configs'), { recursive: true });
-  const path = join(dir, 'configs', 'demo.json');
-  const config = JSON.parse(await readFile(path, 'utf8'));
-  await writeFile(path, JSON.stringify({ ...config, ...changes }));
-  return dir;
-}
 
 describe('open-clio generate on the demo', () => {
   let dir: string;

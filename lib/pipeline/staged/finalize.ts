@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Level } from '../../cluster/types.js';
-import { writeCentroids } from '../../compare/centroids.js';
-import { keepPreviousRun, readPreviousRun } from '../../compare/previous.js';
+import { centroidsOutput } from '../../compare/centroids.js';
+import { previousRunFiles, readPreviousRun } from '../../compare/previous.js';
 import { embedderIsContextual } from '../../config/index.js';
-import { writeOutputs } from '../../output/write.js';
+import { outputFiles } from '../../output/write.js';
+import { writeTogether } from '../../store/together.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
 import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
@@ -44,11 +45,14 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
   const finished = { ...doc, run: runInfo(record) };
-  const files = [
-    ...(await keepPreviousRun(store, previous)),
-    ...(await writeOutputs(finished, run.items, store)),
-    await writeCentroids(store, centroids),
+  // The replaced run goes to previous/ in the same step as the new outputs replace it.
+  const outputs = [
+    ...previousRunFiles(previous),
+    ...outputFiles(finished, run.items),
+    centroidsOutput(centroids),
   ];
+  await writeTogether(store, outputs);
+  const files = outputs.map(([key]) => key);
   await deps.runIndex?.putHierarchy(finished);
   await deps.publish?.(finished);
   // Done only once everything is out: a run whose publishing failed is not reported done.
