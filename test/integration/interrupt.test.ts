@@ -80,10 +80,10 @@ describe('Ctrl-C during a re-run', () => {
   it('a re-run reuses every summary and the saved embeddings, embedding fewer texts', async () => {
     const resumed = await runCli(GENERATE, dir);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(resumed.stderr).toContain('summaries: 700 reused from the cache, 0 new, 0 failed');
-    const [, reused, fresh] = /embeddings: (\d+) reused from the cache, (\d+) new/.exec(
-      resumed.stderr,
-    ) ?? ['', '0', '700'];
+    expect(resumed.stderr).toContain('700 summaries (700 cached)');
+    const counts = /700 embeddings \((\d+) cached, (\d+) new\)/.exec(resumed.stderr);
+    expect(counts, resumed.stderr).not.toBeNull();
+    const [, reused, fresh] = counts ?? [];
     // Every vector B saved is one of its texts (duplicate summaries share a line).
     const saved = embeddedAtInterrupt - embeddedBefore;
     expect(Number(reused) + Number(fresh)).toBe(700);
