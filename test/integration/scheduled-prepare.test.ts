@@ -104,6 +104,33 @@ async function expectConsecutiveTicksCoverEachRunOnce(schedule: RunSchedule, tic
 }
 
 describe('Prepare on consecutive scheduled ticks', () => {
+  it('runs a scheduled file config again as it is: only tracing projects have windows', async () => {
+    await writeFile(join(dir, 'configs', 'scheduled', 'rows.jsonl'), '{"id":"a","text":"hello"}\n');
+    await writeFile(
+      join(dir, 'configs', 'scheduled', 'file.json'),
+      JSON.stringify({
+        source: { file: 'rows.jsonl' },
+        hierarchy: [1],
+        summary_prompt: 'Summarize: {{example.inputs.text}}',
+        partitions: null,
+      }),
+    );
+    const staged = deps();
+    const prepared = await prepareRun(
+      {
+        configKey: 'scheduled/file.json',
+        scheduledTime: '2027-03-25T10:00:00Z',
+        schedule: { expression: 'rate(1 day)' },
+      },
+      staged,
+    );
+    expect(prepared.itemCount).toBe(1);
+    const record = JSON.parse(
+      (await runStore(staged.artifacts, prepared.runId).read('run.json')) as string,
+    );
+    expect(record.window).toBeNull();
+  });
+
   it('reads back-to-back 30-minute windows for rate(30 minutes)', async () => {
     const start = Date.parse('2027-03-25T10:00:00Z');
     const ticks = Array.from({ length: 4 }, (_, i) => new Date(start + i * 1_800_000));

@@ -82,7 +82,8 @@ async function readConfig(input: PrepareInput, deps: StagedDeps): Promise<ClioCo
     );
   }
   const window = windowOfStart(input);
-  if (window) {
+  // Only a tracing project has a window; a scheduled dataset or file simply runs again.
+  if (window && raw.project_name !== undefined && raw.project_name !== null) {
     const { start_time: _s, end_time: _e, hours: _h, days: _d, ...rest } = raw;
     raw = { ...rest, start_time: window.start.toISOString(), end_time: window.end.toISOString() };
   }
