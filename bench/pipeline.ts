@@ -96,7 +96,7 @@ export async function runPipelineBench() {
     'Debian package descriptions, 12 sections',
     {
       source: { file: debianFile },
-      hierarchy: [42, 12, 4],
+      hierarchy: [40, 12],
       summary_prompt: 'Summarize what this software package does: {{example.inputs.text}}',
     },
     debianFile,

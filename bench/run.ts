@@ -4,6 +4,7 @@ import { runKmeansBench } from './kmeans.js';
 import { runLangSmithScaleBench } from './langsmith-scale.js';
 import { runModelCostBench } from './model-costs.js';
 import { runPipelineBench } from './pipeline.js';
+import { runQualityBench } from './quality.js';
 import { runRateLimitBench } from './rate-limit.js';
 import { runViewerBench } from './viewer.js';
 
@@ -14,6 +15,7 @@ import { runViewerBench } from './viewer.js';
  */
 const benches: Record<string, () => Promise<unknown>> = {
   pipeline: () => runPipelineBench(),
+  quality: () => runQualityBench(),
   kmeans: () => runKmeansBench(),
   embedders: () => runEmbedderBench(),
   viewer: () => runViewerBench(),

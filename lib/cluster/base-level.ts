@@ -1,18 +1,26 @@
 import type { SummarizedItem } from '../pipeline/types.js';
 import { indicesByLabel } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
+import { hybridVectors } from './hybrid-vectors.js';
 import { kmeans } from './kmeans.js';
 import type { Level } from './types.js';
 import { meanVector } from './vectors.js';
 
 /**
  * The base level: k-means within each partition, the requested count shared among partitions by
- * size. Clusters are numbered partition by partition, larger clusters first.
+ * size. Clusters are numbered partition by partition, larger clusters first. With `hybrid`,
+ * k-means runs on `hybridVectors` of each partition's summaries, fitted within the partition;
+ * centroids are always the means of the items' own vectors.
  */
 export async function clusterBaseLevel(
   items: readonly SummarizedItem[],
   vectors: readonly Float32Array[],
-  options: { readonly k: number; readonly seed: number; readonly threads?: number },
+  options: {
+    readonly k: number;
+    readonly seed: number;
+    readonly threads?: number;
+    readonly hybrid?: boolean;
+  },
 ): Promise<Level> {
   const groups = [...indicesByLabel(items.map((item) => item.partition))];
   const counts = allocateClusters(
@@ -22,13 +30,23 @@ export async function clusterBaseLevel(
   const level: Level = [];
   for (const [g, [partition, indices]] of groups.entries()) {
     const k = counts[g] ?? 1;
+    const own = indices.map((i) => vectors[i] as Float32Array);
+    const clusterOn =
+      options.hybrid && k > 1
+        ? await hybridVectors(
+            indices.map((i) => items[i]?.summary ?? ''),
+            own,
+            { seed: options.seed },
+          )
+        : own;
     const result =
       k <= 1
         ? { assignments: new Int32Array(indices.length) }
-        : await kmeans(
-            indices.map((i) => vectors[i] as Float32Array),
-            { k, seed: options.seed, ...(options.threads ? { threads: options.threads } : {}) },
-          );
+        : await kmeans(clusterOn, {
+            k,
+            seed: options.seed,
+            ...(options.threads ? { threads: options.threads } : {}),
+          });
     const members = [...indicesByLabel(result.assignments).values()].map((local) =>
       local.map((j) => indices[j] as number),
     );

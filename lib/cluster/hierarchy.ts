@@ -18,6 +18,8 @@ export interface HierarchyOptions {
   readonly hierarchy: readonly number[];
   readonly partitions: Readonly<Record<string, string>> | null;
   readonly seed: number;
+  /** What the base level's k-means runs on (`cluster_vectors`); centroids stay embeddings. */
+  readonly clusterVectors?: 'hybrid' | 'embeddings';
   readonly concurrency: number;
   readonly progress?: ProgressReporter;
 }
@@ -128,7 +130,11 @@ export async function buildBaseLevel(
   // Planned for the items the run holds; fewer may have been summarized.
   const k = levelCap(requested, items.length);
   progress.start('cluster level 0');
-  const level = await clusterBaseLevel(items, vectors, { k, seed: options.seed });
+  const level = await clusterBaseLevel(items, vectors, {
+    k,
+    seed: options.seed,
+    hybrid: options.clusterVectors === 'hybrid',
+  });
   progress.finish();
   const warnings =
     level.length < requested

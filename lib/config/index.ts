@@ -10,6 +10,7 @@ export { type ParseOptions, parseConfig } from './parse.js';
 export { formatFromExtension } from './rules.js';
 export {
   type ClioConfig,
+  clusterVectorsOf,
   configSchema,
   configSourceKind,
   DEFAULT_SAVE_PATH,

@@ -189,6 +189,9 @@ const isHttpUrl = (s: string): boolean => {
   }
 };
 
+/** `cluster_vectors`: see `clusterVectorsOf`. */
+export const CLUSTER_VECTORS = ['hybrid', 'embeddings'] as const;
+
 export const embedderSchema = z.strictObject(
   {
     provider: z.enum(EMBEDDER_PROVIDERS, { error: oneOf(EMBEDDER_PROVIDERS) }).default('offline'),
@@ -223,6 +226,7 @@ export const configSchema = z.strictObject(
     llm: llmSchema.prefault({}),
     embedder: embedderSchema.prefault({}),
     min_cluster_size: posInt().default(1),
+    cluster_vectors: nullishToUndefined(z.enum(CLUSTER_VECTORS, { error: oneOf(CLUSTER_VECTORS) })),
     eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
   },
   {
@@ -249,6 +253,17 @@ export type FileSourceConfig = Omit<SchemaSource, 'format'> & { format: SourceFo
 export type ClioConfig = Omit<SchemaOutput, 'source'> & { source?: FileSourceConfig };
 export type LlmConfig = ClioConfig['llm'];
 export type EmbedderConfig = ClioConfig['embedder'];
+
+/**
+ * What k-means clusters items on. Without the key, `hybrid` for the offline embedder (measured
+ * there: README "Cluster quality") and `embeddings` for the rest, whose vectors we could not
+ * measure against labels offline and which TF-IDF itself would only duplicate.
+ */
+export function clusterVectorsOf(config: Pick<ClioConfig, 'embedder' | 'cluster_vectors'>) {
+  return (
+    config.cluster_vectors ?? (config.embedder.provider === 'offline' ? 'hybrid' : 'embeddings')
+  );
+}
 
 /** Whether the configured embedder is fitted on the texts of each call (TF-IDF), not per text. */
 export const embedderIsContextual = (config: Pick<ClioConfig, 'embedder'>): boolean =>

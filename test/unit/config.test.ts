@@ -9,6 +9,7 @@ import {
   ConfigError,
   ConfigFileError,
   closestMatch,
+  clusterVectorsOf,
   configWarnings,
   isInTimeWindow,
   loadConfig,
@@ -642,5 +643,23 @@ describe('warnings', () => {
     expect(configWarnings(config({ summary_prompt: 'plain' }), items(100))[0]).toContain(
       'summary_prompt',
     );
+  });
+});
+
+describe('cluster_vectors', () => {
+  it('defaults to hybrid vectors for the offline embedder and to the embeddings otherwise', () => {
+    expect(clusterVectorsOf(parseConfig(BASE, OPTS))).toBe('hybrid');
+    const voyage = parseConfig({ ...BASE, embedder: { provider: 'voyage' } }, OPTS);
+    expect(clusterVectorsOf(voyage)).toBe('embeddings');
+    const tfidf = parseConfig({ ...BASE, embedder: { provider: 'tfidf' } }, OPTS);
+    expect(clusterVectorsOf(tfidf)).toBe('embeddings');
+    const chosen = parseConfig({ ...BASE, cluster_vectors: 'embeddings' }, OPTS);
+    expect(clusterVectorsOf(chosen)).toBe('embeddings');
+  });
+
+  it('names the key and the accepted values when the value is wrong', () => {
+    const problem = problemFor({ ...BASE, cluster_vectors: 'tfidf' }, 'cluster_vectors');
+    expect(problem).toMatch(/"hybrid"/);
+    expect(problem).toMatch(/"embeddings"/);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { buildBaseLevel, buildUpperLevel } from '../../cluster/hierarchy.js';
-import type { ClioConfig } from '../../config/index.js';
+import { type ClioConfig, clusterVectorsOf } from '../../config/index.js';
 import type { Embedder } from '../../embed/types.js';
 import { BudgetExceededError } from '../../llm/ledger.js';
 import { cachedReply, withReplyCache } from '../../llm/reply-cache.js';
@@ -108,6 +108,7 @@ async function clusterWith(
     hierarchy: config.hierarchy,
     partitions: config.partitions,
     seed: config.seed,
+    clusterVectors: clusterVectorsOf(config),
     concurrency: config.max_concurrency,
     ...(deps.progress ? { progress: deps.progress } : {}),
   };
