@@ -3,6 +3,7 @@ import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runLangSmithScaleBench } from './langsmith-scale.js';
 import { runModelCostBench } from './model-costs.js';
+import { runNamingBench } from './naming.js';
 import { runPipelineBench } from './pipeline.js';
 import { runQualityBench } from './quality.js';
 import { runRateLimitBench } from './rate-limit.js';
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'rate-limit': () => runRateLimitBench(),
   'aws-scale': () => runAwsScaleBench(),
   'model-costs': () => runModelCostBench(),
+  naming: () => runNamingBench(),
   'langsmith-scale': () => runLangSmithScaleBench(),
 };
 

@@ -2,13 +2,12 @@ import type { Embedder } from '../embed/types.js';
 import type { Llm } from '../llm/types.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../pipeline/types.js';
 import { silentProgress } from '../pipeline/types.js';
-import { clipText, MAX_NAME_CHARS } from '../prompts/reply-text.js';
 import { groupBy } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
 import { clusterBaseLevel } from './base-level.js';
 import { groupByCentroid } from './group-centroid.js';
 import { groupWithLlm } from './group-llm.js';
-import { nameLevel } from './naming.js';
+import { distinguishNames, nameLevel } from './naming.js';
 import { levelCap } from './plan.js';
 import type { ClusterNode, Level } from './types.js';
 import { meanVector } from './vectors.js';
@@ -76,22 +75,6 @@ function parentsFrom(
   return parents;
 }
 
-/**
- * Gives clusters of one level and partition that ended up with the same name (two parents the
- * model renamed alike, two keyword names) a number, so no two siblings read the same.
- */
-export function distinguishNames(level: Level): void {
-  const seen = new Map<string, number>();
-  for (const cluster of level) {
-    const key = `${cluster.partition}\n${cluster.name.trim().toLowerCase()}`;
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    const suffix = ` (${count})`;
-    if (count > 1)
-      cluster.name = `${clipText(cluster.name, MAX_NAME_CHARS - suffix.length)}${suffix}`;
-  }
-}
-
 /** One level built: its clusters and what went wrong or was adjusted on the way. */
 export interface LevelResult {
   readonly level: Level;
@@ -106,14 +89,20 @@ interface LevelContext {
   readonly options: HierarchyOptions;
 }
 
-async function nameWithProgress(level: Level, index: number, context: LevelContext) {
+async function nameWithProgress(level: Level, index: number, context: LevelContext, below?: Level) {
   const progress = context.options.progress ?? silentProgress;
   progress.start(`name level ${index}`, level.length);
-  const result = await nameLevel(level, context.texts, context.vectors, {
-    llm: context.deps.llm,
-    concurrency: context.options.concurrency,
-    onNamed: (d) => progress.tick(d),
-  });
+  const result = await nameLevel(
+    level,
+    context.texts,
+    context.vectors,
+    {
+      llm: context.deps.llm,
+      concurrency: context.options.concurrency,
+      onNamed: (d) => progress.tick(d),
+    },
+    below,
+  );
   progress.finish();
   return result;
 }
@@ -225,7 +214,7 @@ export async function buildUpperLevel(
   // Parents from the model's grouping or from partitions come named; centroid groups do not.
   if (level.some((p) => !p.name)) {
     const context = { texts: items.map((i) => i.summary), vectors, deps, options };
-    const named = await nameWithProgress(level, index, context);
+    const named = await nameWithProgress(level, index, context, below);
     failures.push(...named.failures);
   }
   distinguishNames(level);

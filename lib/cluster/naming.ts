@@ -1,9 +1,11 @@
 import pLimit from 'p-limit';
+import { NAME_LIMITS, nameFromPhrases } from '../llm/offline-names.js';
 import { failureCode, isFatal, type Llm } from '../llm/types.js';
 import type { Failure } from '../pipeline/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
-import { distinctiveTerms } from './keywords.js';
-import type { Level } from './types.js';
+import { clipText, MAX_NAME_CHARS } from '../prompts/reply-text.js';
+import { distinctivePhrases } from './keywords.js';
+import type { ClusterNode, Level } from './types.js';
 import { byCloseness, dot } from './vectors.js';
 
 const REPRESENTATIVES = 10;
@@ -35,19 +37,22 @@ function representatives(
 
 /**
  * Names every unnamed cluster of a level from its most typical members, contrasted with the nearest
- * other clusters, and its distinctive terms. A cluster whose naming fails keeps its members,
- * takes its keywords as a name, and is recorded as a failure.
+ * other clusters, and its distinctive phrases; a parent's name must differ from its children's
+ * (`below` is the level it groups). A cluster whose naming fails keeps its members, takes a name
+ * made of its phrases, and is recorded as a failure. Names end distinct within each partition.
  */
 export async function nameLevel(
   level: Level,
   texts: readonly string[],
   vectors: readonly Float32Array[],
   deps: NamingDeps,
+  below?: Level,
 ): Promise<{ failures: Failure[] }> {
   const members = level.map((c) =>
     representatives(c.itemIndices, c.centroid, texts, vectors, KEYWORD_MEMBERS),
   );
-  const keywords = distinctiveTerms(members);
+  const phrases = await distinctivePhrases(members);
+  const keywords = phrases.map((terms) => terms.map((t) => t.term));
   const limit = pLimit(deps.concurrency);
   const failures: Failure[] = [];
   let done = 0;
@@ -69,6 +74,8 @@ export async function nameLevel(
           members: (members[c] ?? []).slice(0, REPRESENTATIVES),
           contrast,
           keywords: keywords[c] ?? [],
+          keywordShares: phrases[c]?.map((t) => t.share) ?? [],
+          avoid: below ? cluster.children.map((id) => below[id]?.name ?? '').filter(Boolean) : [],
         };
         try {
           const reply = await deps.llm.run(nameClusterTask, input);
@@ -87,12 +94,53 @@ export async function nameLevel(
             reason: (error as Error).message,
             code: failureCode(error),
           });
-          cluster.name = input.keywords.slice(0, 3).join(', ') || `Cluster ${cluster.id}`;
+          cluster.name = nameFromPhrases(input.keywords, input) ?? `Cluster ${cluster.id}`;
           cluster.description = `Naming failed; distinctive terms: ${input.keywords.join(', ')}`;
         }
         deps.onNamed?.(++done);
       }),
     ),
   );
+  distinguishNames(level, keywords);
   return { failures };
+}
+
+const fits = (name: string) =>
+  name.split(' ').length <= NAME_LIMITS.maxWords && Array.from(name).length <= NAME_LIMITS.maxChars;
+
+/** The first of the cluster's phrases that the name does not already say. */
+function qualifier(name: string, phrases: readonly string[]): string | undefined {
+  const said = ` ${name.toLowerCase()} `;
+  return phrases.find((p) => !p.split(' ').every((w) => said.includes(` ${w.toLowerCase()} `)));
+}
+
+/**
+ * Gives clusters of one level and partition that ended up with the same name (two parents the
+ * model named alike, two clusters with the same top phrases) each a qualifier from their own
+ * distinctive phrases, "Office suite (Latvian)", or failing that a number, so no two siblings
+ * read the same. `keywords[id]` are the phrases of the cluster with that id, when known.
+ */
+export function distinguishNames(level: Level, keywords: readonly (readonly string[])[] = []) {
+  const alike = new Map<string, ClusterNode[]>();
+  for (const cluster of level) {
+    const key = `${cluster.partition}\n${cluster.name.trim().toLowerCase()}`;
+    alike.set(key, [...(alike.get(key) ?? []), cluster]);
+  }
+  const taken = new Set(alike.keys());
+  for (const [key, clusters] of alike) {
+    if (clusters.length < 2) continue;
+    for (const [n, cluster] of clusters.entries()) {
+      const partition = key.slice(0, key.indexOf('\n') + 1);
+      const extra = qualifier(cluster.name, keywords[cluster.id] ?? []);
+      const qualified = extra ? `${cluster.name} (${extra})` : undefined;
+      const name =
+        qualified && fits(qualified) && !taken.has(partition + qualified.toLowerCase())
+          ? qualified
+          : n === 0
+            ? cluster.name
+            : `${clipText(cluster.name, MAX_NAME_CHARS - 4)} (${n + 1})`;
+      taken.add(partition + name.toLowerCase());
+      cluster.name = name;
+    }
+  }
 }

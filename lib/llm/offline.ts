@@ -3,6 +3,7 @@ import type { ClusterNameReply, NameClusterInput } from '../prompts/naming.js';
 import type { SummarizeInput, SummaryReply } from '../prompts/summarize.js';
 import { shapeProblem } from './json-schema.js';
 import { UsageLedger } from './ledger.js';
+import { nameFromPhrases, sentenceCase } from './offline-names.js';
 import { cleanText, itemText, substantiveText, truncateWords } from './offline-text.js';
 import {
   emptyUsage,
@@ -117,15 +118,19 @@ export class OfflineLlm implements Llm {
   }
 }
 
-const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+/** The name when the phrases allow none within the limits: still a phrase, never a lone word. */
+function fallbackName(keywords: readonly string[]): string {
+  return keywords[0] ? sentenceCase(`items about ${keywords[0]}`) : 'Miscellaneous items';
+}
 
-function nameFromKeywords({ members, keywords }: NameClusterInput): ClusterNameReply {
-  const top = keywords.slice(0, 3);
-  const name = top.length > 0 ? capitalise(top.join(', ')) : 'Miscellaneous items';
+/** A name from the cluster's distinctive phrases, said to be one: no model wrote it. */
+export function nameFromKeywords(input: NameClusterInput): ClusterNameReply {
+  const { members, keywords } = input;
+  const name = nameFromPhrases(keywords, input) ?? fallbackName(keywords);
   const example = members[0] ? ` A typical member: "${truncateWords(members[0], 25)}"` : '';
   const terms = keywords.slice(0, 8).join(', ');
   return {
     name,
-    description: `Stands out for: ${terms || 'no distinctive terms'}.${example}`,
+    description: `Offline name from distinctive terms: ${terms || 'none found'}.${example}`,
   };
 }

@@ -9,6 +9,10 @@ export interface NameClusterInput {
   readonly contrast: readonly string[];
   /** Terms most distinctive of the cluster against the others (class-based TF-IDF). */
   readonly keywords: readonly string[];
+  /** For each keyword, the share of the cluster's members that use it (0–1), when known. */
+  readonly keywordShares?: readonly number[];
+  /** Names of the clusters it groups: a parent's name is broader than, and not a copy of, these. */
+  readonly avoid?: readonly string[];
 }
 
 export interface ClusterNameReply {
@@ -33,7 +37,7 @@ export const nameClusterTask: LlmTask<NameClusterInput, ClusterNameReply> = {
     description:
       'Give the group of summaries a short imperative name and a two-sentence description.',
   },
-  prompt({ members, contrast, keywords }) {
+  prompt({ members, contrast, keywords, avoid = [] }) {
     return {
       system:
         'You name groups of similar summaries so an analyst can scan hundreds of them. The name is ' +
@@ -44,7 +48,11 @@ export const nameClusterTask: LlmTask<NameClusterInput, ClusterNameReply> = {
       user:
         `Summaries in the group:\n${bullets(members)}\n\n` +
         `Nearby summaries that are NOT in the group:\n${bullets(contrast)}\n\n` +
-        `Terms that stand out in the group: ${keywords.join(', ')}`,
+        `Terms that stand out in the group: ${keywords.join(', ')}` +
+        // Parents only: a base cluster has no subgroups, and its prompt gains no empty line.
+        (avoid.length > 0
+          ? `\n\nIts subgroups are already named (give a broader name, none of these): ${avoid.join('; ')}`
+          : ''),
       maxTokens: 400,
     };
   },

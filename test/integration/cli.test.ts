@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
 import { type CliRun, runCli, startCli } from '../helpers/cli.js';
 import { demoCopy } from '../helpers/demo.js';
+import { hierarchyNameProblems } from '../helpers/readable-names.js';
 
 const start = startCli;
 const run = runCli;
@@ -73,6 +74,13 @@ describe('open-clio generate on the demo', () => {
     });
     const record = JSON.parse(await readFile(join(results, 'run.json'), 'utf8'));
     expect(record).toMatchObject({ status: 'done', stage: 'done', error: null });
+  });
+
+  it('names every level as a person would: phrases, no greetings, distinct siblings', async () => {
+    const hierarchy = JSON.parse(
+      await readFile(join(dir, 'demo_results', 'hierarchy.json'), 'utf8'),
+    );
+    expect(hierarchyNameProblems(hierarchy.clusters)).toEqual([]);
   });
 
   it('evaluates the run: fit per level and agreement with the labels', async () => {

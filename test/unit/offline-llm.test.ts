@@ -67,16 +67,6 @@ describe('offline summaries', () => {
     }
   });
 
-  it('name clusters from their distinctive terms and a typical member', async () => {
-    const { value } = await new OfflineLlm().run(nameClusterTask, {
-      members: ['Refund a double charge on an invoice'],
-      contrast: [],
-      keywords: ['refund', 'double charge', 'invoice', 'card'],
-    });
-    expect(value.name).toBe('Refund, double charge, invoice');
-    expect(value.description).toContain('Refund a double charge on an invoice');
-  });
-
   it('refuse tasks only a generative model can do', async () => {
     const llm = new OfflineLlm();
     expect(llm.generative).toBe(false);
