@@ -307,6 +307,7 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
     for (const root of topLevel()) {
       expect(labels.some((l) => l.startsWith(root.name.split(' ')[0] ?? '-'))).toBe(true);
     }
+    await page.mouse.move(0, 0);
     await page.screenshot({ path: join(IMAGES, 'explorer-hierarchy.png') });
     const root = topLevel().sort((a, b) => b.size - a.size)[0] as HierarchyDoc['clusters'][number];
     await page.locator(`[data-testid=hierarchy-cell][aria-label^="${root.name}:"]`).click();
@@ -330,6 +331,10 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
     const base = runs.demo.clusters.find((c) => c.level === 0) as HierarchyDoc['clusters'][number];
     await open(`#run=demo&c=0.${base.id}`);
     const why = page.getByTestId('why');
+    // Closed at first, so the page's items never wait behind it; opens from the keyboard.
+    expect(await why.getByTestId('why-terms').count()).toBe(0);
+    await why.locator('summary').focus();
+    await page.keyboard.press('Enter');
     await why.getByTestId('why-terms').waitFor();
     const terms = await why.getByTestId('why-terms').locator('li').allTextContents();
     expect(terms.length).toBeGreaterThan(2);
@@ -345,6 +350,9 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
     expect(await why.locator('h3').allTextContents()).toContain(
       `Label mix (purity ${Math.round((100 * top) / members.length)}%)`,
     );
+    await why.locator('summary').blur();
+    await why.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(IMAGES, 'explorer-why.png') });
   });
 
   it('sorts, filters and exports the cluster table, with the change since the previous run', async () => {
@@ -423,7 +431,10 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
           await mapDrawn();
           await page.locator('.map-places summary').click();
         }
-        if (hash.includes('c=0.')) await page.getByTestId('why-terms').waitFor();
+        if (hash.includes('c=0.')) {
+          await page.getByTestId('why').locator('summary').click();
+          await page.getByTestId('why-terms').waitFor();
+        }
         if (hash.includes('table')) await page.getByTestId('table-row').first().waitFor();
         expect(await overflow(), `${hash} at ${width} px`).toBeLessThanOrEqual(0);
         if (width !== 320) expect(await axeProblems(), `${hash} at ${width} px`).toEqual([]);

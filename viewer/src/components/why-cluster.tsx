@@ -1,3 +1,4 @@
+import { useState } from 'preact/hooks';
 import type { VizCluster, VizClusterInsight } from '../../../lib/viz/format.js';
 import { loadInsight } from '../data.js';
 import type { Model } from '../model.js';
@@ -10,7 +11,9 @@ const pct = (x: number) => `${Math.round(100 * x)}%`;
 
 /**
  * Why this is a cluster: the terms its members use more than the rest of its level, the clusters
- * most like it, and (with labelled items) which labels it holds. Fetched after the page shows.
+ * most like it, and (with labelled items) which labels it holds. Loaded when opened: the server
+ * makes these for the whole run on first request, seconds for 100k items, and the page's own
+ * items should not wait behind that.
  */
 export function WhyCluster(props: {
   model: Model;
@@ -18,11 +21,29 @@ export function WhyCluster(props: {
   run: string;
   cluster: VizCluster;
 }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details
+      class="why"
+      data-testid="why"
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary>
+        <h2>Why this cluster</h2>
+        <span class="muted">
+          distinctive terms, nearest clusters{props.model.index.labelled ? ', label mix' : ''}
+        </span>
+      </summary>
+      {open && <WhyContent {...props} />}
+    </details>
+  );
+}
+
+function WhyContent(props: { model: Model; route: Route; run: string; cluster: VizCluster }) {
   const { model, route, run, cluster } = props;
   const insight = useAsync(() => loadInsight(run), [run]);
   return (
-    <section class="why" aria-labelledby="why-heading" data-testid="why">
-      <h2 id="why-heading">Why this cluster</h2>
+    <>
       {insight.state === 'loading' && <p aria-live="polite">Loading…</p>}
       {insight.state === 'failed' && <p class="error">Cannot load: {insight.error}</p>}
       {insight.state === 'done' && (
@@ -36,7 +57,7 @@ export function WhyCluster(props: {
           )}
         />
       )}
-    </section>
+    </>
   );
 }
 
