@@ -26,7 +26,11 @@ const points = (x: number | undefined) =>
  */
 export function ClusterTable({ model, route, run, runs }: ViewProps) {
   const previous = runs.find((r) => r.previousOf === run);
-  const insight = useAsync(() => loadInsight(run), [run]);
+  // Only label purity comes from insight.json, which costs the server seconds on a big run.
+  const insight = useAsync(
+    () => (model.index.labelled ? loadInsight(run) : Promise.resolve(undefined)),
+    [run, model],
+  );
   const comparison = useAsync(
     () => (previous ? loadComparison(run, previous.key) : Promise.resolve(undefined)),
     [run, previous?.key],
