@@ -9,7 +9,7 @@ import { buildViewer } from '../../lib/viz/bundle.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer, type VizServer } from '../../lib/viz/server.js';
 import { hasChromium, launchChromium, type PageCanvas, type PageGlobals } from './browser.js';
-import { type ExplorerRuns, makeExplorerRuns } from './fixture.js';
+import { type ExplorerRuns, makeExplorerRuns, PAYLOADS } from './fixture.js';
 
 /** README figures are written here at 1280×800, from the same run the tests check. */
 const IMAGES = resolve(import.meta.dirname, '../../docs/images');
@@ -409,6 +409,33 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
     );
     expect(lines).toHaveLength(names.length + 1);
     expect(lines.slice(1).every((l) => l.startsWith('0,'))).toBe(true);
+  });
+
+  it('shows markup in names as text in the new views; nothing runs', async () => {
+    const root = runs.xss.clusters.find(
+      (c) => c.parent === null,
+    ) as HierarchyDoc['clusters'][number];
+    for (const hash of [
+      '#run=xss&view=hierarchy',
+      '#run=xss&view=table',
+      `#run=xss&c=${root.level}.${root.id}`,
+    ]) {
+      await open(hash);
+      if (hash.includes('table')) await page.getByTestId('table-row').first().waitFor();
+      if (hash.includes('&c=')) {
+        await page.getByTestId('why').locator('summary').click();
+        await page.getByTestId('why-terms').or(page.getByText('No term stands out.')).waitFor();
+      }
+      expect(await page.locator('main').textContent()).toContain(PAYLOADS.img);
+    }
+    await open('#run=xss&view=map');
+    await mapDrawn();
+    await page.locator('.map-places summary').click();
+    const planted = await page.evaluate(() => {
+      const { document, __xss } = globalThis as unknown as PageGlobals;
+      return { flag: __xss, elements: document.querySelectorAll('main img, main script').length };
+    });
+    expect(planted).toEqual({ flag: undefined, elements: 0 });
   });
 
   it('has no serious accessibility problem and no sideways scrolling, on a desktop and a phone', async () => {
