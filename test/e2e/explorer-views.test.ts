@@ -11,8 +11,14 @@ import { startVizServer, type VizServer } from '../../lib/viz/server.js';
 import { hasChromium, launchChromium, type PageCanvas, type PageGlobals } from './browser.js';
 import { type ExplorerRuns, makeExplorerRuns, PAYLOADS } from './fixture.js';
 
-/** README figures are written here at 1280×800, from the same run the tests check. */
-const IMAGES = resolve(import.meta.dirname, '../../docs/images');
+/**
+ * Screenshots at 1280×800 of the run the tests check; with UPDATE_DOCS_IMAGES=1 they replace the
+ * README figures in docs/images, otherwise they go to test-output so a test run leaves docs alone.
+ */
+const IMAGES = resolve(
+  import.meta.dirname,
+  process.env.UPDATE_DOCS_IMAGES === '1' ? '../../docs/images' : '../../test-output/screenshots',
+);
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeGlobals {
