@@ -107,6 +107,20 @@ export async function runViewerBench(): Promise<void> {
         ),
       );
     });
+    const hierarchy = await step(async () => {
+      await page.goto(`${base}&view=hierarchy`);
+      await page.getByTestId('hierarchy-cell').first().waitFor();
+    });
+    const table = await step(async () => {
+      await page.goto(`${base}&view=table`);
+      await page.getByTestId('table-row').first().waitFor();
+    });
+    // The first request of insight.json makes it for the whole run (terms, neighbours, labels).
+    const why = await step(async () => {
+      await page.goto(`${base}&c=${big.level}.${big.id}`);
+      await page.getByTestId('why').locator('summary').click();
+      await page.getByTestId('why-terms').waitFor({ timeout: 60_000 });
+    });
     const search = await step(async () => {
       await page.goto(`${base}&q=refund%20crash`);
       await page.getByText(/^[\d,]+ items?$/).waitFor({ timeout: 60_000 });
@@ -123,6 +137,9 @@ export async function runViewerBench(): Promise<void> {
       ],
       ['deep link to page 150 of it', seconds(deep.ms), seconds(deep.longTask)],
       [`map of ${ITEMS.toLocaleString('en')} points`, seconds(map.ms), seconds(map.longTask)],
+      ['hierarchy view (icicle, every level)', seconds(hierarchy.ms), seconds(hierarchy.longTask)],
+      ['cluster table (every cluster)', seconds(table.ms), seconds(table.longTask)],
+      ['"why this cluster" (first: makes insight)', seconds(why.ms), seconds(why.longTask)],
       ['search every summary (2 terms)', seconds(search.ms), seconds(search.longTask)],
     ];
     const out = [

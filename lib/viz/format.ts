@@ -9,6 +9,7 @@
  *   {run}/items/{k}.json           VizItem[]: items [k·chunkSize, (k+1)·chunkSize) in member order
  *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
  *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
+ *   {run}/insight.json             VizInsight: why each cluster is one (made on first request)
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
@@ -103,12 +104,66 @@ export interface VizSearchShard {
   readonly summaries: readonly string[];
 }
 
+/** A distinctive term of a cluster, weighted by how many members use it here and elsewhere. */
+export interface VizTerm {
+  readonly term: string;
+  /** Share of the cluster's members that use the term, in [0, 1]. */
+  readonly share: number;
+  /** Share of the level's other items that use it. */
+  readonly elsewhere: number;
+}
+
+export interface VizNeighbour {
+  /** A cluster of the same level. */
+  readonly id: number;
+  /** Cosine similarity of the two clusters' centroids (summary embeddings). */
+  readonly similarity: number;
+}
+
+export interface VizLabelCount {
+  readonly label: string;
+  readonly count: number;
+}
+
+/** Why a cluster is one: what its members say, what it sits near, which labels it holds. */
+export interface VizClusterInsight {
+  readonly level: number;
+  readonly id: number;
+  readonly terms: readonly VizTerm[];
+  /** Most similar first; empty when the run has no usable centroids. */
+  readonly nearest: readonly VizNeighbour[];
+  /** When items carry labels: the most common first, the rest summed as one `other` entry. */
+  readonly labels?: readonly VizLabelCount[];
+  /** Members whose label is not among `labels`. */
+  readonly otherLabels?: number;
+  /** The most common label's share of the members. */
+  readonly purity?: number;
+}
+
+/** How each level's clusters agree with the items' labels (lib/evaluate/label-metrics.ts). */
+export interface VizLevelAgreement {
+  readonly level: number;
+  readonly nmi: number;
+  readonly ari: number;
+  readonly purity: number;
+}
+
+export interface VizInsight {
+  readonly format: typeof VIZ_FORMAT;
+  /** Whether `nearest` was computed (from the `centroids.json` beside the run). */
+  readonly similarity: boolean;
+  readonly clusters: readonly VizClusterInsight[];
+  /** Empty when items carry no labels. */
+  readonly agreement: readonly VizLevelAgreement[];
+}
+
 export const MAX_INDEX_FAILURES = 200;
 
 export const vizPaths = {
   runs: 'runs.json',
   index: 'index.json',
   points: 'points.bin',
+  insight: 'insight.json',
   chunk: (k: number) => `items/${k}.json`,
   search: (k: number) => `search/${k}.json`,
   compare: (other: string) => `compare/${other}.json`,

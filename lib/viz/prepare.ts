@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { RunCentroids } from '../compare/centroids.js';
 import { EVALUATION_FILES } from '../evaluate/evaluate.js';
 import {
   type ClusterRecord,
@@ -8,6 +9,7 @@ import {
   hierarchySchema,
   type ItemRecord,
 } from '../output/hierarchy-schema.js';
+import { lazyInsight, readRunCentroids } from './cluster-insight.js';
 import {
   MAX_INDEX_FAILURES,
   VIZ_FORMAT,
@@ -30,6 +32,8 @@ export interface VizData {
   readonly index: VizIndex;
   readonly items: readonly ItemRecord[];
   readonly points: Uint8Array | null;
+  /** The body of `insight.json`, made on first call. */
+  readonly insight: () => string;
 }
 
 export interface PrepareOptions {
@@ -37,6 +41,8 @@ export interface PrepareOptions {
   readonly searchShardSize?: number;
   /** Scores from `open-clio evaluate`, shown on each cluster's page. */
   readonly evaluation?: EvaluationScores | undefined;
+  /** The run's cluster centroids, for each cluster's nearest ones. */
+  readonly centroids?: RunCentroids | undefined;
 }
 
 const judgedScore = z.object({ score: z.number().nullable(), judged: z.number() });
@@ -84,6 +90,7 @@ export async function loadVizData(file: string): Promise<VizData> {
   // Scores of an earlier run in the same folder would be about other clusters.
   return prepareVizData(doc, {
     evaluation: evaluation?.runId === doc.run.runId ? evaluation : undefined,
+    centroids: await readRunCentroids(dirname(file), doc),
   });
 }
 
@@ -180,7 +187,12 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
         ? { ...doc.map, file: vizPaths.points }
         : null,
   };
-  return { index, items: ordered, points: index.map ? pointsOf(ordered) : null };
+  return {
+    index,
+    items: ordered,
+    points: index.map ? pointsOf(ordered) : null,
+    insight: lazyInsight(clusters, ordered, options.centroids),
+  };
 }
 
 /** The body of one file of a prepared run, or undefined when there is no such file. */
@@ -188,6 +200,7 @@ export function vizFile(data: VizData, path: string): string | Uint8Array | unde
   const { index, items } = data;
   if (path === vizPaths.index) return JSON.stringify(index);
   if (path === vizPaths.points) return data.points ?? undefined;
+  if (path === vizPaths.insight) return data.insight();
   const match = /^(items|search)\/(\d{1,9})\.json$/.exec(path);
   if (!match) return undefined;
   const k = Number(match[2]);
@@ -209,6 +222,7 @@ export function vizFilePaths(data: VizData): string[] {
   return [
     vizPaths.index,
     ...(data.points ? [vizPaths.points] : []),
+    vizPaths.insight,
     ...Array.from({ length: count(index.chunkSize) }, (_, k) => vizPaths.chunk(k)),
     ...Array.from({ length: count(index.searchShardSize) }, (_, k) => vizPaths.search(k)),
   ];

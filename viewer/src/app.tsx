@@ -4,6 +4,7 @@ import { ClusterPage } from './components/cluster-page.js';
 import { CompareView } from './components/compare.js';
 import { Header } from './components/header.js';
 import { Home } from './components/home.js';
+import { LazyView } from './components/lazy-view.js';
 import { MapView } from './components/map.js';
 import { RunDetails } from './components/run-details.js';
 import { RunPicker } from './components/run-picker.js';
@@ -58,6 +59,8 @@ function RunView({
           <Treemap {...props} />
         ) : route.view === 'map' ? (
           <MapView {...props} />
+        ) : route.view === 'hierarchy' || route.view === 'table' ? (
+          <LazyView view={route.view} {...props} runs={runs} />
         ) : route.view === 'compare' && runs.length > 1 ? (
           <CompareView run={run} runs={runs} route={route} />
         ) : route.view === 'run' ? (

@@ -1,5 +1,11 @@
 import type { Comparison } from '../../lib/compare/types.js';
-import type { VizIndex, VizItem, VizRuns, VizSearchShard } from '../../lib/viz/format.js';
+import type {
+  VizIndex,
+  VizInsight,
+  VizItem,
+  VizRuns,
+  VizSearchShard,
+} from '../../lib/viz/format.js';
 
 const DATA = './data/';
 /** Bounds memory on long sessions over big runs; re-fetching a chunk is cheap. */
@@ -61,6 +67,9 @@ export async function loadItems(
   const offset = first * index.chunkSize;
   return chunks.flat().slice(from - offset, to - offset);
 }
+
+/** Why each cluster is one (made by the server on first request; see lib/viz/cluster-insight.ts). */
+export const loadInsight = (run: string) => json<VizInsight>(runPath(run, 'insight.json'));
 
 export const loadSearchShard = (run: string, k: number) =>
   json<VizSearchShard>(runPath(run, `search/${k}.json`));

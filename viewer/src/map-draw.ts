@@ -12,20 +12,86 @@ export interface MapLayer {
 const FADED_ALPHA = 0.12;
 const SHOWN_ALPHA = 0.85;
 
-/** Fits [0, 1]² into the canvas as a centred square, so distances keep their proportions. */
+/** The share of points at each end of an axis that counts as outlying. */
+const TAIL = 0.05;
+/** Room at each edge of the map for the outlying points, as a share of the side. */
+const EDGE = 0.1;
+
+/**
+ * Map positions (uint16 pairs) as [0, 1]² laid out so outliers cannot squeeze the rest: on each
+ * axis the middle 90 % of points spans the middle 80 % linearly and the outer 5 % at either end
+ * (spread over most of the range in a UMAP layout) is drawn in the 10 % band at that edge, still
+ * in order, so every point stays on the map.
+ */
+export function robustPositions(points: Uint16Array): Float32Array {
+  const out = new Float32Array(points.length);
+  for (const axis of [0, 1]) {
+    const warp = axisWarp(points, axis);
+    for (let i = axis; i < points.length; i += 2) out[i] = warp(points[i] as number);
+  }
+  return out;
+}
+
+function axisWarp(points: Uint16Array, axis: number): (v: number) => number {
+  const n = points.length / 2;
+  const values = new Uint16Array(n);
+  for (let i = 0; i < n; i++) values[i] = points[2 * i + axis] as number;
+  values.sort();
+  const at = (q: number) => values[Math.min(n - 1, Math.max(0, Math.round(q * (n - 1))))] ?? 0;
+  const [min, lo, hi, max] = [at(0), at(TAIL), at(1 - TAIL), at(1)];
+  const segment = (v: number, from: number, to: number, a: number, b: number) =>
+    to > from ? a + ((v - from) / (to - from)) * (b - a) : (a + b) / 2;
+  // Without real tails (min close to lo) the edge band would sit empty: use the full range.
+  if (hi <= lo) return (v) => segment(v, min, max, 0, 1);
+  return (v) =>
+    v < lo
+      ? segment(v, min, lo, 0, EDGE)
+      : v > hi
+        ? segment(v, hi, max, 1 - EDGE, 1)
+        : segment(v, lo, hi, EDGE, 1 - EDGE);
+}
+
+/** Zoom and pan over the fitted map: screen = k · fitted + (x, y), in CSS pixels. */
+export interface Transform {
+  readonly k: number;
+  readonly x: number;
+  readonly y: number;
+}
+
+export const IDENTITY: Transform = { k: 1, x: 0, y: 0 };
+export const MIN_ZOOM = 0.5;
+export const MAX_ZOOM = 64;
+
+/** Zooms by `factor` keeping the point under (px, py) where it is. */
+export function zoomAt(t: Transform, factor: number, px: number, py: number): Transform {
+  const k = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, t.k * factor));
+  const ratio = k / t.k;
+  return { k, x: px - (px - t.x) * ratio, y: py - (py - t.y) * ratio };
+}
+
+/**
+ * How far one axis may be stretched against the other to use a wide (or tall) canvas: a square
+ * in a desktop window would leave half of it empty, while 1.75× still reads as the same layout.
+ */
+const MAX_STRETCH = 1.75;
+
+/** Fits [0, 1]² into the canvas, centred and stretched at most MAX_STRETCH, then zooms. */
 export function toScreen(
-  points: Uint16Array,
+  positions: Float32Array,
   width: number,
   height: number,
+  t: Transform = IDENTITY,
   pad = 12,
 ): Float32Array {
-  const side = Math.max(1, Math.min(width, height) - 2 * pad);
-  const left = (width - side) / 2;
-  const top = (height - side) / 2;
-  const out = new Float32Array(points.length);
-  for (let i = 0; i < points.length; i += 2) {
-    out[i] = left + ((points[i] as number) / 65535) * side;
-    out[i + 1] = top + ((points[i + 1] as number) / 65535) * side;
+  const [w, h] = [Math.max(1, width - 2 * pad), Math.max(1, height - 2 * pad)];
+  const sideX = Math.min(w, MAX_STRETCH * h);
+  const sideY = Math.min(h, MAX_STRETCH * w);
+  const left = (width - sideX) / 2;
+  const top = (height - sideY) / 2;
+  const out = new Float32Array(positions.length);
+  for (let i = 0; i < positions.length; i += 2) {
+    out[i] = t.k * (left + (positions[i] as number) * sideX) + t.x;
+    out[i + 1] = t.k * (top + (positions[i + 1] as number) * sideY) + t.y;
   }
   return out;
 }
@@ -82,6 +148,72 @@ export function drawPoints(
   return drawn;
 }
 
+export interface MapLabel {
+  readonly x: number;
+  readonly y: number;
+  readonly text: string;
+}
+
+const LABEL_CHARS = 28;
+
+/**
+ * Cluster names at their centres, most important first, each skipped when it would cover one
+ * already drawn; a white halo keeps them readable over the dots. Returns the names drawn.
+ */
+export function drawLabels(
+  context: CanvasRenderingContext2D,
+  labels: readonly MapLabel[],
+  ratio: number,
+): string[] {
+  const { width, height } = context.canvas;
+  context.save();
+  context.scale(ratio, ratio);
+  context.font = '600 12px system-ui, sans-serif';
+  context.textAlign = 'center';
+  context.textBaseline = 'middle';
+  context.lineJoin = 'round';
+  context.lineWidth = 3.5;
+  context.strokeStyle = 'rgba(255,255,255,0.92)';
+  context.fillStyle = '#1d2330';
+  const placed: [number, number, number, number][] = [];
+  const drawn: string[] = [];
+  for (const label of labels) {
+    const text =
+      label.text.length > LABEL_CHARS ? `${label.text.slice(0, LABEL_CHARS - 1)}…` : label.text;
+    const w = context.measureText(text).width + 6;
+    const box: [number, number, number, number] = [label.x - w / 2, label.y - 9, w, 18];
+    const outside =
+      box[0] < 0 || box[1] < 0 || box[0] + w > width / ratio || box[1] + 18 > height / ratio;
+    const overlaps = placed.some(
+      ([x, y, bw, bh]) => box[0] < x + bw && x < box[0] + w && box[1] < y + bh && y < box[1] + 18,
+    );
+    if (outside || overlaps) continue;
+    placed.push(box);
+    context.strokeText(text, label.x, label.y);
+    context.fillText(text, label.x, label.y);
+    drawn.push(label.text);
+  }
+  context.restore();
+  return drawn;
+}
+
+/** The shown (not faded) points inside a screen rectangle, in member order. */
+export function pointsInRect(
+  layer: MapLayer,
+  rect: { x0: number; y0: number; x1: number; y1: number },
+): number[] {
+  const [left, right] = [Math.min(rect.x0, rect.x1), Math.max(rect.x0, rect.x1)];
+  const [top, bottom] = [Math.min(rect.y0, rect.y1), Math.max(rect.y0, rect.y1)];
+  const inside: number[] = [];
+  for (let p = 0; p < layer.emphasis.length; p++) {
+    if (layer.emphasis[p] !== 2) continue;
+    const x = layer.screen[2 * p] as number;
+    const y = layer.screen[2 * p + 1] as number;
+    if (x >= left && x <= right && y >= top && y <= bottom) inside.push(p);
+  }
+  return inside;
+}
+
 const CELL = 8;
 
 /** Points bucketed by screen cell, so the point under the pointer is found without a scan. */
@@ -96,7 +228,10 @@ export class HitGrid {
     this.columns = Math.ceil(width / CELL) + 1;
     for (let p = 0; p < layer.emphasis.length; p++) {
       if (layer.emphasis[p] === 0) continue;
-      const key = this.key(layer.screen[2 * p] as number, layer.screen[2 * p + 1] as number);
+      const [x, y] = [layer.screen[2 * p] as number, layer.screen[2 * p + 1] as number];
+      // Zoomed in, most points lie off the canvas, where nobody can point at them.
+      if (x < 0 || y < 0 || x > width) continue;
+      const key = this.key(x, y);
       const cell = this.cells.get(key);
       if (cell) cell.push(p);
       else this.cells.set(key, [p]);

@@ -1,7 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 
-export type View = 'clusters' | 'treemap' | 'map' | 'run' | 'compare';
-const VIEWS: readonly View[] = ['clusters', 'treemap', 'map', 'run', 'compare'];
+export type View = 'clusters' | 'treemap' | 'hierarchy' | 'map' | 'table' | 'run' | 'compare';
+const VIEWS: readonly View[] = [
+  'clusters',
+  'treemap',
+  'hierarchy',
+  'map',
+  'table',
+  'run',
+  'compare',
+];
 
 export interface ClusterRef {
   readonly level: number;

@@ -6,6 +6,7 @@ import { count, percent, plural } from '../text.js';
 import { Breadcrumb } from './breadcrumb.js';
 import { ClusterList } from './cluster-list.js';
 import { Members } from './members.js';
+import { WhyCluster } from './why-cluster.js';
 
 /** One cluster: where it sits, what it says, its children and its member items. */
 export function ClusterPage({ model, route, run }: { model: Model; route: Route; run: string }) {
@@ -52,6 +53,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
           </a>
         )}
       </p>
+      <WhyCluster model={model} route={route} run={run} cluster={cluster} />
       {children.length > 0 && (
         <section aria-labelledby="children-heading">
           <h2 id="children-heading">{plural(children.length, 'child cluster')}</h2>

@@ -7,7 +7,9 @@ import { count } from '../text.js';
 const TABS: readonly [View, string][] = [
   ['clusters', 'Clusters'],
   ['treemap', 'Treemap'],
+  ['hierarchy', 'Hierarchy'],
   ['map', 'Map'],
+  ['table', 'Table'],
   ['run', 'Run'],
 ];
 
