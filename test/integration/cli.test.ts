@@ -88,8 +88,11 @@ describe('open-clio generate on the demo', () => {
     expect(result.code, result.stderr).toBe(0);
     const evaluation = JSON.parse(result.stdout);
     expect(evaluation.fit.map((f: { level: number }) => f.level)).toEqual([0, 1, 2]);
-    expect(evaluation.fit[0].nearestOwn).toBeGreaterThan(0.9);
-    expect(evaluation.labels[1].nmi).toBeGreaterThan(0.3);
+    // Membership is decided on hybrid vectors (cluster_vectors), so some items sit nearer
+    // another centroid in the embedder's own space than their cluster's: most still do not.
+    expect(evaluation.fit[0].nearestOwn).toBeGreaterThan(0.8);
+    // The demo's top level scored 0.36 on the plain embeddings; hybrid vectors reach ~0.46.
+    expect(evaluation.labels[2].nmi).toBeGreaterThan(0.4);
     const report = await readFile(join(dir, 'demo_results', 'evaluation.md'), 'utf8');
     expect(report).toContain('## Agreement with labels');
   });
