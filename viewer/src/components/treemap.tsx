@@ -134,13 +134,19 @@ function Cell(props: {
   );
 }
 
-/** The label cut to the box's width: the share whole, then as much of the name as fits. */
+/**
+ * The label cut to the box's width: the share whole, then as many whole words of the name as fit
+ * (a word cut in half would no longer be a word of the accessible name).
+ */
 function Label(props: { rect: Rect; share: string; text: string; ink: string }) {
   const { rect, share, text, ink } = props;
   const fits = Math.floor((rect.w - 8) / CHAR_WIDTH);
   if (fits < share.length || rect.h < 16) return null;
-  const shown =
-    text.length <= fits ? text : fits >= share.length + 6 ? `${text.slice(0, fits - 1)}…` : share;
+  const words = text
+    .slice(0, fits)
+    .replace(/[\p{L}\p{N}]*$/u, '')
+    .replace(/[^\p{L}\p{N}]+$/u, '');
+  const shown = text.length <= fits ? text : words.length > share.length ? `${words}…` : share;
   return (
     <text x={rect.x + 5} y={rect.y + 14} class="label" fill={ink}>
       {shown}
