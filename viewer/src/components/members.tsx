@@ -1,6 +1,6 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { VizCluster, VizItem } from '../../../lib/viz/format.js';
+import { MEMBER_PAGE_ITEMS, type VizCluster, type VizItem } from '../../../lib/viz/format.js';
 import { loadItems } from '../data.js';
 import type { Model } from '../model.js';
 import { formatRoute, hrefFor, type Route } from '../route.js';
@@ -8,8 +8,8 @@ import { count } from '../text.js';
 import { transcriptOf } from '../transcript.js';
 import { useAsync } from '../use-async.js';
 
-/** Items per page: one chunk download at most two, and a page that renders at once. */
-export const PAGE_SIZE = 50;
+/** A page renders at once and downloads at most two chunks (see MEMBER_PAGE_ITEMS). */
+export const PAGE_SIZE = MEMBER_PAGE_ITEMS;
 
 /** A cluster's member items, a page at a time; each opens to show its original. */
 export function Members(props: { model: Model; route: Route; run: string; cluster: VizCluster }) {
