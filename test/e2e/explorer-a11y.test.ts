@@ -477,6 +477,8 @@ describe.skipIf(!hasChromium)(
         page.on('request', (request) => {
           if (request.url().endsWith('/index.json')) order.push('index.json asked');
         });
+        // A fresh document: a new hash on the same page would load nothing.
+        await page.goto('about:blank');
         await page.goto(`${server.url}#run=demo&view=run`);
         await page.locator('main h1').waitFor();
         await page.unroute('**/data/runs.json');
