@@ -153,6 +153,17 @@ export class ExplorerSite extends Construct {
         originAccessControlName: accountUniqueName(this, 'OriginAccess', 64),
       }),
     });
+    // CachingDisabled would also turn compression off (CloudFront compresses only under a policy
+    // that may cache): a zero default TTL still asks the bucket on every request, and a page of
+    // members or the index travels brotli- or gzip-compressed, about a fifth of its size.
+    const dataPolicy = new CachePolicy(this, 'DataCachePolicy', {
+      comment: 'OpenCLIO run data: revalidated on every request, compressed',
+      defaultTtl: Duration.seconds(0),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.seconds(1),
+      enableAcceptEncodingBrotli: true,
+      enableAcceptEncodingGzip: true,
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'OpenCLIO explorer',
       defaultRootObject: 'index.html',
@@ -162,6 +173,7 @@ export class ExplorerSite extends Construct {
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        compress: true,
         responseHeadersPolicy: securityHeaders('SecurityHeaders'),
       },
       additionalBehaviors: {
@@ -170,7 +182,8 @@ export class ExplorerSite extends Construct {
           origin,
           viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
           allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-          cachePolicy: CachePolicy.CACHING_DISABLED,
+          cachePolicy: dataPolicy,
+          compress: true,
           responseHeadersPolicy: securityHeaders('DataHeaders', [
             { header: 'Cache-Control', value: 'no-store', override: true },
           ]),

@@ -159,6 +159,12 @@ export interface VizInsight {
 
 export const MAX_INDEX_FAILURES = 200;
 
+/**
+ * Members per page in the explorer, and items per chunk: a page of any cluster, wherever it
+ * starts, is at most two chunks (about 30 KB compressed) rather than a slice of a big one.
+ */
+export const MEMBER_PAGE_ITEMS = 50;
+
 export const vizPaths = {
   runs: 'runs.json',
   index: 'index.json',

@@ -12,6 +12,7 @@ import {
 import { lazyInsight, readRunCentroids } from './cluster-insight.js';
 import {
   MAX_INDEX_FAILURES,
+  MEMBER_PAGE_ITEMS,
   VIZ_FORMAT,
   type VizCluster,
   type VizClusterScores,
@@ -22,8 +23,8 @@ import {
   vizPaths,
 } from './format.js';
 
-/** 500 items with 600-character previews make chunks of about half a megabyte. */
-export const CHUNK_ITEMS = 500;
+/** One page of members (50 items with 600-character previews: about 35 KB, 8 KB compressed). */
+export const CHUNK_ITEMS = MEMBER_PAGE_ITEMS;
 /** Summaries only, so 10k of them are about 1.5 MB: search streams shard after shard. */
 export const SEARCH_SHARD_ITEMS = 10_000;
 

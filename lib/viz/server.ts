@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { comparisonCache } from './compare.js';
 import { VIZ_FORMAT, type VizRuns, vizPaths } from './format.js';
 import { loadVizData, type VizData, vizFile } from './prepare.js';
@@ -42,6 +44,42 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'no-referrer',
 };
 
+/** Bodies smaller than this gain less from compression than the header costs. */
+const COMPRESS_FROM_BYTES = 1024;
+/** Images are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.json', '.svg', '.bin', '.txt']);
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+export type Encoding = 'br' | 'gzip' | 'identity';
+
+/** The best encoding an `Accept-Encoding` header allows: brotli, then gzip, else none. */
+export function pickEncoding(header: string | undefined): Encoding {
+  const allowed = new Map<string, number>();
+  for (const part of (header ?? '').toLowerCase().split(',')) {
+    const [name = '', ...params] = part.trim().split(';');
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
+    allowed.set(name.trim(), q === undefined ? 1 : Number(q));
+  }
+  const ok = (name: string) => (allowed.get(name) ?? allowed.get('*') ?? 0) > 0;
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : 'identity';
+}
+
+/**
+ * The body in `encoding`. Static files are compressed once, hard (they never change while the
+ * server runs); run data per request at a brotli level that keeps a chunk's turn under a few ms.
+ */
+async function encode(
+  body: string | Uint8Array,
+  encoding: Exclude<Encoding, 'identity'>,
+  hard: boolean,
+): Promise<Buffer> {
+  if (encoding === 'gzip') return gzipped(body, { level: hard ? 9 : 6 });
+  return brotli(body, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: hard ? 11 : 5 },
+  });
+}
+
 /** Prepared runs kept in memory; a 100k-item run takes a few hundred MB, so only a few. */
 const KEPT_RUNS = 3;
 
@@ -77,6 +115,7 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     })),
   } satisfies VizRuns);
 
+  const packedFiles = new Map<string, Promise<Buffer>>();
   let hosts: ReadonlySet<string> = new Set();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     // DNS rebinding: a page on evil.example whose name now resolves to 127.0.0.1 would reach
@@ -91,17 +130,19 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     } catch {
       return send(res, 400, 'bad request');
     }
-    if (path === `/data/${vizPaths.runs}`) return send(res, 200, runsBody, '.json');
+    const data200 = (body: string | Uint8Array, ext: string) =>
+      sendPacked(res, body, ext, pickEncoding(req.headers['accept-encoding']));
+    if (path === `/data/${vizPaths.runs}`) return data200(runsBody, '.json');
     const data = /^\/data\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
     const compared = data && /^compare\/([A-Za-z0-9._-]+)\.json$/.exec(data[2] as string);
     if (data && compared) {
       const body = comparisons.get(compared[1] as string, data[1] as string);
-      return body === undefined ? send(res, 404, 'not found') : send(res, 200, await body, '.json');
+      return body === undefined ? send(res, 404, 'not found') : data200(await body, '.json');
     }
     if (data) {
       const run = prepare(data[1] as string);
       const body = run && vizFile(await run, data[2] as string);
-      return body === undefined ? send(res, 404, 'not found') : send(res, 200, body, extname(path));
+      return body === undefined ? send(res, 404, 'not found') : data200(body, extname(path));
     }
     const file = normalize(join(options.distDir, path === '/' ? 'index.html' : path));
     if (!file.startsWith(options.distDir + sep)) return send(res, 404, 'not found');
@@ -109,7 +150,17 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     if (!body) return send(res, 404, 'not found');
     // Vite hashes asset names, so only index.html can change under the same URL.
     const immutable = path.startsWith('/assets/');
-    return send(res, 200, body, extname(file), immutable);
+    const encoding = pickEncoding(req.headers['accept-encoding']);
+    if (encoding === 'identity' || !COMPRESSIBLE.has(extname(file))) {
+      return send(res, 200, body, extname(file), immutable);
+    }
+    const key = `${encoding} ${file}`;
+    let packed = packedFiles.get(key);
+    if (!packed) {
+      packed = encode(body, encoding, true);
+      packedFiles.set(key, packed);
+    }
+    return send(res, 200, await packed, extname(file), immutable, encoding);
   };
 
   const server = createServer((req, res) => {
@@ -149,18 +200,35 @@ export function ownHosts(host: string, port: number): ReadonlySet<string> {
   return new Set(names.map((name) => `${name.toLowerCase()}:${port}`));
 }
 
+/** Run data, compressed when the client accepts it and it is worth it. */
+async function sendPacked(
+  res: ServerResponse,
+  body: string | Uint8Array,
+  ext: string,
+  encoding: Encoding,
+): Promise<void> {
+  if (encoding === 'identity' || Buffer.byteLength(body) < COMPRESS_FROM_BYTES) {
+    return send(res, 200, body, ext);
+  }
+  send(res, 200, await encode(body, encoding, false), ext, false, encoding);
+}
+
 function send(
   res: ServerResponse,
   status: number,
   body: string | Uint8Array,
   ext = '.txt',
   immutable = false,
+  encoding: Encoding = 'identity',
 ): void {
   res.writeHead(status, {
     ...SECURITY_HEADERS,
     'content-type': TYPES[ext] ?? 'text/plain; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+    // Caches must keep the encodings apart: the same URL answers differently per client.
+    ...(COMPRESSIBLE.has(ext) ? { vary: 'accept-encoding' } : {}),
+    ...(encoding === 'identity' ? {} : { 'content-encoding': encoding }),
   });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }

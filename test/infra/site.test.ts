@@ -26,13 +26,16 @@ describe('the explorer on CloudFront', () => {
         DefaultCacheBehavior: Match.objectLike({
           ViewerProtocolPolicy: 'https-only',
           ResponseHeadersPolicyId: { Ref: Match.stringLikeRegexp('SecurityHeaders') },
+          Compress: true,
         }),
         CacheBehaviors: [
           Match.objectLike({
             PathPattern: 'data/*',
             ViewerProtocolPolicy: 'https-only',
-            // CachingDisabled: run data changes with every finished run.
-            CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+            // Revalidated on every request (run data changes with every finished run), and
+            // compressed, which CachingDisabled would not allow.
+            CachePolicyId: { Ref: Match.stringLikeRegexp('DataCachePolicy') },
+            Compress: true,
           }),
         ],
         Origins: [
@@ -42,6 +45,15 @@ describe('the explorer on CloudFront', () => {
           }),
         ],
         Logging: Match.objectLike({ Prefix: 'cloudfront/' }),
+      }),
+    });
+    main.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        DefaultTTL: 0,
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          EnableAcceptEncodingBrotli: true,
+          EnableAcceptEncodingGzip: true,
+        }),
       }),
     });
     main.hasResourceProperties('AWS::S3::BucketPolicy', {

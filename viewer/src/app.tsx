@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import type { VizRunEntry } from '../../lib/viz/format.js';
 import { ClusterPage } from './components/cluster-page.js';
 import { CompareView } from './components/compare.js';
@@ -13,6 +13,7 @@ import { Treemap } from './components/treemap.js';
 import { loadIndex, loadRuns } from './data.js';
 import { Model } from './model.js';
 import { type Route, useRoute } from './route.js';
+import { screenTitle, usePageTitle, useScreenFocus } from './screen.js';
 import { useAsync } from './use-async.js';
 
 export function App() {
@@ -26,26 +27,32 @@ export function App() {
   const run =
     list.find((r) => r.key === route.run) ?? (primary.length === 1 ? primary[0] : undefined);
   if (!run) return <RunPicker runs={list} route={route} />;
-  return <RunView key={run.key} run={run} runs={list} route={route} />;
+  const missing = route.run !== undefined && route.run !== run.key ? route.run : undefined;
+  return <RunView key={run.key} run={run} runs={list} route={route} missing={missing} />;
 }
 
 function RunView({
   run,
   runs,
   route,
+  missing,
 }: {
   run: VizRunEntry;
   runs: readonly VizRunEntry[];
   route: Route;
+  /** A run the link named that is not here (this one is shown instead). */
+  missing: string | undefined;
 }) {
   const index = useAsync(() => loadIndex(run.key), [run.key]);
-  // A new screen starts at its top; opening an item or typing a search keeps the place.
-  const screen = `${route.view}|${route.cluster?.level}.${route.cluster?.id}|${route.page}|${Boolean(route.q)}`;
-  useEffect(() => window.scrollTo(0, 0), [screen]);
   const model = useMemo(
     () => (index.state === 'done' ? new Model(index.value) : undefined),
     [index],
   );
+  // Opening an item, typing a search or turning a page keeps the place (the pager sees to focus).
+  useScreenFocus(
+    model && `${route.view}|${route.cluster?.level}.${route.cluster?.id}|${Boolean(route.q)}`,
+  );
+  usePageTitle(model ? screenTitle(route, model, run.name) : `Loading ${run.name}…`);
   if (index.state === 'failed') return <Status text={`Cannot load ${run.name}: ${index.error}`} />;
   if (!model) return <Status text={`Loading ${run.name}…`} />;
   const props = { model, route, run: run.key };
@@ -53,6 +60,11 @@ function RunView({
     <>
       <Header model={model} route={route} runs={runs} run={run} />
       <main id="main">
+        {missing !== undefined && (
+          <p class="error" role="alert">
+            There is no run “{missing}” here; showing “{run.name}”.
+          </p>
+        )}
         {route.q ? (
           <SearchResults {...props} />
         ) : route.view === 'treemap' ? (

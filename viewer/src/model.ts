@@ -1,4 +1,5 @@
 import type { VizCluster, VizIndex } from '../../lib/viz/format.js';
+import { hue } from './contrast.js';
 import type { ClusterRef } from './route.js';
 
 /** Tableau 10: distinct, colour-blind-aware hues for the top-level clusters. */
@@ -14,6 +15,9 @@ const PALETTE = [
   '#9c755f',
   '#bab0ac',
 ];
+
+/** The i-th of a set of distinct colours: the palette, then golden-angle hues apart from it. */
+export const paletteColour = (i: number): string => PALETTE[i] ?? hue((i * 137.5) % 360);
 
 /** Lookups over a run's index that every view needs. */
 export class Model {
@@ -32,8 +36,7 @@ export class Model {
     this.bases = index.clusters.filter((c) => c.level === 0);
     this.roots = index.clusters.filter((c) => c.parent === null && c.level === this.topLevel);
     this.roots.forEach((root, i) => {
-      // Past the palette, golden-angle hues stay apart from each other.
-      this.colours.set(root, PALETTE[i] ?? `hsl(${(i * 137.5) % 360} 55% 50%)`);
+      this.colours.set(root, paletteColour(i));
     });
   }
 
@@ -58,6 +61,25 @@ export class Model {
     const chain: VizCluster[] = [];
     for (let c = this.parent(cluster); c; c = this.parent(c)) chain.unshift(c);
     return chain;
+  }
+
+  /**
+   * The cluster, or the last of the single children that repeat its name below it (offline
+   * keyword names often do): one step shown once.
+   */
+  chainEnd(cluster: VizCluster): VizCluster {
+    let end = cluster;
+    for (let [only, ...rest] = this.children(end); only && rest.length === 0; ) {
+      if (only.name !== end.name) break;
+      end = only;
+      [only, ...rest] = this.children(end);
+    }
+    return end;
+  }
+
+  /** Whether the run's names were made without an LLM, from each cluster's distinctive terms. */
+  get namedOffline(): boolean {
+    return this.index.run.llm.startsWith('offline');
   }
 
   top(cluster: VizCluster): VizCluster {

@@ -27,6 +27,10 @@ export interface Route {
   readonly item?: string;
   /** The run the comparison view compares this one with. */
   readonly vs?: string;
+  /** The search covers only `cluster` (otherwise the whole run). */
+  readonly within?: boolean;
+  /** The comparison lists unchanged clusters too. */
+  readonly all?: boolean;
 }
 
 export function parseRoute(hash: string): Route {
@@ -48,6 +52,8 @@ export function parseRoute(hash: string): Route {
     page: Number.isInteger(page) && page > 0 ? page : 1,
     ...(item === undefined ? {} : { item }),
     ...(vs === undefined ? {} : { vs }),
+    ...(params.get('in') === '1' ? { within: true } : {}),
+    ...(params.get('all') === '1' ? { all: true } : {}),
   };
 }
 
@@ -61,6 +67,8 @@ export function formatRoute(route: Route): string {
   if (route.page > 1) params.set('page', String(route.page));
   if (route.item) params.set('item', route.item);
   if (route.vs) params.set('vs', route.vs);
+  if (route.within) params.set('in', '1');
+  if (route.all) params.set('all', '1');
   return `#${params.toString()}`;
 }
 
@@ -80,9 +88,13 @@ export function hrefFor(route: Route, changes: Partial<Route>): string {
   });
 }
 
-/** Replaces the current history entry (typing in the search box should not fill Back). */
-export function replaceRoute(route: Route): void {
-  history.replaceState(null, '', formatRoute(route));
+/**
+ * Replaces the current history entry (typing in the search box should not fill Back), or adds
+ * one (starting a search: Back returns to the screen it was started from).
+ */
+export function changeRoute(route: Route, mode: 'push' | 'replace'): void {
+  if (mode === 'push') history.pushState(null, '', formatRoute(route));
+  else history.replaceState(null, '', formatRoute(route));
   window.dispatchEvent(new HashChangeEvent('hashchange'));
 }
 

@@ -7,6 +7,17 @@ export const percent = (part: number, whole: number) =>
 export const plural = (n: number, one: string, many = `${one}s`) =>
   `${count(n)} ${n === 1 ? one : many}`;
 
+/** A record's key as words: `inputTokens` → "input tokens". */
+export const words = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+/** Milliseconds under a second (so 14 ms is not "0.0 s"), then seconds, then minutes. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
 export function dateTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime())

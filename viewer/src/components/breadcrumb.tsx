@@ -10,7 +10,12 @@ export function Breadcrumb(props: {
   view: View;
 }) {
   const { model, route, cluster, view } = props;
-  const steps = cluster ? [...model.ancestors(cluster), cluster] : [];
+  const path = cluster ? [...model.ancestors(cluster), cluster] : [];
+  // A step whose only child repeats its name is that child's step too.
+  const steps = path.filter((c, i) => {
+    const next = path[i + 1];
+    return !next || model.chainEnd(c) === c || next.name !== c.name;
+  });
   return (
     <nav class="breadcrumb" aria-label="Breadcrumb">
       <ol>
@@ -24,6 +29,7 @@ export function Breadcrumb(props: {
             <a
               href={hrefFor(route, { view, cluster: { level: c.level, id: c.id } })}
               aria-current={c === cluster ? 'page' : undefined}
+              title={c.name}
             >
               {c.name || `Cluster ${c.id}`}
             </a>

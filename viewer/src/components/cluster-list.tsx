@@ -19,7 +19,9 @@ export function ClusterList(props: {
       {clusters.map((c) => (
         <li key={`${c.level}.${c.id}`} data-testid="cluster-row">
           <a href={hrefFor(route, { cluster: { level: c.level, id: c.id } })}>
-            <span class="name">{c.name || `Cluster ${c.id}`}</span>
+            <span class="name" title={c.name}>
+              {c.name || `Cluster ${c.id}`}
+            </span>
             <span class="figures">
               {count(c.size)} · {percent(c.size, whole)}
             </span>

@@ -1,4 +1,3 @@
-import { useEffect, useRef } from 'preact/hooks';
 import type { VizClusterScores } from '../../../lib/viz/format.js';
 import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
@@ -11,10 +10,6 @@ import { WhyCluster } from './why-cluster.js';
 /** One cluster: where it sits, what it says, its children and its member items. */
 export function ClusterPage({ model, route, run }: { model: Model; route: Route; run: string }) {
   const cluster = model.cluster(route.cluster);
-  const heading = useRef<HTMLHeadingElement>(null);
-  const key = cluster ? `${cluster.level}.${cluster.id}` : '';
-  // Moving focus to the new heading tells keyboard and screen-reader users the page changed.
-  useEffect(() => heading.current?.focus({ preventScroll: true }), [key]);
   if (!cluster) {
     return (
       <section>
@@ -27,12 +22,19 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
     );
   }
   const parent = model.parent(cluster);
-  const children = model.children(cluster);
-  const levelName = cluster.level === 0 ? 'base cluster' : `level ${cluster.level} cluster`;
+  // Single children that repeat the name hold the same items: their children are listed here.
+  const end = model.chainEnd(cluster);
+  const children = model.children(end);
+  const levelName =
+    end !== cluster
+      ? `levels ${cluster.level}–${end.level} (one cluster)`
+      : cluster.level === 0
+        ? 'base cluster'
+        : `level ${cluster.level} cluster`;
   return (
     <article class="cluster">
       <Breadcrumb model={model} route={route} cluster={cluster} view="clusters" />
-      <h1 ref={heading} tabIndex={-1}>
+      <h1 tabIndex={-1} class="clamp" title={cluster.name}>
         <span class="swatch" style={{ background: model.colour(cluster) }} aria-hidden="true" />
         {cluster.name || `Cluster ${cluster.id}`}
       </h1>
@@ -42,6 +44,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
         {model.index.partitions.length > 1 ? ` · partition “${cluster.partition}”` : ''}
       </p>
       {cluster.description && <p class="lead">{cluster.description}</p>}
+      {model.namedOffline && <OfflineNote />}
       {cluster.scores && <Scores scores={cluster.scores} />}
       <p class="actions">
         <a href={hrefFor(route, { view: 'map', cluster: route.cluster ?? cluster })}>
@@ -62,6 +65,16 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
       )}
       <Members model={model} route={route} run={run} cluster={cluster} />
     </article>
+  );
+}
+
+/** Offline names are lists of terms, not phrases: say where they come from. */
+export function OfflineNote() {
+  return (
+    <p class="note">
+      Named offline: names and descriptions are made from the terms that set each cluster apart from
+      the others, without an LLM.
+    </p>
   );
 }
 

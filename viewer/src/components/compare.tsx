@@ -1,4 +1,3 @@
-import { useState } from 'preact/hooks';
 import {
   CHANGE_ORDER,
   type ChangeStatus,
@@ -9,7 +8,7 @@ import {
 } from '../../../lib/compare/types.js';
 import type { VizRunEntry } from '../../../lib/viz/format.js';
 import { loadComparison } from '../data.js';
-import { formatRoute, hrefFor, type Route } from '../route.js';
+import { changeRoute, formatRoute, hrefFor, type Route } from '../route.js';
 import { count, dateTime } from '../text.js';
 import { useAsync } from '../use-async.js';
 
@@ -42,7 +41,7 @@ export function CompareView(props: {
   const { run, runs, route } = props;
   const other =
     runs.find((r) => r.key === route.vs && r.key !== run.key) ?? defaultOther(run, runs);
-  const [all, setAll] = useState(false);
+  const all = route.all === true;
   const comparison = useAsync(
     () => (other ? loadComparison(run.key, other.key) : Promise.reject(new Error('no other run'))),
     [run.key, other?.key],
@@ -73,7 +72,14 @@ export function CompareView(props: {
         </label>{' '}
         to <strong>{run.name}</strong>
         <label class="toggle">
-          <input type="checkbox" checked={all} onChange={(e) => setAll(e.currentTarget.checked)} />{' '}
+          <input
+            type="checkbox"
+            checked={all}
+            onChange={(e) => {
+              const { all: _shown, ...rest } = route;
+              changeRoute(e.currentTarget.checked ? { ...rest, all: true } : rest, 'replace');
+            }}
+          />{' '}
           Show unchanged clusters
         </label>
       </form>
@@ -176,16 +182,20 @@ function Row(props: { change: ClusterChange; level: LevelComparison; route: Rout
   const renamed = change.a && change.b && change.a.name !== change.b.name ? change.a.name : null;
   return (
     <tr data-testid="change-row" data-status={change.status}>
-      <td>
+      <td class="status">
         <span class={`change ${change.status}`}>{LABELS[change.status]}</span>
       </td>
-      <td>
+      <td class="name">
         <a href={href}>{side?.name || `Cluster ${side?.id}`}</a>
         {renamed && <span class="muted"> (was “{renamed}”)</span>}
       </td>
-      <td class="num">{figures(change.a)}</td>
-      <td class="num">{figures(change.b)}</td>
-      <td class="num">
+      <td class="num" data-label="Before">
+        {figures(change.a)}
+      </td>
+      <td class="num" data-label="After">
+        {figures(change.b)}
+      </td>
+      <td class="num" data-label="Δ share">
         {change.shareChange >= 0 ? '+' : '−'}
         {Math.abs(change.shareChange).toFixed(1)} pp
       </td>

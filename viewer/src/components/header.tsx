@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { VizRunEntry } from '../../../lib/viz/format.js';
 import type { Model } from '../model.js';
-import { formatRoute, hrefFor, type Route, replaceRoute, type View } from '../route.js';
+import { changeRoute, formatRoute, hrefFor, type Route, type View } from '../route.js';
 import { count } from '../text.js';
 
 const TABS: readonly [View, string][] = [
@@ -95,7 +95,12 @@ function SearchBox({ route }: { route: Route }) {
   useEffect(() => setText(route.q), [route.q]);
   const apply = (q: string) => {
     clearTimeout(timer.current);
-    if (q !== route.q) replaceRoute({ ...route, q: q.trim() === '' ? '' : q, page: 1 });
+    const next = q.trim() === '' ? '' : q;
+    if (next === route.q) return;
+    // A new search starts over the whole run; refining one keeps its scope.
+    const { within: _scope, ...rest } = route;
+    const starting = route.q === '';
+    changeRoute({ ...(starting ? rest : route), q: next, page: 1 }, starting ? 'push' : 'replace');
   };
   return (
     <form

@@ -1,13 +1,15 @@
+import type { RefObject } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
-import type { VizCluster, VizItem } from '../../../lib/viz/format.js';
+import { MEMBER_PAGE_ITEMS, type VizCluster, type VizItem } from '../../../lib/viz/format.js';
 import { loadItems } from '../data.js';
 import type { Model } from '../model.js';
 import { formatRoute, hrefFor, type Route } from '../route.js';
 import { count } from '../text.js';
+import { transcriptOf } from '../transcript.js';
 import { useAsync } from '../use-async.js';
 
-/** Items per page: one chunk download at most two, and a page that renders at once. */
-export const PAGE_SIZE = 50;
+/** A page renders at once and downloads at most two chunks (see MEMBER_PAGE_ITEMS). */
+export const PAGE_SIZE = MEMBER_PAGE_ITEMS;
 
 /** A cluster's member items, a page at a time; each opens to show its original. */
 export function Members(props: { model: Model; route: Route; run: string; cluster: VizCluster }) {
@@ -17,7 +19,10 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
   const from = cluster.start + (page - 1) * PAGE_SIZE;
   const to = Math.min(cluster.start + cluster.size, from + PAGE_SIZE);
   const items = useAsync(() => loadItems(run, model.index, from, to), [run, from, to]);
-  const pager = (
+  const heading = useRef<HTMLHeadingElement>(null);
+  const topPager = useRef<HTMLElement>(null);
+  usePageFocus(page, heading, topPager);
+  const pager = (label: string, ref?: RefObject<HTMLElement | null>) => (
     <Pager
       route={route}
       page={page}
@@ -25,14 +30,25 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
       from={from - cluster.start}
       to={to - cluster.start}
       size={cluster.size}
+      label={label}
+      navRef={ref}
     />
   );
   return (
     <section aria-labelledby="members-heading" class="members">
-      <h2 id="members-heading">Members</h2>
-      {pager}
+      <h2 id="members-heading" ref={heading} tabIndex={-1}>
+        Members
+      </h2>
+      {pager('Member pages', topPager)}
       {items.state === 'loading' && <p class="muted">Loading items…</p>}
       {items.state === 'failed' && <p class="error">Cannot load the items: {items.error}</p>}
+      {items.state === 'done' &&
+        route.item !== undefined &&
+        !items.value.some((item) => item.id === route.item) && (
+          <p class="error" role="alert">
+            There is no item “{route.item}” on this page of “{cluster.name}”.
+          </p>
+        )}
       {items.state === 'done' && (
         <ol start={from - cluster.start + 1}>
           {items.value.map((item, i) => (
@@ -40,9 +56,31 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
           ))}
         </ol>
       )}
-      {pages > 1 && pager}
+      {pages > 1 && pager('Member pages, end of list')}
     </section>
   );
+}
+
+/**
+ * After a page change, focus stays on the top pager's link the user pressed while it is still
+ * there; otherwise (the bottom pager, or a link that became unavailable) it moves to the list's
+ * heading, brought into view, so keyboard users are never left on the body or off-screen.
+ */
+function usePageFocus(
+  page: number,
+  heading: RefObject<HTMLElement | null>,
+  topPager: RefObject<HTMLElement | null>,
+): void {
+  const shown = useRef(page);
+  useEffect(() => {
+    if (shown.current === page) return;
+    shown.current = page;
+    const focused = document.activeElement;
+    const kept = focused instanceof HTMLAnchorElement && topPager.current?.contains(focused);
+    if (kept) return;
+    heading.current?.focus({ preventScroll: true });
+    heading.current?.scrollIntoView({ block: 'start' });
+  }, [page]);
 }
 
 function Pager(props: {
@@ -52,15 +90,20 @@ function Pager(props: {
   from: number;
   to: number;
   size: number;
+  label: string;
+  navRef?: RefObject<HTMLElement | null> | undefined;
 }) {
-  const { route, page, pages, from, to, size } = props;
+  const { route, page, pages, from, to, size, label: name, navRef } = props;
+  // Keyed, so a link that turns unavailable is replaced rather than reused as its neighbour
+  // (which once left focus on "« First" after pressing "Next ›").
   const link = (n: number, label: string, rel?: string) =>
     n < 1 || n > pages || n === page ? (
-      <span class="disabled" aria-disabled="true">
+      <span key={`off ${label}`} class="disabled" aria-disabled="true">
         {label}
       </span>
     ) : (
       <a
+        key={`on ${label}`}
         href={hrefFor(route, { ...(route.cluster ? { cluster: route.cluster } : {}), page: n })}
         rel={rel}
       >
@@ -68,7 +111,7 @@ function Pager(props: {
       </a>
     );
   return (
-    <nav class="pager" aria-label="Member pages">
+    <nav class="pager" aria-label={name} ref={navRef}>
       <span>
         Items {count(from + 1)}–{count(to)} of {count(size)}
       </span>
@@ -76,7 +119,7 @@ function Pager(props: {
         <span class="pages">
           {link(1, '« First')}
           {link(page - 1, '‹ Previous', 'prev')}
-          <span>
+          <span key="at">
             page {count(page)} of {count(pages)}
           </span>
           {link(page + 1, 'Next ›', 'next')}
@@ -91,6 +134,7 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
   const { item, position, model, route } = props;
   const open = route.item === item.id;
   const row = useRef<HTMLLIElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (open) row.current?.scrollIntoView({ block: 'nearest' });
   }, [open]);
@@ -100,9 +144,21 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
     const { item: _open, ...rest } = route;
     location.hash = formatRoute(open ? rest : { ...rest, item: item.id });
   };
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: KeyboardEvent) => {
+      // Escape in a text field clears the field; it is not meant for the item.
+      if (event.key !== 'Escape' || event.target instanceof HTMLInputElement) return;
+      toggle();
+      button.current?.focus();
+    };
+    window.addEventListener('keydown', close);
+    return () => window.removeEventListener('keydown', close);
+  }, [open, route]);
+  const turns = open ? transcriptOf(item.preview) : [];
   return (
     <li ref={row} data-testid="member" class={open ? 'open' : undefined}>
-      <button type="button" class="summary" aria-expanded={open} onClick={toggle}>
+      <button ref={button} type="button" class="summary" aria-expanded={open} onClick={toggle}>
         {item.summary || '(no summary)'}
       </button>
       <p class="meta">
@@ -133,8 +189,28 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
               ))}
             </dd>
           </dl>
-          <h3>Original (start)</h3>
-          <pre>{item.preview}</pre>
+          {turns.length > 0 ? (
+            <>
+              <h3>Conversation (start)</h3>
+              <ol class="transcript">
+                {turns.map((turn, i) => (
+                  <li key={i} data-testid="turn" class={`turn ${turn.role.toLowerCase()}`}>
+                    <span class="role">{turn.role}</span>
+                    <p>{turn.text}</p>
+                  </li>
+                ))}
+              </ol>
+              <details>
+                <summary>Original as stored</summary>
+                <pre>{item.preview}</pre>
+              </details>
+            </>
+          ) : (
+            <>
+              <h3>Original (start)</h3>
+              <pre>{item.preview}</pre>
+            </>
+          )}
         </div>
       )}
     </li>

@@ -23,6 +23,12 @@ export function Overview({ model }: { model: Model }) {
       `${plural(failureCount, 'failure')}${refused}, ${count(run.counts.withheld)} withheld`,
     ],
     ['Usage', `${count(tokens)} tokens (${count(run.usage.requests)} requests), ${cost}`],
+    ...(model.namedOffline
+      ? ([['Names', 'named offline from the terms that set each cluster apart (no LLM)']] as [
+          string,
+          string,
+        ][])
+      : []),
   ];
   return (
     <section class="overview" aria-label="Run overview">

@@ -1,5 +1,5 @@
 import type { Model } from '../model.js';
-import { count, plural } from '../text.js';
+import { count, duration, plural, words } from '../text.js';
 import { Overview } from './overview.js';
 
 /** Everything the run recorded: counts, usage, timings, failures and warnings. */
@@ -10,15 +10,14 @@ export function RunDetails({ model }: { model: Model }) {
   const timings = Object.entries(run.timingsMs);
   return (
     <section aria-labelledby="run-heading" class="run">
-      <h1 id="run-heading">Run {run.runId}</h1>
+      <h1 id="run-heading" tabIndex={-1}>
+        Run {run.runId}
+      </h1>
       <Overview model={model} />
       <div class="tables">
-        <Table caption="Items" rows={counts.map(([k, v]) => [k, count(v)])} />
-        <Table caption="Token usage" rows={usage.map(([k, v]) => [k, count(v)])} />
-        <Table
-          caption="Time per stage"
-          rows={timings.map(([k, v]) => [k, `${(v / 1000).toFixed(1)} s`])}
-        />
+        <Table caption="Items" rows={counts.map(([k, v]) => [words(k), count(v)])} />
+        <Table caption="Token usage" rows={usage.map(([k, v]) => [words(k), count(v)])} />
+        <Table caption="Time per stage" rows={timings.map(([k, v]) => [words(k), duration(v)])} />
         <Table
           caption="Models"
           rows={[

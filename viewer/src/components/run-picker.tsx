@@ -1,9 +1,11 @@
 import type { VizRunEntry } from '../../../lib/viz/format.js';
 import { hrefFor, type Route } from '../route.js';
+import { usePageTitle } from '../screen.js';
 import { count, dateTime } from '../text.js';
 
 /** Shown when the data folder holds several runs and the link names none of them. */
 export function RunPicker({ runs, route }: { runs: readonly VizRunEntry[]; route: Route }) {
+  usePageTitle('Choose a run · OpenCLIO explorer');
   const newest = [...runs].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   return (
     <main id="main" class="picker">

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { loadSearchShard } from '../data.js';
 import type { Model } from '../model.js';
-import { hrefFor, type Route } from '../route.js';
+import { formatRoute, hrefFor, type Route } from '../route.js';
 import { count, Highlight, matchesAll, plural, searchTerms } from '../text.js';
 import { PAGE_SIZE } from './members.js';
 
@@ -28,17 +28,42 @@ interface ItemSearch {
  */
 export function SearchResults({ model, route, run }: { model: Model; route: Route; run: string }) {
   const terms = searchTerms(route.q);
+  const from = model.cluster(route.cluster);
+  const scope = route.within ? from : undefined;
+  const range: Range = scope
+    ? { start: scope.start, end: scope.start + scope.size }
+    : { start: 0, end: model.total };
   const inPartition = (partition: string) => !route.part || partition === route.part;
   const clusters = model.index.clusters
-    .filter((c) => inPartition(c.partition) && matchesAll(`${c.name}\n${c.description}`, terms))
+    .filter(
+      (c) =>
+        inPartition(c.partition) &&
+        (!scope || (c.level <= scope.level && c.start >= range.start && c.start < range.end)) &&
+        matchesAll(`${c.name}\n${c.description}`, terms),
+    )
     .sort((a, b) => b.level - a.level || b.size - a.size);
-  const items = useItemSearch(model, run, terms.join(' '), route.part);
+  const items = useItemSearch(model, run, terms.join(' '), route.part, range);
+  const nothing = items.done && items.matched === 0 && clusters.length === 0;
 
   return (
     <section aria-labelledby="search-heading" class="search-results">
       <h1 id="search-heading">Search: “{route.q}”</h1>
-      {route.part && <p class="muted">Within partition “{route.part}”.</p>}
-      <h2>{plural(clusters.length, 'cluster')}</h2>
+      <p class="muted">
+        {scope ? `Only in “${scope.name}”. ` : 'In all clusters. '}
+        {route.part && `Within partition “${route.part}”. `}
+        {from && !scope && (
+          <a href={formatRoute({ ...route, within: true })}>Search only in “{from.name}”</a>
+        )}
+        {scope && <a href={formatRoute({ ...route, within: false })}>Search all clusters</a>}
+      </p>
+      <p role="status" class={nothing ? undefined : 'visually-hidden'}>
+        {!items.done
+          ? ''
+          : nothing
+            ? `Nothing matches “${route.q}”${scope ? ` in “${scope.name}”` : ''}.`
+            : `${plural(clusters.length, 'cluster')} and ${plural(items.matched, 'item')} match.`}
+      </p>
+      {clusters.length > 0 && <h2>{plural(clusters.length, 'cluster')}</h2>}
       <ul class="hits">
         {clusters.slice(0, SHOWN_CLUSTERS).map((c) => (
           <li key={`${c.level}.${c.id}`} data-testid="cluster-hit">
@@ -58,10 +83,13 @@ export function SearchResults({ model, route, run }: { model: Model; route: Rout
       {clusters.length > SHOWN_CLUSTERS && (
         <p class="muted">… and {count(clusters.length - SHOWN_CLUSTERS)} more clusters.</p>
       )}
-      <h2>
-        {plural(items.matched, 'item')}
-        {!items.done && ` so far (${count(items.scanned)} of ${count(model.total)} searched)`}
-      </h2>
+      {(items.matched > 0 || !items.done) && (
+        <h2>
+          {plural(items.matched, 'item')}
+          {!items.done &&
+            ` so far (${count(items.scanned)} of ${count(range.end - range.start)} searched)`}
+        </h2>
+      )}
       {items.error && <p class="error">Cannot search the items: {items.error}</p>}
       <ul class="hits" aria-busy={!items.done}>
         {items.hits.map((hit) => {
@@ -91,41 +119,51 @@ export function SearchResults({ model, route, run }: { model: Model; route: Rout
   );
 }
 
+/** Positions [start, end) in member order. */
+interface Range {
+  readonly start: number;
+  readonly end: number;
+}
+
 function useItemSearch(
   model: Model,
   run: string,
   query: string,
   partition: string | undefined,
+  { start, end }: Range,
 ): ItemSearch {
   const [state, setState] = useState<ItemSearch>({ hits: [], matched: 0, scanned: 0, done: false });
   useEffect(() => {
     let current = true;
     const terms = searchTerms(query);
-    const { items: total, searchShardSize } = model.index;
+    const { searchShardSize } = model.index;
     const hits: ItemHit[] = [];
     let matched = 0;
     setState({ hits: [], matched: 0, scanned: 0, done: false });
     (async () => {
-      for (let k = 0; k * searchShardSize < total; k++) {
+      // Only the shards that hold the range are fetched.
+      for (let k = Math.floor(start / searchShardSize); k * searchShardSize < end; k++) {
         const shard = await loadSearchShard(run, k);
         if (!current) return;
         shard.summaries.forEach((summary, i) => {
           const position = k * searchShardSize + i;
+          if (position < start || position >= end) return;
           const id = shard.ids[i] ?? '';
           if (!matchesAll(`${summary}\n${id}`, terms)) return;
           if (partition && model.baseAt(position)?.partition !== partition) return;
           matched++;
           if (hits.length < SHOWN_ITEMS) hits.push({ position, id, summary });
         });
-        const scanned = Math.min(total, (k + 1) * searchShardSize);
-        setState({ hits: [...hits], matched, scanned, done: scanned >= total });
+        const scanned = Math.min(end, (k + 1) * searchShardSize) - start;
+        setState({ hits: [...hits], matched, scanned, done: start + scanned >= end });
       }
+      if (end <= start) setState({ hits: [], matched: 0, scanned: 0, done: true });
     })().catch((error: unknown) => {
       if (current) setState((s) => ({ ...s, done: true, error: String(error) }));
     });
     return () => {
       current = false;
     };
-  }, [model, run, query, partition]);
+  }, [model, run, query, partition, start, end]);
   return state;
 }
