@@ -3,6 +3,7 @@ import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runLangSmithScaleBench } from './langsmith-scale.js';
 import { runModelCostBench } from './model-costs.js';
+import { runOffline100kBench } from './offline-100k.js';
 import { runPipelineBench } from './pipeline.js';
 import { runRateLimitBench } from './rate-limit.js';
 import { runViewerBench } from './viewer.js';
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   'aws-scale': () => runAwsScaleBench(),
   'model-costs': () => runModelCostBench(),
   'langsmith-scale': () => runLangSmithScaleBench(),
+  'offline-100k': () => runOffline100kBench(),
 };
 
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
