@@ -1,4 +1,5 @@
 import { runAwsScaleBench } from './aws-scale.js';
+import { runEmbedSpeedBench } from './embed-speed.js';
 import { runEmbedderBench } from './embedders.js';
 import { runKmeansBench } from './kmeans.js';
 import { runLangSmithScaleBench } from './langsmith-scale.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Promise<unknown>> = {
   pipeline: () => runPipelineBench(),
   kmeans: () => runKmeansBench(),
   embedders: () => runEmbedderBench(),
+  'embed-speed': () => runEmbedSpeedBench(),
   viewer: () => runViewerBench(),
   'rate-limit': () => runRateLimitBench(),
   'aws-scale': () => runAwsScaleBench(),
