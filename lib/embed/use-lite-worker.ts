@@ -30,7 +30,9 @@ const started = performance.now();
 // backend first. A load failure throws here and reaches the parent as the worker's 'error' event.
 const tf = tfCore as unknown as KernelRegistry & { ready(): Promise<void> };
 await tf.ready();
-if ((workerData as { data: UseLiteWorkerData }).data.fastSplit) installFastSplit(tf);
+// Without settings (a worker started by hand, as the bundle test does) the defaults hold.
+const settings = (workerData as { data?: UseLiteWorkerData | null } | null)?.data;
+if (settings?.fastSplit ?? true) installFastSplit(tf);
 const model = await initModel(modelSource);
 const post = (reply: UseLiteReply, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(reply, transfer);
