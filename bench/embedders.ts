@@ -20,7 +20,7 @@ import { labelScores } from '../lib/evaluate/label-metrics.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SEEDS = [1, 2, 3, 4, 5];
 
-interface Dataset {
+export interface Dataset {
   name: string;
   texts: string[];
   labels: string[];
@@ -120,7 +120,7 @@ export async function runEmbedderBench(
   return rows;
 }
 
-function loadDatasets(log: (line: string) => void): Dataset[] {
+export function loadDatasets(log: (line: string) => void): Dataset[] {
   const files = [join(root, '../shared/data/debian-dev-sections.jsonl')];
   const demoDir = join(root, 'configs/demo-data');
   if (existsSync(demoDir)) {

@@ -22,7 +22,7 @@
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CATEGORIES_A } from './demo-data/categories-a.js';
 import { CATEGORIES_B } from './demo-data/categories-b.js';
 import { chance, mulberry32, pick, type Rng, shuffle, weighted } from './demo-data/rng.js';
@@ -59,7 +59,7 @@ interface Message {
   role: 'user' | 'assistant';
   content: string;
 }
-interface Row {
+export interface Row {
   id: string;
   inputs: { messages: Message[] };
   metadata: { channel: Channel; plan: Plan };
@@ -218,8 +218,12 @@ function wordCount(messages: readonly Message[]): number {
   return messages.reduce((sum, m) => sum + m.content.split(/\s+/).filter(Boolean).length, 0);
 }
 
-function main(): void {
-  const rng = mulberry32(SEED);
+/**
+ * One demo set (~1,500 conversations) from `seed`; the bundled file is the one of `SEED`.
+ * Other seeds give more conversations of the same kind, for benchmarks at scale.
+ */
+export function makeConversations(seed = SEED, idPrefix = 'conv-'): Row[] {
+  const rng = mulberry32(seed);
   const drafts: Omit<Row, 'id'>[] = [];
   for (const cat of CATEGORIES) {
     for (let i = 0; i < cat.count; i++) {
@@ -229,10 +233,14 @@ function main(): void {
       drafts.push({ inputs: { messages }, metadata: { channel, plan }, label: cat.label });
     }
   }
-  const rows: Row[] = shuffle(rng, drafts).map((d, i) => ({
-    id: `conv-${String(i + 1).padStart(4, '0')}`,
+  return shuffle(rng, drafts).map((d, i) => ({
+    id: `${idPrefix}${String(i + 1).padStart(4, '0')}`,
     ...d,
   }));
+}
+
+function main(): void {
+  const rows = makeConversations();
 
   mkdirSync(dirname(OUTPUT), { recursive: true });
   writeFileSync(OUTPUT, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -260,4 +268,4 @@ function main(): void {
   console.log(`distinct first messages: ${firsts.size}`);
 }
 
-main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) main();

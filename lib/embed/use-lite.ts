@@ -2,19 +2,30 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { ClioError } from '../util/errors.js';
 import { spawnTsWorker } from '../workers/spawn.js';
+import { planBatches } from './batches.js';
 import type { Embedder } from './types.js';
-import type { UseLiteReply } from './use-lite-worker.js';
+import type { UseLiteReply, UseLiteWorkerData } from './use-lite-worker.js';
 
 const DIMENSIONS = 512;
 const MODEL_VERSION = '0.2.0';
 const DEFAULT_MAX_WORDS = 100;
 const DEFAULT_BATCH = 32;
+const DEFAULT_TOKENS_PER_BATCH = 512;
 
 export interface UseLiteOptions {
   /** Worker threads, each with its own copy of the model (~100 MB). Default min(2, cores). */
   threads?: number;
-  /** Texts per message to a worker. 32 was the fastest on one thread. Default 32. */
+  /** Texts per message to a worker at most. Default 32. */
   batchSize?: number;
+  /**
+   * Padded tokens per message at most (texts × the longest text's estimated tokens). Default
+   * 512; `Infinity` leaves only `batchSize`.
+   */
+  tokensPerBatch?: number;
+  /** Batch texts of similar length together (true) or in the caller's order. Default true. */
+  sortByLength?: boolean;
+  /** Replace the WebAssembly backend's slow SplitV kernel (see use-lite-kernels). Default true. */
+  fastSplit?: boolean;
   /** Words kept from the start of each text. Default 100. */
   maxWords?: number;
   /** Module run in each worker; tests substitute failing ones. Default `use-lite-worker`. */
@@ -46,8 +57,21 @@ export function prepareText(text: string, maxWords = DEFAULT_MAX_WORDS): string 
     .slice(0, maxWords * 12);
 }
 
+/**
+ * Estimated USE-lite tokens of a prepared text: its sentencepiece vocabulary averages about four
+ * characters a token on English prose. Only used to group texts of similar length.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4) + 1;
+}
+
 interface Call {
-  readonly vectors: Float32Array[];
+  /** One vector per distinct prepared text. */
+  readonly distinctVectors: Float32Array[];
+  /** For each of the caller's texts, its index in `distinctVectors`. */
+  readonly distinctOf: Int32Array;
+  /** How many of the caller's texts share each distinct text, for progress in their terms. */
+  readonly copies: Int32Array;
   remaining: number;
   done: number;
   failed: boolean;
@@ -59,7 +83,8 @@ interface Call {
 interface Task {
   readonly id: number;
   readonly call: Call;
-  readonly start: number;
+  /** Indices into the call's distinct texts. */
+  readonly indices: readonly number[];
   readonly texts: string[];
 }
 
@@ -80,7 +105,8 @@ const workerUrl = new URL(
 /**
  * Universal Sentence Encoder lite (512 dimensions) through @energetic-ai/embeddings, run in a
  * pool of worker threads so the embedding work neither blocks the event loop nor stays on one
- * core. Texts go to idle workers in batches and come back in order. Workers start on the first
+ * core. Each distinct text is embedded once, in batches of texts of similar length (see
+ * `planBatches`) handed to idle workers, and the vectors come back in the caller's order. Workers start on the first
  * `embed()` (or `warmup()`), keep the model loaded until `close()`, and are unref'd while idle
  * so a forgotten `close()` does not keep the process alive. Any worker failure rejects the calls
  * in flight and discards the pool; the next call starts a fresh one.
@@ -90,6 +116,9 @@ export class UseLiteEmbedder implements Embedder {
   readonly dimensions = DIMENSIONS;
   readonly #threads: number;
   readonly #batchSize: number;
+  readonly #tokensPerBatch: number;
+  readonly #sortByLength: boolean;
+  readonly #workerData: UseLiteWorkerData;
   readonly #maxWords: number;
   readonly #workerUrl: URL;
   #pool: PoolWorker[] = [];
@@ -100,6 +129,9 @@ export class UseLiteEmbedder implements Embedder {
   constructor(options: UseLiteOptions = {}) {
     this.#threads = Math.max(1, options.threads ?? Math.min(2, availableParallelism()));
     this.#batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
+    this.#tokensPerBatch = Math.max(1, options.tokensPerBatch ?? DEFAULT_TOKENS_PER_BATCH);
+    this.#sortByLength = options.sortByLength ?? true;
+    this.#workerData = { fastSplit: options.fastSplit ?? true };
     this.#maxWords = Math.max(1, options.maxWords ?? DEFAULT_MAX_WORDS);
     this.#workerUrl = options.workerUrl ?? workerUrl;
     const truncation = this.#maxWords === DEFAULT_MAX_WORDS ? '' : `-w${this.#maxWords}`;
@@ -121,10 +153,23 @@ export class UseLiteEmbedder implements Embedder {
 
   embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
+    const plan = planBatches(
+      texts.map((t) => prepareText(t, this.#maxWords)),
+      {
+        maxTexts: this.#batchSize,
+        maxPaddedCost: this.#tokensPerBatch,
+        sortByCost: this.#sortByLength,
+      },
+      estimateTokens,
+    );
+    const copies = new Int32Array(plan.distinct.length);
+    for (const d of plan.distinctOf) copies[d] = (copies[d] as number) + 1;
     return new Promise<Float32Array[]>((resolve, reject) => {
       const call: Call = {
-        vectors: new Array<Float32Array>(texts.length),
-        remaining: texts.length,
+        distinctVectors: new Array<Float32Array>(plan.distinct.length),
+        distinctOf: plan.distinctOf,
+        copies,
+        remaining: plan.distinct.length,
         done: 0,
         failed: false,
         onProgress,
@@ -132,10 +177,9 @@ export class UseLiteEmbedder implements Embedder {
         reject,
       };
       this.#calls.add(call);
-      for (let start = 0; start < texts.length; start += this.#batchSize) {
-        const batch = texts.slice(start, start + this.#batchSize);
-        const prepared = batch.map((t) => prepareText(t, this.#maxWords));
-        this.#queue.push({ id: this.#nextId++, call, start, texts: prepared });
+      for (const indices of plan.batches) {
+        const batch = indices.map((d) => plan.distinct[d] as string);
+        this.#queue.push({ id: this.#nextId++, call, indices, texts: batch });
       }
       // Small calls need not pay for loading the model in every thread.
       this.#grow(Math.min(this.#threads, this.#queue.length));
@@ -153,7 +197,7 @@ export class UseLiteEmbedder implements Embedder {
   }
 
   #spawn(): PoolWorker {
-    const worker = spawnTsWorker(this.#workerUrl, null);
+    const worker = spawnTsWorker(this.#workerUrl, this.#workerData);
     let markReady: (loadMs: number) => void = () => {};
     let markFailed: (error: Error) => void = () => {};
     const ready = new Promise<number>((resolve, reject) => {
@@ -209,22 +253,23 @@ export class UseLiteEmbedder implements Embedder {
   #complete(task: Task, flat: Float32Array): void {
     const { call } = task;
     if (call.failed) return;
-    for (let i = 0; i < task.texts.length; i++) {
+    task.indices.forEach((d, i) => {
       const v = flat.slice(i * DIMENSIONS, (i + 1) * DIMENSIONS);
       // The model's output is unit length only to ~1e-7; renormalise in float32.
       let sq = 0;
       for (let c = 0; c < DIMENSIONS; c++) sq += (v[c] as number) ** 2;
       const inv = sq > 0 ? 1 / Math.sqrt(sq) : 0;
       for (let c = 0; c < DIMENSIONS; c++) v[c] = (v[c] as number) * inv;
-      call.vectors[task.start + i] = v;
-    }
-    call.remaining -= task.texts.length;
-    call.done += task.texts.length;
+      call.distinctVectors[d] = v;
+      call.done += call.copies[d] as number;
+    });
+    call.remaining -= task.indices.length;
     call.onProgress?.(call.done);
     if (call.remaining === 0) {
       this.#calls.delete(call);
       if (this.#calls.size === 0) this.#setRef(false);
-      call.resolve(call.vectors);
+      // Repeated texts share one vector object.
+      call.resolve(Array.from(call.distinctOf, (d) => call.distinctVectors[d] as Float32Array));
     }
   }
 

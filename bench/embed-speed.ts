@@ -1,0 +1,154 @@
+/**
+ * USE-lite's speed with the settings before issue 13 against the current defaults, side by side
+ * in one run: `npm run bench -- embed-speed`. Goal: at least 2× the texts per second on the demo
+ * texts, with the same clustering quality (NMI, ARI of k-means at k = labels, mean of 5 seeds).
+ *
+ * Texts: the demo's offline summaries (what the pipeline embeds: the user's turns, cleaned, cut
+ * to 40 words; 1,500 with repeats) and the Debian package descriptions from ../shared. Each
+ * setting embeds the same list in a fresh embedder after its warm-up; settings alternate over
+ * two rounds so that a busy machine slows both alike. CPU time counts every thread.
+ * Then the demo end to end from a cold cache with the current defaults (goal ≤ 15 s).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { runGenerateCommand } from '../lib/cli/generate-command.js';
+import { kmeans } from '../lib/cluster/kmeans.js';
+import { UseLiteEmbedder, type UseLiteOptions } from '../lib/embed/use-lite.js';
+import { labelScores } from '../lib/evaluate/label-metrics.js';
+import { OFFLINE_SUMMARY_WORDS } from '../lib/llm/offline.js';
+import { cleanText, itemText, substantiveText, truncateWords } from '../lib/llm/offline-text.js';
+import { silentProgress } from '../lib/pipeline/types.js';
+import { type Dataset, loadDatasets } from './embedders.js';
+
+const root = resolve(import.meta.dirname, '..');
+const SEEDS = [1, 2, 3, 4, 5];
+const ROUNDS = 2;
+
+/** The settings USE-lite ran with before: batches of 32 in the caller's order, stock kernels. */
+export const BEFORE: UseLiteOptions = {
+  batchSize: 32,
+  tokensPerBatch: Number.POSITIVE_INFINITY,
+  sortByLength: false,
+  fastSplit: false,
+};
+
+const SETTINGS: readonly (readonly [string, UseLiteOptions])[] = [
+  ['before (32 in order, stock SplitV)', BEFORE],
+  ['now (defaults)', {}],
+];
+
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+/** The demo conversations as the offline provider summarizes them. */
+async function demoSummaries(): Promise<Dataset> {
+  const file = join(root, 'configs/demo-data/support.jsonl');
+  const rows = (await readFile(file, 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { inputs: unknown; label: string });
+  const texts = rows.map((r) =>
+    truncateWords(cleanText(substantiveText(itemText([r.inputs]))), OFFLINE_SUMMARY_WORDS),
+  );
+  return { name: 'demo summaries', texts, labels: rows.map((r) => r.label) };
+}
+
+async function quality(data: Dataset, vectors: Float32Array[]) {
+  const k = new Set(data.labels).size;
+  const runs: { nmi: number; ari: number }[] = [];
+  for (const seed of SEEDS) {
+    const { assignments } = await kmeans(vectors, { k, seed });
+    runs.push(labelScores(data.labels, Array.from(assignments)));
+  }
+  const avg = (f: (r: { nmi: number; ari: number }) => number) =>
+    runs.reduce((s, r) => s + f(r), 0) / runs.length;
+  return { nmi: avg((r) => r.nmi), ari: avg((r) => r.ari) };
+}
+
+interface Timing {
+  wall: number;
+  cpu: number;
+}
+
+async function timeSetting(options: UseLiteOptions, texts: readonly string[]) {
+  const embedder = new UseLiteEmbedder({ threads: 2, ...options });
+  try {
+    const warm = await embedder.warmup();
+    const cpu0 = cpuSeconds();
+    const t0 = performance.now();
+    const vectors = await embedder.embed(texts);
+    const timing: Timing = { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
+    return { vectors, timing, readyMs: warm.readyMs };
+  } finally {
+    await embedder.close();
+  }
+}
+
+export async function runEmbedSpeedBench() {
+  const datasets = [await demoSummaries(), ...loadDatasets(console.log).slice(0, 1)];
+  console.log('\n== USE-lite speed: settings before issue 13 vs now, same texts, same run ==');
+  for (const data of datasets) {
+    const distinct = new Set(data.texts).size;
+    console.log(`\n${data.name}: ${data.texts.length} texts (${distinct} distinct)`);
+    const timings = SETTINGS.map(() => [] as Timing[]);
+    const vectors: Float32Array[][] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, [, options]] of SETTINGS.entries()) {
+        const run = await timeSetting(options, data.texts);
+        timings[i]?.push(run.timing);
+        if (round === 0) vectors.push(run.vectors);
+      }
+    }
+    const rate = (ts: readonly Timing[], of: 'wall' | 'cpu') =>
+      (data.texts.length * ts.length) / ts.reduce((s, t) => s + t[of], 0);
+    const base = timings[0] as Timing[];
+    console.log(
+      'setting                               texts/s  per CPU-s   × before (wall, CPU)   NMI    ARI',
+    );
+    for (const [i, [label]] of SETTINGS.entries()) {
+      const ts = timings[i] as Timing[];
+      const q = await quality(data, vectors[i] as Float32Array[]);
+      console.log(
+        `${label.padEnd(36)} ${rate(ts, 'wall').toFixed(1).padStart(8)} ${rate(ts, 'cpu').toFixed(1).padStart(10)}` +
+          `   ${(rate(ts, 'wall') / rate(base, 'wall')).toFixed(2).padStart(5)}× ${(rate(ts, 'cpu') / rate(base, 'cpu')).toFixed(2).padStart(5)}×` +
+          `        ${q.nmi.toFixed(3)}  ${q.ari.toFixed(3)}`,
+      );
+    }
+    console.log('goal: now ≥ 2.00× before in texts/s on the demo texts, NMI and ARI unchanged');
+  }
+  await demoColdRun();
+}
+
+async function demoColdRun() {
+  const work = await mkdtemp(join(tmpdir(), 'clio-embed-speed-'));
+  try {
+    const demo = JSON.parse(await readFile(join(root, 'configs/demo.json'), 'utf8'));
+    const configPath = join(work, 'config.json');
+    const source = { file: join(root, 'configs', demo.source.file) };
+    await writeFile(configPath, JSON.stringify({ ...demo, source, save_path: join(work, 'out') }));
+    const cpu0 = cpuSeconds();
+    const t0 = performance.now();
+    const result = await runGenerateCommand({
+      config: configPath,
+      cwd: work,
+      progress: silentProgress,
+    });
+    const wall = (performance.now() - t0) / 1000;
+    const stages = Object.entries(result.record.timingsMs)
+      .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)} s`)
+      .join(', ');
+    console.log(
+      `\ndemo end to end, cold cache, current defaults: ${wall.toFixed(1)} s (goal ≤ 15 s), CPU ${(cpuSeconds() - cpu0).toFixed(1)} s; ${stages}`,
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runEmbedSpeedBench();
+}
