@@ -1,7 +1,7 @@
 import type { SummarizedItem } from '../pipeline/types.js';
 import { indicesByLabel } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
-import { hybridVectors } from './hybrid-vectors.js';
+import { HYBRID_MAX_ITEMS, hybridVectors } from './hybrid-vectors.js';
 import { kmeans } from './kmeans.js';
 import type { Level } from './types.js';
 import { meanVector } from './vectors.js';
@@ -32,7 +32,7 @@ export async function clusterBaseLevel(
     const k = counts[g] ?? 1;
     const own = indices.map((i) => vectors[i] as Float32Array);
     const clusterOn =
-      options.hybrid && k > 1
+      options.hybrid && k > 1 && indices.length <= HYBRID_MAX_ITEMS
         ? await hybridVectors(
             indices.map((i) => items[i]?.summary ?? ''),
             own,

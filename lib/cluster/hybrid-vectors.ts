@@ -9,6 +9,12 @@ import { normalize } from './vectors.js';
  */
 const LEXICAL_WEIGHT = 0.6;
 const LEXICAL_DIMENSIONS = 256;
+/**
+ * Above this many items in a partition the hybrid vectors are not built: the second copy of the
+ * data and the neighbour search would cost more memory and time than a ClusterLevel Lambda has
+ * for a million items, and the embedding alone is clustered instead (with a warning).
+ */
+export const HYBRID_MAX_ITEMS = 250_000;
 /** Neighbours averaged into each point: 4 measured best of 4, 8 and 16 on both labelled sets. */
 const NEIGHBOURS = 4;
 
