@@ -19,6 +19,7 @@ import { TriggerClaims } from '../../lib/store/dynamo-claims.js';
 import { type StoredRun, tableKeys } from '../../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../../lib/store/types.js';
 import { ClioError } from '../../lib/util/errors.js';
+import { MEMBER_PAGE_ITEMS } from '../../lib/viz/format.js';
 import {
   BUCKETS,
   driveRun,
@@ -62,8 +63,13 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
     expect(index).toMatchObject({ format: 1, runs: [{ key: runId, items: 60 }] });
     const published = JSON.parse(await world.getText(BUCKETS.site, `data/${runId}/index.json`));
     expect(published.items).toBe(60);
-    const firstChunk = JSON.parse(await world.getText(BUCKETS.site, `data/${runId}/items/0.json`));
-    expect(firstChunk).toHaveLength(60);
+    // Items are published in chunks of one member page: 50, then the other 10.
+    const chunks = await Promise.all(
+      [0, 1].map(async (n) =>
+        JSON.parse(await world.getText(BUCKETS.site, `data/${runId}/items/${n}.json`)),
+      ),
+    );
+    expect(chunks.map((c) => c.length)).toEqual([MEMBER_PAGE_ITEMS, 60 - MEMBER_PAGE_ITEMS]);
   });
 
   /** A run Prepare made for an execution that holds `upload#<tag>` of configs/other.json. */
