@@ -7,19 +7,17 @@
  * to 40 words; 1,500 with repeats) and the Debian package descriptions from ../shared. Each
  * setting embeds the same list in a fresh embedder after its warm-up; settings alternate over
  * two rounds so that a busy machine slows both alike. CPU time counts every thread.
- * Then the demo end to end from a cold cache with the current defaults (goal ≤ 15 s).
+ * (The demo end to end from a cold cache is in the pipeline bench.)
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { kmeans } from '../lib/cluster/kmeans.js';
 import { UseLiteEmbedder, type UseLiteOptions } from '../lib/embed/use-lite.js';
 import { labelScores } from '../lib/evaluate/label-metrics.js';
 import { OFFLINE_SUMMARY_WORDS } from '../lib/llm/offline.js';
 import { cleanText, itemText, substantiveText, truncateWords } from '../lib/llm/offline-text.js';
-import { silentProgress } from '../lib/pipeline/types.js';
+import { cpuNow } from './cold-run.js';
 import { type Dataset, loadDatasets } from './embedders.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -38,11 +36,6 @@ const SETTINGS: readonly (readonly [string, UseLiteOptions])[] = [
   ['before (32 in order, stock SplitV)', BEFORE],
   ['now (defaults)', {}],
 ];
-
-const cpuSeconds = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-};
 
 /** The demo conversations as the offline provider summarizes them. */
 async function demoSummaries(): Promise<Dataset> {
@@ -78,10 +71,10 @@ async function timeSetting(options: UseLiteOptions, texts: readonly string[]) {
   const embedder = new UseLiteEmbedder({ threads: 2, ...options });
   try {
     const warm = await embedder.warmup();
-    const cpu0 = cpuSeconds();
+    const cpu0 = cpuNow();
     const t0 = performance.now();
     const vectors = await embedder.embed(texts);
-    const timing: Timing = { wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - cpu0 };
+    const timing: Timing = { wall: (performance.now() - t0) / 1000, cpu: cpuNow() - cpu0 };
     return { vectors, timing, readyMs: warm.readyMs };
   } finally {
     await embedder.close();
@@ -120,33 +113,7 @@ export async function runEmbedSpeedBench() {
     }
     console.log('goal: now ≥ 2.00× before in texts/s on the demo texts, NMI and ARI unchanged');
   }
-  await demoColdRun();
-}
-
-async function demoColdRun() {
-  const work = await mkdtemp(join(tmpdir(), 'clio-embed-speed-'));
-  try {
-    const demo = JSON.parse(await readFile(join(root, 'configs/demo.json'), 'utf8'));
-    const configPath = join(work, 'config.json');
-    const source = { file: join(root, 'configs', demo.source.file) };
-    await writeFile(configPath, JSON.stringify({ ...demo, source, save_path: join(work, 'out') }));
-    const cpu0 = cpuSeconds();
-    const t0 = performance.now();
-    const result = await runGenerateCommand({
-      config: configPath,
-      cwd: work,
-      progress: silentProgress,
-    });
-    const wall = (performance.now() - t0) / 1000;
-    const stages = Object.entries(result.record.timingsMs)
-      .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)} s`)
-      .join(', ');
-    console.log(
-      `\ndemo end to end, cold cache, current defaults: ${wall.toFixed(1)} s (goal ≤ 15 s), CPU ${(cpuSeconds() - cpu0).toFixed(1)} s; ${stages}`,
-    );
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  console.log('(the demo end to end, cold, is in `npm run bench -- pipeline`)');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

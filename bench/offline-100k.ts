@@ -10,9 +10,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
-import { silentProgress } from '../lib/pipeline/types.js';
 import { makeConversations, type Row } from '../scripts/make-demo-data.js';
+import { timedGenerate } from './cold-run.js';
 
 const root = resolve(import.meta.dirname, '..');
 const GOAL_MINUTES = 15;
@@ -26,11 +25,6 @@ export function demoLikeRows(count: number): Row[] {
   return rows;
 }
 
-const cpuSeconds = () => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e6;
-};
-
 export async function runOffline100kBench(count = Number(process.env.OFFLINE_ITEMS ?? 100_000)) {
   const work = await mkdtemp(join(tmpdir(), 'clio-offline-100k-'));
   try {
@@ -38,38 +32,23 @@ export async function runOffline100kBench(count = Number(process.env.OFFLINE_ITE
     const source = join(work, 'items.jsonl');
     await writeFile(source, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const demo = JSON.parse(await readFile(join(root, 'configs/demo.json'), 'utf8'));
-    const config = { ...demo, source: { file: source }, save_path: join(work, 'results') };
-    const configPath = join(work, 'config.json');
-    await writeFile(configPath, JSON.stringify(config));
+    const config = { ...demo, source: { file: source } };
     console.log(
       `\n== Offline run end to end: ${rows.length} demo-like items, hierarchy ${JSON.stringify(config.hierarchy)}, cold cache ==`,
     );
-    const cpu0 = cpuSeconds();
-    const t0 = performance.now();
-    const result = await runGenerateCommand({
-      config: configPath,
-      cwd: work,
-      progress: silentProgress,
-    });
-    const wall = (performance.now() - t0) / 1000;
-    const cpu = cpuSeconds() - cpu0;
-    const stages = Object.entries(result.record.timingsMs)
-      .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(1)} s`)
-      .join(', ');
-    const distinct = new Set(result.doc.items.map((i) => i.summary)).size;
-    console.log(`items clustered ${result.doc.items.length}, distinct summaries ${distinct}`);
-    console.log(`stages: ${stages}`);
+    const [run] = await timedGenerate(config);
+    if (!run) throw new Error('no run');
+    const wall = run.wallSeconds;
+    const cpu = run.cpuSeconds;
+    const distinct = new Set(run.result.doc.items.map((i) => i.summary)).size;
+    console.log(`items clustered ${run.result.doc.items.length}, distinct summaries ${distinct}`);
+    console.log(`stages: ${run.stages}`);
     console.log(
       `wall ${(wall / 60).toFixed(1)} min (goal ≤ ${GOAL_MINUTES} min: ${wall / 60 <= GOAL_MINUTES ? 'met' : 'NOT met'})  ` +
         `CPU ${(cpu / 60).toFixed(1)} min (all threads; ÷ 2 cores = ${(cpu / 120).toFixed(1)} min if nothing else ran)  ` +
         `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,
     );
-    return {
-      items: rows.length,
-      wallSeconds: wall,
-      cpuSeconds: cpu,
-      timingsMs: result.record.timingsMs,
-    };
+    return { items: rows.length, wallSeconds: wall, cpuSeconds: cpu };
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -1,16 +1,14 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { kmeans } from '../lib/cluster/kmeans.js';
 import { buildTfidf, denseRows } from '../lib/embed/tfidf.js';
 import { labelScores } from '../lib/evaluate/label-metrics.js';
 import { labelReport } from '../lib/evaluate/labels.js';
 import { itemText } from '../lib/llm/offline-text.js';
 import type { HierarchyDoc } from '../lib/output/hierarchy-schema.js';
-import { silentProgress } from '../lib/pipeline/types.js';
+import { timedGenerate } from './cold-run.js';
 
 const root = resolve(import.meta.dirname, '..');
 const debianFile = resolve(root, '../shared/data/debian-dev-sections.jsonl');
@@ -23,10 +21,6 @@ async function baseline(texts: string[], labels: string[], k: number, seed: numb
   return labelScores(labels, [...assignments]);
 }
 
-/**
- * One config end to end from a cold cache, then again warm, with the offline providers; the
- * quality of each level against the items' labels next to the baseline.
- */
 interface Goals {
   /** Cold end-to-end seconds. */
   readonly coldSeconds?: number;
@@ -36,49 +30,35 @@ interface Goals {
 
 const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
 
+/**
+ * One config end to end from a cold cache, then again warm, with the offline providers; the
+ * quality of each level against the items' labels next to the baseline.
+ */
 async function benchConfig(
   title: string,
   config: Record<string, unknown>,
   sourceFile: string,
   goals: Goals = {},
 ) {
-  const work = await mkdtemp(join(tmpdir(), 'clio-bench-'));
-  const configPath = join(work, 'config.json');
-  await writeFile(configPath, JSON.stringify({ ...config, save_path: join(work, 'results') }));
   console.log(`\n== Pipeline: ${title} (offline providers) ==`);
-  const runs: { label: string; ms: number; doc: HierarchyDoc; timings: Record<string, number> }[] =
-    [];
-  for (const label of ['cold cache', 'warm cache']) {
-    const t0 = performance.now();
-    const result = await runGenerateCommand({
-      config: configPath,
-      cwd: work,
-      progress: silentProgress,
-    });
-    runs.push({
-      label,
-      ms: performance.now() - t0,
-      doc: result.doc,
-      timings: result.record.timingsMs,
-    });
-  }
-  for (const run of runs) {
-    const stages = Object.entries(run.timings)
-      .map(([s, ms]) => `${s} ${(ms / 1000).toFixed(2)}s`)
-      .join(', ');
-    console.log(`${run.label.padEnd(10)} total ${(run.ms / 1000).toFixed(2)} s  (${stages})`);
+  const runs = await timedGenerate(config, { runs: 2 });
+  for (const [i, run] of runs.entries()) {
+    const label = i === 0 ? 'cold cache' : 'warm cache';
+    console.log(
+      `${label.padEnd(10)} total ${run.wallSeconds.toFixed(2)} s, CPU ${run.cpuSeconds.toFixed(1)} s  (${run.stages})`,
+    );
   }
   console.log(
     `peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (this process)`,
   );
-  const cold = (runs[0]?.ms ?? 0) / 1000;
+  const cold = runs[0]?.wallSeconds ?? 0;
   if (goals.coldSeconds !== undefined) {
     console.log(
       `cold end to end ${cold.toFixed(1)} s (goal ≤ ${goals.coldSeconds} s: ${verdict(cold <= goals.coldSeconds)})`,
     );
   }
 
-  const doc = runs[0]?.doc as HierarchyDoc;
+  const doc = runs[0]?.result.doc as HierarchyDoc;
   const rows = (await readFile(sourceFile, 'utf8'))
     .split('\n')
     .filter(Boolean)
@@ -90,10 +70,10 @@ async function benchConfig(
     return itemText([rest.inputs ?? rest]);
   });
   const labels = labelled.map((i) => i.label as string);
-  const counts = runs[0]?.doc.run.counts;
-  const unassigned = (counts?.summarized ?? 0) - doc.items.length - (counts?.withheld ?? 0);
+  const counts = doc.run.counts;
+  const unassigned = counts.summarized - doc.items.length - counts.withheld;
   console.log(
-    `items loaded ${counts?.loaded}, clustered ${doc.items.length}, unassigned ${unassigned} (goal 0: ${verdict(unassigned === 0)})`,
+    `items loaded ${counts.loaded}, clustered ${doc.items.length}, unassigned ${unassigned} (goal 0: ${verdict(unassigned === 0)})`,
   );
   console.log(
     'level  clusters   NMI    ARI    purity | TF-IDF + k-means, same k:  NMI    ARI    purity',
@@ -112,7 +92,6 @@ async function benchConfig(
       `top level NMI ${fmt(top.nmi)} with seed ${String(config.seed ?? 42)} (goal ≥ ${goals.topNmi}: ${verdict(top.nmi >= goals.topNmi)}; the mean over seeds is in \`npm run bench -- quality\`)`,
     );
   }
-  await rm(work, { recursive: true, force: true });
 }
 
 /** The bundled demo, and the labelled Debian descriptions from ../shared when they are present. */

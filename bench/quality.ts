@@ -9,12 +9,10 @@
  *   npm run bench -- quality
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { runGenerateCommand } from '../lib/cli/generate-command.js';
 import { groupByCentroid } from '../lib/cluster/group-centroid.js';
 import { hybridVectors } from '../lib/cluster/hybrid-vectors.js';
 import { kmeans } from '../lib/cluster/kmeans.js';
@@ -22,9 +20,9 @@ import { meanVector } from '../lib/cluster/vectors.js';
 import { CachedEmbedder } from '../lib/embed/cached.js';
 import { labelScores } from '../lib/evaluate/label-metrics.js';
 import type { HierarchyDoc } from '../lib/output/hierarchy-schema.js';
-import { silentProgress } from '../lib/pipeline/types.js';
 import { JsonlCache } from '../lib/store/jsonl-cache.js';
 import { indicesByLabel } from '../lib/util/group-by.js';
+import { timedGenerate } from './cold-run.js';
 
 const root = resolve(import.meta.dirname, '..');
 const debianFile = resolve(root, '../shared/data/debian-dev-sections.jsonl');
@@ -73,38 +71,35 @@ const VARIANTS: Variant[] = [
 
 /** Summaries and vectors exactly as a run sees them: one cold run of the real pipeline. */
 async function summarizeAndEmbed(name: string, config: Record<string, unknown>): Promise<Labelled> {
-  const work = await mkdtemp(join(tmpdir(), 'clio-quality-'));
-  const save = join(work, 'results');
-  const configPath = join(work, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({ ...config, save_path: save, cluster_vectors: 'embeddings' }),
-  );
-  await runGenerateCommand({ config: configPath, cwd: work, progress: silentProgress });
-  const doc = JSON.parse(await readFile(join(save, 'hierarchy.json'), 'utf8')) as HierarchyDoc;
-  const labelled = doc.items.filter((i) => i.label !== undefined);
-  const texts = labelled.map((i) => i.summary);
-  // The run's own vector cache, read through the real cache; every text must be in it.
-  const cache = await JsonlCache.open(join(save, 'cache/embeddings.jsonl'), z.string());
-  const fromCacheOnly = new CachedEmbedder(
+  let found: Omit<Labelled, 'name' | 'hierarchy'> | undefined;
+  await timedGenerate(
+    { ...config, cluster_vectors: 'embeddings' },
     {
-      id: doc.run.embedder,
-      dimensions: 0,
-      embed: () => Promise.reject(new Error('a summary of the run has no cached vector')),
-      close: async () => {},
+      inspect: async (saveDir) => {
+        const hierarchy = JSON.parse(
+          await readFile(join(saveDir, 'hierarchy.json'), 'utf8'),
+        ) as HierarchyDoc;
+        const labelled = hierarchy.items.filter((i) => i.label !== undefined);
+        const texts = labelled.map((i) => i.summary);
+        // The run's own vector cache, read through the real cache; every text must be in it.
+        const cache = await JsonlCache.open(join(saveDir, 'cache/embeddings.jsonl'), z.string());
+        const fromCacheOnly = new CachedEmbedder(
+          {
+            id: hierarchy.run.embedder,
+            dimensions: 0,
+            embed: () => Promise.reject(new Error('a summary of the run has no cached vector')),
+            close: async () => {},
+          },
+          cache,
+        );
+        const vectors = await fromCacheOnly.embed(texts);
+        await cache.close();
+        found = { texts, labels: labelled.map((i) => i.label as string), vectors };
+      },
     },
-    cache,
   );
-  const vectors = await fromCacheOnly.embed(texts);
-  await cache.close();
-  await rm(work, { recursive: true, force: true });
-  return {
-    name,
-    hierarchy: config.hierarchy as number[],
-    texts,
-    labels: labelled.map((i) => i.label as string),
-    vectors,
-  };
+  if (!found) throw new Error(`no results for ${name}`);
+  return { name, hierarchy: config.hierarchy as number[], ...found };
 }
 
 async function levelScores(data: Labelled, variant: Variant, seed: number): Promise<number[]> {
