@@ -120,4 +120,20 @@ describe('open-clio trends', () => {
     expect(table.stdout).toMatch(/\n {2}#1 {2}run at .+ \(run .+, 180 items\)/);
     expect(table.stdout).toMatch(/\nnew {7}.+ +– +– +\d+\.\d%/);
   });
+
+  it('counts an extended run once, with the items extend added', async () => {
+    const grown = [...(WINDOWS[2] ?? []), ...items('notifications', 60, 80)];
+    await writeFile(join(dir, 'data.jsonl'), `${grown.join('\n')}\n`);
+    const extended = await runCli(['extend', '--config', 'config.json'], dir);
+    expect(extended.code, extended.stderr).toBe(0);
+    const placed = (await readDoc(join(dir, 'results', 'hierarchy.json'))).items.length;
+    expect(placed).toBeGreaterThan(240);
+    const printed = await runCli(['trends', '--config', 'config.json', '--json'], dir);
+    const trends = JSON.parse(printed.stdout) as Trends;
+    expect(trends.runs.map((r) => [r.runId, r.items])).toEqual([
+      [docs[0]?.run.runId, 180],
+      [docs[1]?.run.runId, 160],
+      [docs[2]?.run.runId, placed],
+    ]);
+  });
 });
