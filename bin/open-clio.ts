@@ -302,8 +302,11 @@ program
   .option(
     '--level <level>',
     '"top" (default), "base", or a level number (0 = base)',
-    (value): TrendLevel =>
-      value === 'top' || value === 'base' ? value : Math.round(numberIn(value, '--level', 0, 100)),
+    (value): TrendLevel => {
+      if (value === 'top' || value === 'base') return value;
+      if (/^\d+$/.test(value)) return Number(value);
+      throw new ExitError(2, `--level expects top, base or a level number, got "${value}"`);
+    },
   )
   .option(
     '--min-points <pp>',

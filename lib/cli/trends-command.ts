@@ -26,7 +26,14 @@ export async function runTrendsCommand(options: TrendsCommandOptions): Promise<T
         : `${config.save_path} holds no run history yet: it grows with each "open-clio generate" (or extend) of this config`,
     );
   }
-  return trendsOf(runs, options);
+  const trends = trendsOf(runs, options);
+  if (trends.clusters.length === 0) {
+    const deepest = Math.max(...runs.map((r) => r.levels.length - 1));
+    throw new ClioError(
+      `no kept run has level ${String(options.level)}: levels go from 0 (base) to ${deepest} (top)`,
+    );
+  }
+  return trends;
 }
 
 const NAME_WIDTH = 40;

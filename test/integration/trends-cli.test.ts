@@ -121,6 +121,29 @@ describe('open-clio trends', () => {
     expect(table.stdout).toMatch(/\nnew {7}.+ +– +– +\d+\.\d%/);
   });
 
+  it('says what it needs when asked for a level the runs lack, or when there is no history', async () => {
+    await writeFile(
+      join(dir, 'fresh.json'),
+      JSON.stringify({
+        source: { file: 'data.jsonl' },
+        hierarchy: [2],
+        summary_prompt: 'x {{example.inputs}}',
+        save_path: 'fresh',
+      }),
+    );
+    const [deep, odd, none] = await Promise.all([
+      runCli(['trends', '--config', 'config.json', '--level', '5'], dir),
+      runCli(['trends', '--config', 'config.json', '--level', 'middle'], dir),
+      runCli(['trends', '--config', 'fresh.json'], dir),
+    ]);
+    expect(deep.code).toBe(1);
+    expect(deep.stderr).toContain('no kept run has level 5: levels go from 0 (base) to 1 (top)');
+    expect(odd.code).toBe(2);
+    expect(odd.stderr).toContain('--level expects top, base or a level number, got "middle"');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('fresh holds no run history yet');
+  });
+
   it('counts an extended run once, with the items extend added', async () => {
     const grown = [...(WINDOWS[2] ?? []), ...items('notifications', 60, 80)];
     await writeFile(join(dir, 'data.jsonl'), `${grown.join('\n')}\n`);
