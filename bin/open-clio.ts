@@ -23,9 +23,11 @@ import {
   runRemoteGenerateCommand,
   runRunsCommand,
 } from '../lib/cli/remote-command.js';
+import { formatTrends, runTrendsCommand } from '../lib/cli/trends-command.js';
 import { runVizCommand, vizAfterGenerate } from '../lib/cli/viz-command.js';
 import { RunInterruptedError } from '../lib/pipeline/interrupted.js';
 import { RUN_STATUSES, type RunRecord } from '../lib/pipeline/run-record.js';
+import type { TrendLevel } from '../lib/trends/trends.js';
 import { ClioError } from '../lib/util/errors.js';
 import { terminalText } from '../lib/util/terminal-text.js';
 
@@ -287,6 +289,52 @@ program
       out(
         `${opts.json ? JSON.stringify(comparison, null, 2) : formatComparison(comparison, { all: Boolean(opts.all) })}\n`,
       );
+    },
+  );
+
+program
+  .command('trends')
+  .description(
+    "each cluster's share of every kept run of the config (history), flagging new, growing and shrinking ones",
+  )
+  .addOption(configOption())
+  .option('--json', 'print the trends as JSON')
+  .option(
+    '--level <level>',
+    '"top" (default), "base", or a level number (0 = base)',
+    (value): TrendLevel => {
+      if (value === 'top' || value === 'base') return value;
+      if (/^\d+$/.test(value)) return Number(value);
+      throw new ExitError(2, `--level expects top, base or a level number, got "${value}"`);
+    },
+  )
+  .option(
+    '--min-points <pp>',
+    "least change of a cluster's share, in percentage points, that counts as growing or shrinking",
+    (value) => numberIn(value, '--min-points', 0, 100),
+  )
+  .option(
+    '--min-ratio <x>',
+    'least relative change of share that counts (1.25: a quarter more or a fifth less)',
+    (value) => numberIn(value, '--min-ratio', 1, 1000),
+  )
+  .action(
+    async (opts: {
+      config: string;
+      json?: boolean;
+      level?: TrendLevel;
+      minPoints?: number;
+      minRatio?: number;
+    }) => {
+      const trends = await runTrendsCommand({
+        config: opts.config,
+        cwd: process.cwd(),
+        warn: (message) => process.stderr.write(`warning: ${message}\n`),
+        ...(opts.level === undefined ? {} : { level: opts.level }),
+        ...(opts.minPoints === undefined ? {} : { minPoints: opts.minPoints }),
+        ...(opts.minRatio === undefined ? {} : { minRatio: opts.minRatio }),
+      });
+      out(`${opts.json ? JSON.stringify(trends, null, 2) : formatTrends(trends)}\n`);
     },
   );
 

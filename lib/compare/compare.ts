@@ -57,10 +57,22 @@ function statusOf(
   b: ClusterSide | null,
   thresholds: Required<CompareOptions>,
 ): ChangeStatus {
-  if (!a) return 'new';
-  if (!b) return 'vanished';
-  const points = 100 * (b.share - a.share);
-  const ratio = a.share > 0 ? b.share / a.share : Number.POSITIVE_INFINITY;
+  return shareStatus(a?.share ?? null, b?.share ?? null, thresholds);
+}
+
+/**
+ * How a cluster's share of its run's items (null: not in that run) moved from an earlier run to
+ * a later one; `compare` and `trends` flag changes by this one rule.
+ */
+export function shareStatus(
+  a: number | null,
+  b: number | null,
+  thresholds: Required<CompareOptions>,
+): ChangeStatus {
+  if (a === null) return 'new';
+  if (b === null) return 'vanished';
+  const points = 100 * (b - a);
+  const ratio = a > 0 ? b / a : Number.POSITIVE_INFINITY;
   if (points >= thresholds.minPoints && ratio >= thresholds.minRatio) return 'growing';
   if (-points >= thresholds.minPoints && ratio <= 1 / thresholds.minRatio) return 'shrinking';
   return 'stable';

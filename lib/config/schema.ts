@@ -228,6 +228,15 @@ export const configSchema = z.strictObject(
     min_cluster_size: posInt().default(1),
     cluster_vectors: nullishToUndefined(z.enum(CLUSTER_VECTORS, { error: oneOf(CLUSTER_VECTORS) })),
     eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
+    /**
+     * Runs of this save_path kept for `trends` (a small summary each, not the outputs): 30 is a
+     * month of daily windows; 0 keeps none.
+     */
+    history: z
+      .number({ error: 'a whole number of runs to keep (0 keeps none)' })
+      .int({ error: 'a whole number of runs to keep (0 keeps none)' })
+      .min(0, { error: 'a whole number of runs to keep (0 keeps none)' })
+      .default(30),
   },
   {
     error:

@@ -26,6 +26,7 @@ import { summarizeItems } from '../pipeline/summarize.js';
 import { silentProgress } from '../pipeline/types.js';
 import { loadSource } from '../sources/index.js';
 import { writeTogether } from '../store/together.js';
+import { historyUpdate, pruneHistory } from '../trends/history.js';
 import { recordExtension, recordOf } from './history.js';
 import { itemsForOutputs } from './originals.js';
 import { baseFits, failedSummaries, type Placement, placeItems } from './place.js';
@@ -166,15 +167,19 @@ export async function extendRun(
     byCluster: clusterCentroids(finished, (id) => vectorById.get(id)),
   };
   const outputs = await itemsForOutputs(finished, source.items, deps.store);
-  // The old run to previous/, the new outputs, the report and run.json: all or none of them.
+  // The old run to previous/, the new outputs, the report, run.json and the history (where the
+  // extended run replaces its earlier self): all or none of them.
+  const history = await historyUpdate(deps.store, [finished], config.history);
   const written = [
     ...previousRunFiles(current),
     ...outputFiles(finished, outputs),
     centroidsOutput(centroidsFile(finished, centroids, current.withheld ?? [])),
     [extension.report, `${JSON.stringify({ extension, placements }, null, 2)}\n`] as const,
     [RUN_RECORD, runRecordText(record)] as const,
+    ...history.files,
   ];
   await writeTogether(deps.store, written);
+  await pruneHistory(deps.store, history.pruned);
   const files = written.map(([key]) => key);
   return { doc: finished, record, extension, placements, files, warnings };
 }

@@ -5,6 +5,7 @@ import { previousRunFiles, readPreviousRun } from '../../compare/previous.js';
 import { embedderIsContextual } from '../../config/index.js';
 import { outputFiles } from '../../output/write.js';
 import { writeTogether } from '../../store/together.js';
+import { historyUpdate, pruneHistory } from '../../trends/history.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
 import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
@@ -45,13 +46,17 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
   const finished = { ...doc, run: runInfo(record) };
-  // The replaced run goes to previous/ in the same step as the new outputs replace it.
+  // The replaced run goes to previous/, and both to the history, in the same step as the new
+  // outputs replace it.
+  const history = await historyUpdate(store, [previous?.side.doc, finished], config.history);
   const outputs = [
     ...previousRunFiles(previous),
     ...outputFiles(finished, run.items),
     centroidsOutput(centroids),
+    ...history.files,
   ];
   await writeTogether(store, outputs);
+  await pruneHistory(store, history.pruned);
   const files = outputs.map(([key]) => key);
   await deps.runIndex?.putHierarchy(finished);
   await deps.publish?.(finished);
