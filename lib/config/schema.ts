@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import { z } from 'zod';
+import { facetsSchema } from './facets.js';
 
 export const LLM_PROVIDERS = ['auto', 'offline', 'anthropic', 'bedrock'] as const;
 export const EMBEDDER_PROVIDERS = ['offline', 'tfidf', 'bedrock', 'voyage', 'openai'] as const;
@@ -228,6 +229,8 @@ export const configSchema = z.strictObject(
     min_cluster_size: posInt().default(1),
     cluster_vectors: nullishToUndefined(z.enum(CLUSTER_VECTORS, { error: oneOf(CLUSTER_VECTORS) })),
     eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
+    /** Questions the summary model answers per item (see ./facets.ts); built-ins need no key. */
+    facets: nullishToUndefined(facetsSchema).transform((f) => f ?? {}),
   },
   {
     error:
