@@ -5,6 +5,7 @@ import type { Embedder } from '../../embed/types.js';
 import { addSummaries, BudgetExceededError, emptySummary } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
+import { builtinFacets } from '../../facets/builtin.js';
 import { ClioError } from '../../util/errors.js';
 import { embedTexts } from '../embed.js';
 import { describeWork } from '../reporting.js';
@@ -146,11 +147,14 @@ export async function summarizeBatch(
           },
         )
       : { vectors: [] };
+    // Computed on every run, not cached: the item alone decides them, so they never go stale.
+    const facetsOf = await builtinFacets();
     const batch: SummaryBatch = {
       summaries: result.summarized.map((s, i) => ({
         id: s.item.id,
         summary: s.summary,
         partition: s.partition,
+        facets: facetsOf(s.item),
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
