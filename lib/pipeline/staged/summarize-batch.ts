@@ -88,6 +88,8 @@ export async function summarizeBatch(
   const options = {
     template: config.summary_prompt,
     partitions: config.partitions,
+    // The offline provider answers no questions: the run says so (skippedQuestionFacets).
+    facets: llm.generative ? config.facets : {},
     concurrency: config.max_concurrency,
     progress: deps.progress,
   };
@@ -154,7 +156,7 @@ export async function summarizeBatch(
         id: s.item.id,
         summary: s.summary,
         partition: s.partition,
-        facets: facetsOf(s.item),
+        facets: { ...facetsOf(s.item), ...s.facets },
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
