@@ -25,7 +25,7 @@ import {
   summaryKeyFor,
   summaryRecord,
 } from './summarize.js';
-import { DEFAULT_PARTITION, type Failure, type SummarizedItem, silentProgress } from './types.js';
+import { type Failure, type SummarizedItem, silentProgress } from './types.js';
 
 /** Where the submitted batches are remembered, so a restarted run polls them instead of paying twice. */
 export const BATCH_STATE_KEY = 'batches/summaries.json';
