@@ -19,6 +19,8 @@ export interface SummaryReply {
   facets?: Record<string, string | number> | undefined;
 }
 
+const FACET_ANSWER_TOKENS = 40;
+
 /** Longer free category answers are clipped: they are labels to count, not prose. */
 const MAX_CATEGORY_CHARS = 60;
 // Constrained decoding drops number bounds, so a scale up to this wide is an enum of its values.
@@ -58,7 +60,7 @@ function facetQuestions(facets: FacetSpecs): string {
           ? `(one of: ${f.values.join(', ')})`
           : '(a short lower-case label of a few words)'
     }`;
-  return `\n\nAlso answer these questions about the record, in \`facets\`:\n${entries.map(line).join('\n')}`;
+  return `\n\nAlso answer these questions about the record, in \`facets\`, under the same privacy rules as the summary:\n${entries.map(line).join('\n')}`;
 }
 
 const PRIVACY_RULES =
@@ -114,7 +116,8 @@ export function summarizeTask(
           `Answer only in the requested format.${partitionList}${facetQuestions(facets)}`,
         user: rendered.text,
         userHead: rendered.head,
-        maxTokens: 400,
+        // Room for each answer (a label of a few words, its key and punctuation) besides the summary.
+        maxTokens: 400 + FACET_ANSWER_TOKENS * Object.keys(facets).length,
       };
     },
   };
