@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FacetSpecs } from '../../lib/config/facets.js';
-import { AnthropicLlm } from '../../lib/llm/anthropic.js';
+import { AnthropicLlm, createAnthropicBatches } from '../../lib/llm/anthropic.js';
 import { cachedSummary, summarizeItems } from '../../lib/pipeline/summarize.js';
+import { summarizeItemsInBatch } from '../../lib/pipeline/summarize-batch.js';
 import type { Item } from '../../lib/sources/types.js';
+import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { type FakeAnthropic, startFakeAnthropic } from '../fakes/anthropic-server.js';
 
@@ -86,5 +88,23 @@ describe('question facets in the summary call', () => {
     const result = await summarize({});
     expect(result.summarized.every((s) => s.facets === undefined)).toBe(true);
     expect(JSON.stringify(fake.received[0]?.body)).not.toContain('"facets"');
+  });
+
+  it('Message Batches ask the same facets and share the cache with the synchronous calls', async () => {
+    const cache = await JsonlCache.open(join(dir, 'summaries.jsonl'), cachedSummary);
+    const client = createAnthropicBatches({ apiKey: 'test-key-not-real', baseURL: fake.url });
+    const batched = await summarizeItemsInBatch(
+      items,
+      { client, cache, store: new FsStore(dir) },
+      { ...options, facets, pollIntervalMs: 1 },
+    ).finally(() => cache.close());
+    expect(fake.batchCreates).toBeGreaterThan(0);
+    expect(batched.summarized.length).toBeGreaterThan(items.length / 2);
+    for (const { facets: answers } of batched.summarized) {
+      expect(['Happy', 'Angry']).toContain(answers?.mood);
+      expect([1, 2, 3, 4, 5]).toContain(answers?.effort);
+    }
+    const sync = await summarize(facets);
+    expect(sync.reused).toBe(batched.summarized.length);
   });
 });
