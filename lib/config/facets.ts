@@ -7,6 +7,9 @@ export type BuiltinFacet = (typeof BUILTIN_FACETS)[number];
 /** Each facet is one more property of the summary tool call; past this the reply gets costly. */
 export const MAX_FACETS = 10;
 
+/** The keys of one facet, for unknown-key suggestions under `facets.<name>`. */
+export const FACET_KEYS = ['question', 'type', 'values', 'min', 'max'] as const;
+
 const FACET_NAME = /^[a-z][a-z0-9_]*$/;
 const FACETS_EXPECTED = 'an object of {"name": {"question": "…", "type": "category" | "scale", …}}';
 const QUESTION = 'a non-empty question string';
@@ -155,10 +158,15 @@ export const facetsSchema = z
       });
     }
   })
+  // Zod may run this after the refinement reported a bad facet; that facet is left out here
+  // and the config is refused for it all the same.
   .transform(
     (facets): FacetSpecs =>
       Object.fromEntries(
-        Object.entries(facets).map(([name, raw]) => [name, facetSchema.parse(raw)]),
+        Object.entries(facets).flatMap(([name, raw]) => {
+          const parsed = facetSchema.safeParse(raw);
+          return parsed.success ? [[name, parsed.data]] : [];
+        }),
       ),
   );
 

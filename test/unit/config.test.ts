@@ -717,6 +717,13 @@ describe('facets', () => {
     expect(problems).toMatch(/`facets\.mixed\.min`: only a "scale" facet/);
   });
 
+  it('suggests the facet key a typo meant', () => {
+    const facets = { mood: { qestion: 'q', question: 'q', type: 'category' } };
+    expect(problemFor({ ...BASE, facets }, 'facets.mood.qestion')).toContain(
+      'did you mean `facets.mood.question`?',
+    );
+  });
+
   it('refuses more than ten facets', () => {
     const many = Object.fromEntries(
       Array.from({ length: 11 }, (_, i) => [`f${i}`, { question: 'q', type: 'category' }]),
