@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { FACET_KEYS } from './facets.js';
 import { got, type KeyPath, quotePath, valueAt } from './format.js';
 import { crossFieldProblems, formatFromExtension } from './rules.js';
 import { type ClioConfig, configSchema, FULL_MESSAGE, KNOWN_KEYS } from './schema.js';
@@ -19,6 +20,7 @@ interface Problem {
 }
 
 function knownKeysAt(objectPath: KeyPath): readonly string[] {
+  if (objectPath.length === 2 && objectPath[0] === 'facets') return FACET_KEYS;
   const at = objectPath.join('.');
   return at in KNOWN_KEYS ? KNOWN_KEYS[at as keyof typeof KNOWN_KEYS] : [];
 }

@@ -1,5 +1,6 @@
 import Mustache from 'mustache';
 import { z } from 'zod';
+import { facetsSchema } from './facets.js';
 
 export const LLM_PROVIDERS = ['auto', 'offline', 'anthropic', 'bedrock'] as const;
 export const EMBEDDER_PROVIDERS = ['offline', 'tfidf', 'bedrock', 'voyage', 'openai'] as const;
@@ -237,6 +238,8 @@ export const configSchema = z.strictObject(
       .int({ error: 'a whole number of runs to keep (0 keeps none)' })
       .min(0, { error: 'a whole number of runs to keep (0 keeps none)' })
       .default(30),
+    /** Questions the summary model answers per item (see ./facets.ts); built-ins need no key. */
+    facets: nullishToUndefined(facetsSchema).transform((f) => f ?? {}),
   },
   {
     error:

@@ -1,4 +1,5 @@
 import type { Level } from '../cluster/types.js';
+import { distributionOf, facetNames } from '../facets/distribution.js';
 import type { SummarizedItem } from '../pipeline/types.js';
 import { formatValue } from '../prompts/render.js';
 import { itemLabel } from '../sources/types.js';
@@ -40,6 +41,14 @@ export function assembleHierarchy(
   run: RunInfo,
 ): HierarchyDoc {
   const paths: number[][] = items.map(() => []);
+  const facets = facetNames(items);
+  const facetsOf = (indices: readonly number[]) => {
+    const entries = facets.flatMap((name) => {
+      const d = distributionOf(indices.map((i) => items[i]?.facets?.[name]));
+      return d ? [[name, d] as const] : [];
+    });
+    return entries.length > 0 ? { facets: Object.fromEntries(entries) } : {};
+  };
   const clusters: ClusterRecord[] = [];
   for (const level of levels) {
     let covered = 0;
@@ -58,6 +67,7 @@ export function assembleHierarchy(
         partition: cluster.partition,
         parent: cluster.parent ?? null,
         children: [...cluster.children],
+        ...facetsOf(cluster.itemIndices),
       });
     }
     if (covered !== items.length) {
@@ -81,6 +91,7 @@ export function assembleHierarchy(
       path,
       ...(label === undefined ? {} : { label }),
       preview: itemPreview(entry.item),
+      ...(entry.facets ? { facets: entry.facets } : {}),
     };
   });
   return {

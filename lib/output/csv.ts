@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { distributionCell, facetNames } from '../facets/distribution.js';
 import type { ClusterRecord, HierarchyDoc } from './hierarchy-schema.js';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
@@ -91,6 +92,8 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
     for (const stem of levelColumns(level, levelCount)) header.push(`${stem}_id`, `${stem}_name`);
   }
   if (hasLabels) header.push('label');
+  const facets = facetNames(doc.items);
+  header.push(...facets.map((name) => `facet_${name}`));
   const clusters = clusterIndex(doc);
   return toCsvBytes(header, doc.items.length, (i) => {
     const item = doc.items[i] as HierarchyDoc['items'][number];
@@ -105,6 +108,10 @@ export function combinedCsv(doc: HierarchyDoc, fullExample: (id: string) => stri
       for (const _ of levelColumns(level, levelCount)) row.push(id, name);
     });
     if (hasLabels) row.push(textCell(item.label ?? ''));
+    for (const name of facets) {
+      const value = item.facets?.[name];
+      row.push(typeof value === 'string' ? textCell(value) : (value ?? ''));
+    }
     return row;
   });
 }
@@ -124,6 +131,8 @@ export function levelCsv(doc: HierarchyDoc, level: number): string {
     'total_size',
     'member_clusters',
   ];
+  const facets = facetNames(clusters);
+  header.push(...facets.map((name) => `facet_${name}`));
   const rows = clusters.map((c) => [
     c.id,
     textCell(c.name),
@@ -132,6 +141,7 @@ export function levelCsv(doc: HierarchyDoc, level: number): string {
     c.partition,
     total,
     c.children.length > 0 ? JSON.stringify(c.children) : '',
+    ...facets.map((name) => textCell(String(distributionCell(c.facets?.[name])))),
   ]);
   return toCsv(header, rows);
 }

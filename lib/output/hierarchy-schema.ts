@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { facetDistributionSchema, facetValueSchema } from '../facets/distribution.js';
 
 /**
  * `hierarchy.json`: the one contract that the viewer, `evaluate`, `extend` and the AWS writer
@@ -108,6 +109,8 @@ export const clusterSchema = z.object({
    * made before keys.
    */
   key: z.string().optional(),
+  /** Its items' spread over each facet; absent in runs made before facets. */
+  facets: z.record(z.string(), facetDistributionSchema).optional(),
 });
 
 export const itemSchema = z.object({
@@ -123,6 +126,8 @@ export const itemSchema = z.object({
   xy: z.tuple([z.number(), z.number()]).optional(),
   /** The `run.extensions` entry (1-based) that placed it; absent for items `generate` clustered. */
   extension: z.number().int().positive().optional(),
+  /** Built-in and question facet values; absent in runs made before facets. */
+  facets: z.record(z.string(), facetValueSchema).optional(),
 });
 
 /** How the items' `xy` were computed (optional: older runs have no map). */

@@ -64,7 +64,7 @@ async function summaryInput(
   llm: Llm,
   config: ClioConfig,
 ): Promise<{ tokens: number; basis: string }> {
-  const task = summarizeTask(config.partitions);
+  const task = summarizeTask(config.partitions, config.facets);
   const estimate = llm.estimateInputTokens;
   if (!estimate) return { tokens: 0, basis: 'the offline provider bills nothing' };
   const each = inputs.map((input) => estimate.call(llm, task, input));
@@ -107,6 +107,7 @@ export async function estimateRun(
   const keyOf = summaryKeyFor(deps.llm.id, {
     template: config.summary_prompt,
     partitions: config.partitions,
+    facets: config.facets,
   });
   // Prompts as the run would send them: items with no text skipped, long ones cut to fit.
   const prompts = new ItemPrompts(config.summary_prompt, deps.llm.promptBudget?.('summarize'));

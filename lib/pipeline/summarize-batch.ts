@@ -23,8 +23,9 @@ import {
   type SummarizeOptions,
   type SummarizeResult,
   summaryKeyFor,
+  summaryRecord,
 } from './summarize.js';
-import { DEFAULT_PARTITION, type Failure, type SummarizedItem, silentProgress } from './types.js';
+import { type Failure, type SummarizedItem, silentProgress } from './types.js';
 
 /** Where the submitted batches are remembered, so a restarted run polls them instead of paying twice. */
 export const BATCH_STATE_KEY = 'batches/summaries.json';
@@ -126,7 +127,7 @@ export async function summarizeItemsInBatch(
   const { client, cache, store } = deps;
   const progress = options.progress ?? silentProgress;
   const stateKey = options.stateKey ?? BATCH_STATE_KEY;
-  const task = summarizeTask(options.partitions);
+  const task = summarizeTask(options.partitions, options.facets);
   const model = modelFor(client.settings.models, task.kind);
   const mechanism = mechanismFor(client.settings, task.kind);
   const keyOf = summaryKeyFor(client.id, options);
@@ -275,10 +276,7 @@ export async function summarizeItemsInBatch(
         const reason = `batch ${batch.id}: ${reply.problem}`;
         return settle(key, { reason, code: 'invalid-reply' });
       }
-      const record = {
-        summary: reply.value.summary,
-        partition: reply.value.partition ?? DEFAULT_PARTITION,
-      };
+      const record = summaryRecord(reply.value);
       await cache.set(key, record);
       await settle(key, { record });
     });

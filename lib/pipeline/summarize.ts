@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
+import type { FacetSpecs } from '../config/facets.js';
 import { failureCode, isFatal, type Llm } from '../llm/types.js';
-import { summarizeTask } from '../prompts/summarize.js';
+import { type SummaryReply, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
 import type { RecordCache } from '../store/types.js';
 import { canonicalJson, hashParts } from '../util/hash.js';
@@ -14,8 +15,22 @@ import {
   silentProgress,
 } from './types.js';
 
-export const cachedSummary = z.object({ summary: z.string().min(1), partition: z.string() });
+export const cachedSummary = z.object({
+  summary: z.string().min(1),
+  partition: z.string(),
+  /** Question facet answers; absent when the run asked none. */
+  facets: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
 export type CachedSummary = z.infer<typeof cachedSummary>;
+
+/** What is cached of a summary reply, the same whether it came synchronously or by batch. */
+export function summaryRecord(reply: SummaryReply): CachedSummary {
+  return {
+    summary: reply.summary,
+    partition: reply.partition ?? DEFAULT_PARTITION,
+    ...(reply.facets ? { facets: reply.facets } : {}),
+  };
+}
 
 export type { TemplateGap } from './item-prompts.js';
 export { TemplateGaps, templateGapWarning } from './item-prompts.js';
@@ -26,16 +41,26 @@ export { TemplateGaps, templateGapWarning } from './item-prompts.js';
  */
 export function summaryKeyFor(
   llmId: string,
-  options: Pick<SummarizeOptions, 'template' | 'partitions'>,
+  options: Pick<SummarizeOptions, 'template' | 'partitions' | 'facets'>,
 ): (item: Item) => string {
   const version = summarizeTask(options.partitions).version;
-  const settingsKey = canonicalJson([llmId, version, options.template, options.partitions]);
+  // Facets join the key only when asked, so the caches of runs without them stay valid.
+  const facets = options.facets && Object.keys(options.facets).length > 0 ? [options.facets] : [];
+  const settingsKey = canonicalJson([
+    llmId,
+    version,
+    options.template,
+    options.partitions,
+    ...facets,
+  ]);
   return (item) => hashParts(settingsKey, canonicalJson(item));
 }
 
 export interface SummarizeOptions {
   readonly template: string;
   readonly partitions: Readonly<Record<string, string>> | null;
+  /** Questions answered in the same call as the summary; none when absent. */
+  readonly facets?: FacetSpecs;
   readonly concurrency: number;
   readonly progress?: ProgressReporter;
 }
@@ -63,7 +88,7 @@ export async function summarizeItems(
 ): Promise<SummarizeResult> {
   const { llm, cache } = deps;
   const progress = options.progress ?? silentProgress;
-  const task = summarizeTask(options.partitions);
+  const task = summarizeTask(options.partitions, options.facets);
   const limit = pLimit(options.concurrency);
   const results: (SummarizedItem | undefined)[] = new Array(items.length);
   const failures: Failure[] = [];
@@ -86,10 +111,7 @@ export async function summarizeItems(
           const { rendered } = prompt;
           try {
             const reply = await llm.run(task, { rendered, partitions: options.partitions });
-            record = {
-              summary: reply.value.summary,
-              partition: reply.value.partition ?? DEFAULT_PARTITION,
-            };
+            record = summaryRecord(reply.value);
             await cache.set(key, record);
           } catch (error) {
             // A spent budget or a rejected key fails every item alike: stop the stage instead.

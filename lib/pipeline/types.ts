@@ -1,3 +1,4 @@
+import type { FacetValues } from '../facets/builtin.js';
 import type { FailureCode } from '../llm/types.js';
 import type { Item } from '../sources/types.js';
 
@@ -8,6 +9,8 @@ export interface SummarizedItem {
   readonly item: Item;
   readonly summary: string;
   readonly partition: string;
+  /** Built-in facets and the config's question facets; absent for items `extend` placed. */
+  readonly facets?: FacetValues;
 }
 
 export type FailureStage = 'source' | 'summarize' | 'embed' | 'name';

@@ -94,6 +94,8 @@ type Block = { type: string; id?: string; tool_use_id?: string; text?: string };
 const TOOL_BY_FIELDS: Record<string, string> = {
   summary: 'record_summary',
   'partition,summary': 'record_summary',
+  'facets,summary': 'record_summary',
+  'facets,partition,summary': 'record_summary',
   'description,name': 'name_cluster',
   names: 'propose_categories',
   parent: 'assign_category',

@@ -49,8 +49,16 @@ describe('open-clio generate on the demo', () => {
       'top_cluster_id',
       'top_cluster_name',
       'label',
+      'facet_language',
+      'facet_turns',
+      'facet_length',
     ]);
     expect(combined.every((r) => r.summary && r.top_cluster_name && r.label)).toBe(true);
+    expect(combined.every((r) => Number(r.facet_turns) >= 1 && Number(r.facet_length) > 0)).toBe(
+      true,
+    );
+    const english = combined.filter((r) => r.facet_language === 'en').length;
+    expect(english / combined.length).toBeGreaterThan(0.9);
     expect(combined[0]?.full_example).toContain('"messages"');
     for (const [level, count] of [
       [0, 36],

@@ -153,6 +153,9 @@ describe('data files', () => {
       'base_cluster_name',
       'top_cluster_id',
       'top_cluster_name',
+      'facet_language',
+      'facet_turns',
+      'facet_length',
     ]);
     expect(first?.top_cluster_id).toBe(first?.base_cluster_id);
   });

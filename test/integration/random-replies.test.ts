@@ -34,6 +34,11 @@ const SOURCES = ['dataset', 'project', 'file'] as const;
 const PARTITIONS = { Billing: 'money matters', Access: 'signing in', Data: 'files and exports' };
 const TOPICS = ['refund my double charge', 'cannot log in after reset', 'export projects to csv'];
 const ITEMS = 36;
+const FACETS = {
+  mood: { question: 'How does the user feel?', type: 'category', values: ['happy', 'angry'] },
+  topic: { question: 'What is it about?', type: 'category' },
+  effort: { question: 'Work to resolve, 1-5?', type: 'scale', min: 1, max: 5 },
+};
 const WINDOW = { start: '2026-11-01T00:00:00Z', end: '2026-11-02T00:00:00Z' };
 
 let anthropic: FakeAnthropic;
@@ -83,6 +88,7 @@ afterAll(async () => {
 function configFor(seed: number) {
   const source = SOURCES[seed % 3];
   const partitioned = Math.floor(seed / 3) % 2 === 1;
+  const faceted = Math.floor(seed / 6) % 2 === 1;
   return {
     ...(source === 'dataset' ? { dataset_name: 'tickets' } : {}),
     ...(source === 'project'
@@ -94,6 +100,7 @@ function configFor(seed: number) {
     partitions: partitioned ? PARTITIONS : null,
     max_concurrency: 8,
     seed,
+    ...(faceted ? { facets: FACETS } : {}),
   };
 }
 
@@ -178,6 +185,26 @@ async function checkOutputs(doc: HierarchyDoc, record: RunRecord, dir: string, s
     const item = doc.items.find((i) => i.id === row.example_id);
     expect(Number(row.base_cluster_id), label).toBe(item?.path[0]);
     expect(Number(row.top_cluster_id), label).toBe(item?.path[levels - 1]);
+  }
+  // Facets: the built-ins always, the questions' answers when asked, within what was asked.
+  const asked = 'facets' in config ? Object.keys(FACETS) : [];
+  for (const row of rows) {
+    expect(Number(row.facet_turns), label).toBeGreaterThanOrEqual(1);
+    for (const name of asked) expect(row[`facet_${name}`], `${label} ${name}`).toBeTruthy();
+    if (asked.length > 0) {
+      expect(['happy', 'angry'], label).toContain(row.facet_mood);
+      expect([1, 2, 3, 4, 5], label).toContain(Number(row.facet_effort));
+    }
+  }
+  for (const c of doc.clusters) {
+    for (const name of ['language', ...asked.filter((n) => n !== 'effort')]) {
+      const d = c.facets?.[name];
+      const counted = d?.kind === 'category' ? Object.values(d.counts) : [];
+      expect(
+        counted.reduce((a, b) => a + b, 0),
+        `${label} ${name}`,
+      ).toBe(c.size);
+    }
   }
   for (let l = 0; l < levels; l++) {
     const csv = await readFile(join(dir, `level_${l}_clusters.csv`), 'utf8');

@@ -114,6 +114,26 @@ describe('the staged pipeline (one step per Lambda)', () => {
     await embeddingCache.close();
     expect(staged.clusters).toEqual(local.doc.clusters);
     expect(staged.items).toEqual(local.doc.items);
+    // Built-in facets need no model: the offline run has them for every item and cluster.
+    expect(staged.items[0].facets).toEqual({ language: 'en', turns: 1, length: 40 });
+    expect(staged.items.every((i: { facets?: object }) => i.facets)).toBe(true);
+    const top = staged.clusters.filter((c: { level: number }) => c.level === 2);
+    expect(top.every((c: { facets?: { turns?: object } }) => c.facets?.turns)).toBe(true);
+  });
+
+  it('an offline run says in run.json that question facets were skipped', async () => {
+    const { dir, deps } = await setup();
+    const facets = { mood: { question: 'How does the user feel?', type: 'category' } };
+    await writeFile(
+      join(dir, 'configs-bucket', 'configs', 'facets.json'),
+      JSON.stringify({ ...config, facets }),
+    );
+    const prepared = await prepareRun({ configKey: 'configs/facets.json' }, deps);
+    const runDir = join(dir, 'artifacts', 'runs', prepared.runId);
+    const record = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8'));
+    expect(record.warnings).toContainEqual(
+      expect.stringMatching(/question facets `mood` were skipped \(the offline provider/),
+    );
   });
 
   it('MarkFailed records the cause on the run', async () => {

@@ -663,3 +663,71 @@ describe('cluster_vectors', () => {
     expect(problem).toMatch(/"embeddings"/);
   });
 });
+
+describe('facets', () => {
+  const parse = (facets: unknown) => parseConfig({ ...BASE, facets }, OPTS).facets;
+
+  it('accepts category and scale facets, and none', () => {
+    expect(parseConfig(BASE, OPTS).facets).toEqual({});
+    expect(
+      parse({
+        sentiment: {
+          question: 'How does the user feel?',
+          type: 'category',
+          values: ['happy', 'angry'],
+        },
+        topic: { question: 'What is it about?', type: 'category' },
+        frustration: { question: 'How frustrated, 1-5?', type: 'scale', min: 1, max: 5 },
+      }),
+    ).toEqual({
+      sentiment: {
+        question: 'How does the user feel?',
+        type: 'category',
+        values: ['happy', 'angry'],
+      },
+      topic: { question: 'What is it about?', type: 'category' },
+      frustration: { question: 'How frustrated, 1-5?', type: 'scale', min: 1, max: 5 },
+    });
+  });
+
+  it('names every problem of a facet at its key', () => {
+    const problems = problemsOf({
+      ...BASE,
+      facets: {
+        'Bad Name': { question: 'q', type: 'category' },
+        language: { question: 'q', type: 'category' },
+        scale: { question: 'q', type: 'scale', min: 5, max: 5 },
+        frac: { question: 'q', type: 'scale', min: 1.5, max: 3 },
+        nomax: { question: 'q', type: 'scale', min: 1 },
+        dup: { question: ' ', type: 'category', values: ['a', 'a'] },
+        kind: { question: 'q', type: 'ordinal' },
+        mixed: { question: 'q', type: 'category', min: 1 },
+      },
+    }).join('\n');
+    expect(problems).toContain('"Bad Name", expected an identifier');
+    expect(problems).toContain('"language" is a built-in facet');
+    expect(problems).toMatch(
+      /`facets\.scale\.max`: got 5 with `min` 5, expected a `max` above `min`/,
+    );
+    expect(problems).toMatch(/`facets\.frac\.min`: got 1\.5, expected an integer/);
+    expect(problems).toMatch(/`facets\.nomax\.max`: missing/);
+    expect(problems).toMatch(/`facets\.dup\.question`: got " ", expected a non-empty question/);
+    expect(problems).toMatch(/`facets\.dup\.values`: .*distinct/);
+    expect(problems).toMatch(/`facets\.kind\.type`: got "ordinal"/);
+    expect(problems).toMatch(/`facets\.mixed\.min`: only a "scale" facet/);
+  });
+
+  it('suggests the facet key a typo meant', () => {
+    const facets = { mood: { qestion: 'q', question: 'q', type: 'category' } };
+    expect(problemFor({ ...BASE, facets }, 'facets.mood.qestion')).toContain(
+      'did you mean `facets.mood.question`?',
+    );
+  });
+
+  it('refuses more than ten facets', () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 11 }, (_, i) => [`f${i}`, { question: 'q', type: 'category' }]),
+    );
+    expect(problemFor({ ...BASE, facets: many }, 'facets')).toContain('at most 10');
+  });
+});

@@ -103,7 +103,12 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
       if (s.vector === undefined) {
         throw new Error(`${RUN_KEYS.summaryBatch(batchKey)}: summary ${s.id} has no vector yet`);
       }
-      collected.items.push({ item, summary: s.summary, partition: s.partition });
+      collected.items.push({
+        item,
+        summary: s.summary,
+        partition: s.partition,
+        ...(s.facets ? { facets: s.facets } : {}),
+      });
       collected.vectors.push(vectorFromBase64(s.vector));
     }
     collected.failures.push(...batch.failures);

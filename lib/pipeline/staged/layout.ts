@@ -85,6 +85,8 @@ export const summaryBatchSchema = z.object({
       partition: z.string(),
       /** Absent until ClusterLevel 0 embeds all of a run's summaries with a contextual embedder. */
       vector: z.string().optional(),
+      /** Absent in batches written before facets. */
+      facets: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
     }),
   ),
   failures: z.array(failureSchema),

@@ -11,6 +11,7 @@ import {
   type TimeWindow,
 } from '../../config/index.js';
 import { scheduledWindow } from '../../config/schedule-window.js';
+import { skippedQuestionFacets } from '../../facets/questions.js';
 import { ClioError } from '../../util/errors.js';
 import { reportWarnings } from '../reporting.js';
 import { endStatus, newRunRecord, recordFailures, writeRunRecord } from '../run-record.js';
@@ -161,7 +162,12 @@ export async function prepareConfiguredRun(
     record.counts.sampled = source.sampled;
     if (source.sampled === 0)
       throw new ClioError(`the source has no items (${source.description})`);
-    const warnings = [...source.warnings, ...configWarnings(config, source)];
+    const skipped = skippedQuestionFacets(config.facets, llm);
+    const warnings = [
+      ...source.warnings,
+      ...configWarnings(config, source),
+      ...(skipped ? [skipped] : []),
+    ];
     record.warnings.push(...warnings);
     reportWarnings(deps.progress, warnings, { kind: 'warnings about the config' });
     deps.progress?.info(`${source.sampled} items from ${source.description}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ClioConfig, parseConfig } from '../../config/index.js';
 import { CachedEmbedder, vectorToBase64 } from '../../embed/cached.js';
 import type { Embedder } from '../../embed/types.js';
+import { builtinFacets } from '../../facets/builtin.js';
 import { addSummaries, BudgetExceededError, emptySummary } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
@@ -87,6 +88,8 @@ export async function summarizeBatch(
   const options = {
     template: config.summary_prompt,
     partitions: config.partitions,
+    // The offline provider answers no questions: the run says so (skippedQuestionFacets).
+    facets: llm.generative ? config.facets : {},
     concurrency: config.max_concurrency,
     progress: deps.progress,
   };
@@ -146,11 +149,14 @@ export async function summarizeBatch(
           },
         )
       : { vectors: [] };
+    // Computed on every run, not cached: the item alone decides them, so they never go stale.
+    const facetsOf = await builtinFacets();
     const batch: SummaryBatch = {
       summaries: result.summarized.map((s, i) => ({
         id: s.item.id,
         summary: s.summary,
         partition: s.partition,
+        facets: { ...facetsOf(s.item), ...s.facets },
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
