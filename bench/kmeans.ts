@@ -10,10 +10,16 @@
  *                                                    inertia reference; at 1M it takes the better part of an hour)
  *   KMEANS_FIT_SAMPLES=65536,262144 ...              also runs these sizes of fitting sample, side by side
  *
+ * A full-Lloyd reference is saved (in the temp dir) and reused by later runs without
+ * BENCH_FULL_LLOYD: the data and seed are fixed, so its inertia does not change.
+ *
  * Every run happens in its own child process, so each peak RSS is that run's alone. The data is
  * generated straight into one shared matrix, which k-means reads in place.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import {
@@ -142,6 +148,23 @@ async function measure(n: number, method: Method): Promise<KmeansBenchRow> {
   };
 }
 
+const referenceFile = join(tmpdir(), 'open-clio-kmeans-full-lloyd.json');
+type References = Record<string, KmeansBenchRow & { measuredAt: string }>;
+
+function savedReferences(): References {
+  try {
+    return JSON.parse(readFileSync(referenceFile, 'utf8')) as References;
+  } catch {
+    return {};
+  }
+}
+
+function saveReference(row: KmeansBenchRow): void {
+  const all = savedReferences();
+  all[String(row.n)] = { ...row, measuredAt: new Date().toISOString() };
+  writeFileSync(referenceFile, JSON.stringify(all, null, 1));
+}
+
 async function inChild(n: number, method: Method): Promise<KmeansBenchRow> {
   const args = ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), method];
   try {
@@ -212,9 +235,13 @@ export async function runKmeansBench(sizes?: number[]): Promise<KmeansBenchRow[]
       // Printed as it comes: the 1M runs take minutes each.
       console.log(line(row));
     }
-    const reference = measured.find((r) => r.method === 'full Lloyd');
+    const saved = savedReferences()[String(n)];
+    const reference = measured.find((r) => r.method === 'full Lloyd') ?? saved;
     if (reference) {
-      console.log('  against full Lloyd:');
+      const when = measured.includes(reference) ? '' : ` (saved run of ${saved?.measuredAt})`;
+      console.log(
+        `  against full Lloyd${when}: inertia ${fmt(reference.inertia, 1)}, ${reference.iterations} iterations, ${fmt(reference.seconds, 0)} s`,
+      );
       for (const row of measured) if (row !== reference) console.log(line(row, reference));
     }
     rows.push(...measured);
@@ -226,6 +253,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     const row = await measure(Number(args[1]), (args[2] ?? 'default') as Method);
+    if (row.method === 'full Lloyd') saveReference(row);
     process.stdout.write(`\n${JSON.stringify(row)}\n`);
     process.exit(0);
   }

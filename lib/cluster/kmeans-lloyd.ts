@@ -28,7 +28,7 @@ export interface LloydOptions {
   tolerance: number;
   /** Also stop once a round lowers the inertia by less than this fraction (default: never). */
   minImprovement?: number | undefined;
-  onProgress?: ((iteration: number, moved: number) => void) | undefined;
+  onProgress?: ((iteration: number, moved: number, inertia: number) => void) | undefined;
 }
 
 /** Above this fraction of moved points, re-summing every cluster in parallel beats patching. */
@@ -67,11 +67,11 @@ export class Lloyd {
       }));
       const moved = (await this.executor.run(tasks)).reduce((a, b) => a + b, 0);
       // Inertia of this assignment against the centroids it was made with, summed in point order.
-      const current = this.options.minImprovement === undefined ? 0 : sum(this.state.dists);
+      const current = sum(this.state.dists);
       this.countAndFillEmpty(space);
       await this.update(space);
       this.iterations++;
-      this.options.onProgress?.(this.iterations, moved);
+      this.options.onProgress?.(this.iterations, moved, current);
       if (moved <= this.options.tolerance * n) break;
       if (previous - current < (this.options.minImprovement ?? 0) * current) break;
       previous = current;

@@ -34,7 +34,8 @@ export interface KMeansOptions {
   tolerance?: number;
   /** worker threads to use for assignment; default min(2, os.availableParallelism()) ; 1 = in-thread */
   threads?: number;
-  onProgress?: (iteration: number, moved: number) => void;
+  /** After each iteration: points that changed cluster, and the inertia of that assignment. */
+  onProgress?: (iteration: number, moved: number, inertia: number) => void;
 }
 
 export interface KMeansResult {
