@@ -110,19 +110,9 @@ export async function kmeans(
       return finish(state, lloyd, d, lloyd.iterations);
     });
   }
-  const picks = sampleIndices(rng, n, fitSize);
-  const sample = copyRows(input, dim, picks);
-  const onSample: FitContext = {
+  const fitted = await fitSample(input, sampleIndices(rng, n, fitSize), dim, {
     ...context,
     minImprovement: options.fitMinImprovement ?? DEFAULT_MIN_IMPROVEMENT,
-  };
-  const fitted = await onData(sample, fitSize, dim, k, options, async (state, executor) => {
-    const lloyd = await seedAndFit(state, executor, onSample);
-    return {
-      k: lloyd.k,
-      iterations: lloyd.iterations,
-      centroids: state.centroids.slice(0, lloyd.k * dim),
-    };
   });
   return onData(input, n, dim, fitted.k, options, async (state, executor) => {
     state.centroids.set(fitted.centroids);
@@ -138,9 +128,10 @@ export async function kmeans(
 }
 
 /**
- * Full passes after a sampled fit stop once a pass lowers the inertia by less than this fraction:
- * each pass over a million points costs ~30 s, and by then the gain per pass is a few hundredths
- * of a percent.
+ * Lloyd on a sample, and the full passes after it, stop once an iteration lowers the inertia by
+ * less than this fraction. Measured at 250k × 1,024, k = 500: 7 sample iterations and 6 full
+ * passes end 0.14 % above converged full Lloyd for 23 % of its CPU time; 10 more full passes
+ * would have gained another 0.1 %. Each full pass over a million points costs ~30 s.
  */
 const DEFAULT_MIN_IMPROVEMENT = 0.001;
 
@@ -154,6 +145,27 @@ const FIT_ALL_UP_TO = 1e8;
  */
 function defaultFitSampleSize(n: number, k: number): number {
   return n * k <= FIT_ALL_UP_TO ? n : Math.max(65_536, 128 * k);
+}
+
+/**
+ * Seeds and runs Lloyd on the sampled rows, copied (a fraction of the data) and released once this
+ * returns, before the full passes need memory of their own.
+ */
+async function fitSample(
+  input: KMeansInput,
+  picks: Int32Array,
+  dim: number,
+  context: FitContext,
+): Promise<{ k: number; iterations: number; centroids: Float32Array }> {
+  const sample = copyRows(input, dim, picks);
+  return onData(sample, picks.length, dim, context.k, context.options, async (state, executor) => {
+    const lloyd = await seedAndFit(state, executor, context);
+    return {
+      k: lloyd.k,
+      iterations: lloyd.iterations,
+      centroids: state.centroids.slice(0, lloyd.k * dim),
+    };
+  });
 }
 
 interface FitContext {
