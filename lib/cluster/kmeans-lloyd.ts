@@ -18,9 +18,17 @@ export function splitRange(total: number, parts: number, align = 1): [number, nu
   return out;
 }
 
+function sum(values: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += values[i] as number;
+  return total;
+}
+
 export interface LloydOptions {
   tolerance: number;
-  onProgress?: ((iteration: number, moved: number) => void) | undefined;
+  /** Also stop once a round lowers the inertia by less than this fraction (default: never). */
+  minImprovement?: number | undefined;
+  onProgress?: ((iteration: number, moved: number, inertia: number) => void) | undefined;
 }
 
 /** Above this fraction of moved points, re-summing every cluster in parallel beats patching. */
@@ -42,9 +50,13 @@ export class Lloyd {
     this.counts = new Int32Array(k);
   }
 
-  /** Assign/update rounds until at most tolerance·n points move or maxIterations is reached. */
+  /**
+   * Assign/update rounds until at most tolerance·n points move, a round gains less than
+   * minImprovement, or maxIterations is reached.
+   */
   async run(space: SpaceId, maxIterations: number): Promise<void> {
     const { n } = this.state;
+    let previous = Number.POSITIVE_INFINITY;
     for (let i = 0; i < maxIterations; i++) {
       const tasks: Task[] = splitRange(n, this.executor.threads).map(([start, end]) => ({
         op: 'assign',
@@ -54,11 +66,15 @@ export class Lloyd {
         end,
       }));
       const moved = (await this.executor.run(tasks)).reduce((a, b) => a + b, 0);
+      // Inertia of this assignment against the centroids it was made with, summed in point order.
+      const current = sum(this.state.dists);
       this.countAndFillEmpty(space);
       await this.update(space);
       this.iterations++;
-      this.options.onProgress?.(this.iterations, moved);
+      this.options.onProgress?.(this.iterations, moved, current);
       if (moved <= this.options.tolerance * n) break;
+      if (previous - current < (this.options.minImprovement ?? 0) * current) break;
+      previous = current;
     }
   }
 

@@ -18,6 +18,7 @@ export type SpaceId = 'original' | 'projected';
 
 export interface SharedState {
   n: number;
+  /** Never written: it may be the caller's own buffer, read in place. */
   original: Space;
   /** Present when clustering runs on a random projection of `original` first. */
   projected?: Space;

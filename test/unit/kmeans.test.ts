@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { type KMeansOptions, type KMeansTuning, kmeans } from '../../lib/cluster/kmeans.js';
+import {
+  type KMeansInput,
+  type KMeansOptions,
+  type KMeansTuning,
+  kmeans,
+  matrixRows,
+  sharedMatrix,
+} from '../../lib/cluster/kmeans.js';
+import { inPlaceData, SharedRows } from '../../lib/cluster/kmeans-input.js';
 import { Lloyd } from '../../lib/cluster/kmeans-lloyd.js';
 import type { SharedState } from '../../lib/cluster/kmeans-ops.js';
 import { LocalExecutor, WorkerExecutor } from '../../lib/cluster/kmeans-pool.js';
@@ -48,7 +56,7 @@ function expectContiguous(assignments: Int32Array, clusters: number): void {
   expect(counts.every((c) => c > 0)).toBe(true);
 }
 
-const run = (vectors: Float32Array[], options: KMeansOptions & KMeansTuning) =>
+const run = (vectors: KMeansInput, options: KMeansOptions & KMeansTuning) =>
   kmeans(vectors, { threads: 1, ...options });
 
 describe('DotKernel', () => {
@@ -224,5 +232,127 @@ describe('kmeans', () => {
     await expect(
       executor.run([{ op: 'inertia', space: 'original', start: 0, end: 2 }]),
     ).rejects.toThrow(/closed/);
+  });
+});
+
+/** Index of the centroid nearest to `v` (ties to the lower index). */
+function nearest(v: Float32Array, centroids: readonly Float32Array[]): number {
+  let best = 0;
+  let bestDist = Number.POSITIVE_INFINITY;
+  centroids.forEach((c, i) => {
+    let dist = 0;
+    for (let j = 0; j < v.length; j++) dist += ((v[j] as number) - (c[j] as number)) ** 2;
+    if (dist < bestDist) {
+      bestDist = dist;
+      best = i;
+    }
+  });
+  return best;
+}
+
+/** The vectors copied into one shared matrix, as a million-point caller would hold them. */
+function toMatrix(vectors: readonly Float32Array[]) {
+  const dim = (vectors[0] as Float32Array).length;
+  const matrix = sharedMatrix(vectors.length, dim);
+  vectors.forEach((v, i) => {
+    matrix.data.set(v, i * dim);
+  });
+  return matrix;
+}
+
+describe('kmeans on a fitting sample, then full passes', () => {
+  it('fits a tenth of the points, then gives every point its nearest centre', async () => {
+    const { vectors, labels } = blobs(6, 100, 16, 0.5);
+    const result = await run(vectors, { k: 6, seed: 3, fitSampleSize: 60 });
+    expect(result.fullPasses).toBeGreaterThanOrEqual(1);
+    expect(result.iterations).toBeGreaterThan(result.fullPasses);
+    expect(samePartition(result.assignments, labels)).toBe(true);
+    vectors.forEach((v, i) => {
+      expect(nearest(v, result.centroids)).toBe(result.assignments[i]);
+    });
+  });
+
+  it('ends within 1 % of the inertia of Lloyd on all points', async () => {
+    const { vectors } = blobs(12, 200, 32, 5);
+    const full = await run(vectors, { k: 12, seed: 4, fitSampleSize: Number.POSITIVE_INFINITY });
+    const sampled = await run(vectors, { k: 12, seed: 4, fitSampleSize: 400 });
+    expect(full.fullPasses).toBe(full.iterations);
+    expect(sampled.fullPasses).toBeLessThan(sampled.iterations);
+    expect(sampled.inertia).toBeLessThan(full.inertia * 1.01);
+  });
+
+  it('is deterministic and the same on worker threads as in-thread', async () => {
+    const { vectors } = blobs(20, 150, 64, 6);
+    const options = { k: 20, seed: 11, fitSampleSize: 500 };
+    const local = await run(vectors, options);
+    const again = await run(vectors, options);
+    const threaded = await kmeans(vectors, { ...options, threads: 2, minWorkForThreads: 0 });
+    for (const other of [again, threaded]) {
+      expect(other.assignments).toEqual(local.assignments);
+      expect(other.centroids).toEqual(local.centroids);
+      expect(other.inertia).toBe(local.inertia);
+      expect(other.iterations).toBe(local.iterations);
+    }
+  });
+
+  it('stops the full passes once one gains less than minImprovement', async () => {
+    const { vectors } = blobs(30, 40, 32, 8);
+    const options = { k: 30, seed: 2, fitSampleSize: 120, tolerance: 0 };
+    const patient = await run(vectors, { ...options, minImprovement: 0 });
+    const hasty = await run(vectors, { ...options, minImprovement: 0.5 });
+    // The first full pass has nothing to compare with; the second gains less than half.
+    expect(hasty.fullPasses).toBe(2);
+    expect(patient.fullPasses).toBeGreaterThan(2);
+  });
+});
+
+describe('kmeans input', () => {
+  it('gives the same result for a shared matrix, its row views and separate rows', async () => {
+    const { vectors } = blobs(8, 50, 24, 4);
+    const matrix = toMatrix(vectors);
+    const options = { k: 8, seed: 42 };
+    const fromRows = await run(vectors, options);
+    for (const input of [matrix, matrixRows(matrix)]) {
+      const result = await run(input, options);
+      expect(result.assignments).toEqual(fromRows.assignments);
+      expect(result.centroids).toEqual(fromRows.centroids);
+      expect(result.inertia).toBe(fromRows.inertia);
+    }
+    const threaded = await kmeans(matrix, { ...options, threads: 2, minWorkForThreads: 0 });
+    expect(threaded.assignments).toEqual(fromRows.assignments);
+  });
+
+  it('reads a shared matrix or its row views in place and copies anything else', () => {
+    const { vectors } = blobs(2, 5, 8, 1);
+    const matrix = toMatrix(vectors);
+    for (const input of [matrix, matrixRows(matrix)]) {
+      const view = inPlaceData(input, true);
+      expect(view?.buffer).toBe(matrix.data.buffer);
+      expect(view?.length).toBe(10 * 8);
+    }
+    // Separate rows, rows out of order, and unshared memory when workers must read it.
+    expect(inPlaceData(vectors, false)).toBeUndefined();
+    expect(inPlaceData(matrixRows(matrix).reverse(), true)).toBeUndefined();
+    const unshared = { data: new Float32Array(80), rows: 10, dim: 8 };
+    expect(inPlaceData(unshared, true)).toBeUndefined();
+    expect(inPlaceData(unshared, false)?.buffer).toBe(unshared.data.buffer);
+    // Rows that are not a multiple of 4 floats need padding, hence a copy.
+    expect(inPlaceData(sharedMatrix(3, 6), true)).toBeUndefined();
+  });
+
+  it('collects vectors one by one into one shared buffer that k-means reads in place', () => {
+    const { vectors } = blobs(3, 4, 8, 1);
+    for (const expected of [12, 5, 0]) {
+      const rows = new SharedRows(expected);
+      for (const v of vectors) rows.append(v);
+      const views = rows.rows();
+      expect(views).toEqual(vectors);
+      expect(views[0]?.buffer).toBeInstanceOf(SharedArrayBuffer);
+      expect(inPlaceData(views, true)?.buffer).toBe(views[0]?.buffer);
+    }
+    expect(new SharedRows(2).rows()).toEqual([]);
+    const ragged = new SharedRows(2);
+    ragged.append(Float32Array.of(1, 2, 3, 4));
+    expect(() => ragged.append(Float32Array.of(1, 2))).toThrow(/same length/);
   });
 });

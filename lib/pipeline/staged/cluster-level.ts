@@ -77,7 +77,7 @@ async function clusterWith(
       record.timingsMs.embed = Math.round(performance.now() - t0);
     }
   }
-  const run = await collectSummaries(store);
+  const run = await collectSummaries(store, record.counts.sampled);
   if (input.level === 0 && !record.summariesFolded) {
     // The Map's results, folded once: failures, warnings and what the batches were billed.
     record.counts.summarized = run.items.length;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SharedRows } from '../../cluster/kmeans-input.js';
 import { vectorFromBase64, vectorToBase64 } from '../../embed/cached.js';
 import type { Embedder } from '../../embed/types.js';
 import { addSummaries, emptySummary, type LedgerSummary } from '../../llm/ledger.js';
@@ -62,8 +63,12 @@ export async function embedMissingVectors(
   return missing.length;
 }
 
-/** Joins every batch's items with its summaries and vectors, for the steps after the Map. */
-export async function collectSummaries(store: Store): Promise<CollectedRun> {
+/**
+ * Joins every batch's items with its summaries and vectors, for the steps after the Map. The
+ * vectors land in one shared buffer sized for `expectedItems` (the run's sampled count), which
+ * k-means then reads without a second copy.
+ */
+export async function collectSummaries(store: Store, expectedItems = 0): Promise<CollectedRun> {
   const batches = await readBatchList(store);
   const collected: CollectedRun = {
     items: [],
@@ -76,6 +81,7 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
   let spend = emptySummary();
   let stopped: string | undefined;
   let failedBatches = 0;
+  const vectors = new SharedRows(expectedItems);
   for (const { batchKey } of batches) {
     const items = new Map(
       (await readJson(store, batchKey, z.array(itemSchema))).map((i) => [i.id, i]),
@@ -109,12 +115,12 @@ export async function collectSummaries(store: Store): Promise<CollectedRun> {
         partition: s.partition,
         ...(s.facets ? { facets: s.facets } : {}),
       });
-      collected.vectors.push(vectorFromBase64(s.vector));
+      vectors.append(vectorFromBase64(s.vector));
     }
     collected.failures.push(...batch.failures);
     collected.warnings.push(...batch.warnings);
     spend = addSummaries(spend, batch.spend);
     stopped ??= batch.stopped;
   }
-  return { ...collected, spend, stopped, failedBatches };
+  return { ...collected, vectors: vectors.rows(), spend, stopped, failedBatches };
 }

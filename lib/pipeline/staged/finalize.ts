@@ -26,7 +26,7 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   const config = await readRunConfig(store);
   const record = await readRunRecord(store);
   if (!record) throw new ClioError(`run ${input.runId} has no run record`);
-  const run = await collectSummaries(store);
+  const run = await collectSummaries(store, record.counts.sampled);
   const levels: Level[] = [];
   for (let index = 0; index < config.hierarchy.length; index++)
     levels.push(await readLevel(store, index));
