@@ -243,6 +243,18 @@ program
     },
   );
 
+/** Shared by `compare` and `trends`, which flag growing and shrinking clusters by one rule. */
+const minPointsOption = () =>
+  new Option(
+    '--min-points <pp>',
+    "least change of a cluster's share, in percentage points, that counts as growing or shrinking",
+  ).argParser((value) => numberIn(value, '--min-points', 0, 100));
+const minRatioOption = () =>
+  new Option(
+    '--min-ratio <x>',
+    'least relative change of share that counts (1.25: a quarter more or a fifth less)',
+  ).argParser((value) => numberIn(value, '--min-ratio', 1, 1000));
+
 program
   .command('compare')
   .description(
@@ -256,16 +268,8 @@ program
   .addOption(configOption())
   .option('--json', 'print the comparison as JSON')
   .option('--all', 'list unchanged clusters too')
-  .option(
-    '--min-points <pp>',
-    "least change of a cluster's share, in percentage points, that counts as growing or shrinking",
-    (value) => numberIn(value, '--min-points', 0, 100),
-  )
-  .option(
-    '--min-ratio <x>',
-    'least relative change of share that counts (1.25: a quarter more or a fifth less)',
-    (value) => numberIn(value, '--min-ratio', 1, 1000),
-  )
+  .addOption(minPointsOption())
+  .addOption(minRatioOption())
   .action(
     async (
       runA: string | undefined,
@@ -308,16 +312,8 @@ program
       throw new ExitError(2, `--level expects top, base or a level number, got "${value}"`);
     },
   )
-  .option(
-    '--min-points <pp>',
-    "least change of a cluster's share, in percentage points, that counts as growing or shrinking",
-    (value) => numberIn(value, '--min-points', 0, 100),
-  )
-  .option(
-    '--min-ratio <x>',
-    'least relative change of share that counts (1.25: a quarter more or a fifth less)',
-    (value) => numberIn(value, '--min-ratio', 1, 1000),
-  )
+  .addOption(minPointsOption())
+  .addOption(minRatioOption())
   .action(
     async (opts: {
       config: string;

@@ -4,33 +4,11 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../lib/compare/types.js';
 import { type HierarchyDoc, hierarchySchema } from '../../lib/output/hierarchy-schema.js';
-import { mulberry32, randomInt } from '../../lib/util/random.js';
 import type { VizRuns } from '../../lib/viz/format.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer } from '../../lib/viz/server.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
-
-/** Topics with words of their own, so even the offline TF-IDF clusters them cleanly. */
-const TOPICS: Record<string, readonly string[]> = {
-  billing: ['refund', 'charge', 'invoice', 'billing', 'payment', 'card', 'receipt', 'vat'],
-  login: ['login', 'password', 'reset', 'locked', 'signin', 'sso', 'code', 'verify'],
-  mobile: ['iphone', 'android', 'crash', 'tablet', 'battery', 'offline', 'sync', 'install'],
-  notifications: ['notification', 'alert', 'bell', 'digest', 'mute', 'badge', 'unread', 'ping'],
-};
-
-/** Items `from`..`to` of a topic, the same ids and words in every run. */
-function items(topic: string, from: number, to: number): string[] {
-  const words = TOPICS[topic] ?? [];
-  return Array.from({ length: to - from }, (_, k) => {
-    const rng = mulberry32(1000 * Object.keys(TOPICS).indexOf(topic) + from + k);
-    const said = Array.from({ length: 6 }, () => words[randomInt(rng, words.length)]).join(' ');
-    return JSON.stringify({
-      id: `${topic}-${from + k}`,
-      inputs: { messages: [{ role: 'user', content: `Hello, ${said}, thanks` }] },
-      label: topic,
-    });
-  });
-}
+import { topicItems } from '../helpers/topic-items.js';
 
 async function config(dir: string, name: string, lines: readonly string[]): Promise<string> {
   await writeFile(join(dir, `${name}.jsonl`), `${lines.join('\n')}\n`);
@@ -59,14 +37,14 @@ describe('open-clio compare', () => {
     dir = await mkdtemp(join(tmpdir(), 'clio-compare-'));
     // B: billing about as before, twice the sign-in trouble, notifications appear, mobile is gone.
     const a = await config(dir, 'a', [
-      ...items('billing', 0, 60),
-      ...items('login', 0, 60),
-      ...items('mobile', 0, 60),
+      ...topicItems('billing', 0, 60),
+      ...topicItems('login', 0, 60),
+      ...topicItems('mobile', 0, 60),
     ]);
     const b = await config(dir, 'b', [
-      ...items('billing', 0, 80),
-      ...items('login', 0, 120),
-      ...items('notifications', 0, 60),
+      ...topicItems('billing', 0, 80),
+      ...topicItems('login', 0, 120),
+      ...topicItems('notifications', 0, 60),
     ]);
     generated = await Promise.all(
       [a, b].map((c) => runCli(['generate', '--config', c, '--quiet', '--no-viz'], dir)),
@@ -116,7 +94,11 @@ describe('open-clio compare', () => {
   });
 
   it("extends a run, then compares it with the run it replaced, also in the explorer's data", async () => {
-    const grown = [...items('billing', 0, 60), ...items('login', 0, 80), ...items('mobile', 0, 60)];
+    const grown = [
+      ...topicItems('billing', 0, 60),
+      ...topicItems('login', 0, 80),
+      ...topicItems('mobile', 0, 60),
+    ];
     await writeFile(join(dir, 'a.jsonl'), `${grown.join('\n')}\n`);
     const extended = await runCli(['extend', '--config', 'a.json'], dir);
     expect(extended.code, extended.stderr).toBe(0);

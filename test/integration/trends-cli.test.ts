@@ -4,35 +4,22 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type HierarchyDoc, hierarchySchema } from '../../lib/output/hierarchy-schema.js';
 import type { Trends } from '../../lib/trends/trends.js';
-import { mulberry32, randomInt } from '../../lib/util/random.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
-
-/** Topics with words of their own, so even the offline TF-IDF clusters them cleanly. */
-const TOPICS: Record<string, readonly string[]> = {
-  billing: ['refund', 'charge', 'invoice', 'billing', 'payment', 'card', 'receipt', 'vat'],
-  login: ['login', 'password', 'reset', 'locked', 'signin', 'sso', 'code', 'verify'],
-  mobile: ['iphone', 'android', 'crash', 'tablet', 'battery', 'offline', 'sync', 'install'],
-  notifications: ['notification', 'alert', 'bell', 'digest', 'mute', 'badge', 'unread', 'ping'],
-};
-
-function items(topic: string, from: number, to: number): string[] {
-  const words = TOPICS[topic] ?? [];
-  return Array.from({ length: to - from }, (_, k) => {
-    const rng = mulberry32(1000 * Object.keys(TOPICS).indexOf(topic) + from + k);
-    const said = Array.from({ length: 6 }, () => words[randomInt(rng, words.length)]).join(' ');
-    return JSON.stringify({
-      id: `${topic}-${from + k}`,
-      inputs: { messages: [{ role: 'user', content: `Hello, ${said}, thanks` }] },
-      label: topic,
-    });
-  });
-}
+import { topicItems } from '../helpers/topic-items.js';
 
 /** Three windows of one config: mobile fades out, sign-in trouble doubles, notifications appear. */
 const WINDOWS = [
-  [...items('billing', 0, 60), ...items('login', 0, 60), ...items('mobile', 0, 60)],
-  [...items('billing', 60, 120), ...items('login', 60, 120), ...items('mobile', 60, 100)],
-  [...items('billing', 120, 180), ...items('login', 120, 240), ...items('notifications', 0, 60)],
+  [...topicItems('billing', 0, 60), ...topicItems('login', 0, 60), ...topicItems('mobile', 0, 60)],
+  [
+    ...topicItems('billing', 60, 120),
+    ...topicItems('login', 60, 120),
+    ...topicItems('mobile', 60, 100),
+  ],
+  [
+    ...topicItems('billing', 120, 180),
+    ...topicItems('login', 120, 240),
+    ...topicItems('notifications', 0, 60),
+  ],
 ];
 
 const readDoc = async (path: string): Promise<HierarchyDoc> =>
@@ -145,7 +132,7 @@ describe('open-clio trends', () => {
   });
 
   it('counts an extended run once, with the items extend added', async () => {
-    const grown = [...(WINDOWS[2] ?? []), ...items('notifications', 60, 80)];
+    const grown = [...(WINDOWS[2] ?? []), ...topicItems('notifications', 60, 80)];
     await writeFile(join(dir, 'data.jsonl'), `${grown.join('\n')}\n`);
     const extended = await runCli(['extend', '--config', 'config.json'], dir);
     expect(extended.code, extended.stderr).toBe(0);
