@@ -146,9 +146,9 @@ describe.skipIf(!hasChromium)(
         await page.keyboard.press('Enter');
         await page.waitForURL((url) => !/page=2/.test(url.hash));
         await page.getByTestId('member').first().waitFor();
-        const after = await active();
-        expect(after.tag).not.toBe('body');
-        expect(after.onScreen).toBe(true);
+        // Focus moves once the new page has rendered, which can be a frame after its rows appear.
+        await expect.poll(async () => (await active()).tag).not.toBe('body');
+        expect((await active()).onScreen).toBe(true);
       });
     });
 
@@ -186,7 +186,7 @@ describe.skipIf(!hasChromium)(
           .getByText('All clusters')
           .click();
         await expect.poll(heading).toBe('Top-level clusters');
-        expect((await active()).tag).toBe('h1');
+        await expect.poll(async () => (await active()).tag).toBe('h1');
 
         await open('#run=demo&view=treemap');
         // The top strip is the outer box's own; the rest is covered by its children.
@@ -230,7 +230,7 @@ describe.skipIf(!hasChromium)(
         await page.keyboard.press('Escape');
         await page.getByTestId('item-detail').waitFor({ state: 'detached' });
         expect(page.url()).not.toContain('item=');
-        expect((await active()).tag).toBe('button');
+        await expect.poll(async () => (await active()).tag).toBe('button');
       });
     });
 
