@@ -20,6 +20,8 @@ export async function clusterBaseLevel(
     readonly seed: number;
     readonly threads?: number;
     readonly hybrid?: boolean;
+    /** Told when a partition is too large for hybrid vectors and is clustered on embeddings. */
+    readonly warn?: (message: string) => void;
   },
 ): Promise<Level> {
   const groups = [...indicesByLabel(items.map((item) => item.partition))];
@@ -31,8 +33,14 @@ export async function clusterBaseLevel(
   for (const [g, [partition, indices]] of groups.entries()) {
     const k = counts[g] ?? 1;
     const own = indices.map((i) => vectors[i] as Float32Array);
+    const tooLarge = indices.length > HYBRID_MAX_ITEMS;
+    if (options.hybrid && k > 1 && tooLarge) {
+      options.warn?.(
+        `level 0: partition "${partition}" has ${indices.length} items, more than ${HYBRID_MAX_ITEMS} for hybrid vectors (cluster_vectors), so it was clustered on the embeddings alone`,
+      );
+    }
     const clusterOn =
-      options.hybrid && k > 1 && indices.length <= HYBRID_MAX_ITEMS
+      options.hybrid && k > 1 && !tooLarge
         ? await hybridVectors(
             indices.map((i) => items[i]?.summary ?? ''),
             own,

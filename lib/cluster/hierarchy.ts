@@ -7,7 +7,6 @@ import { allocateClusters } from './allocate.js';
 import { clusterBaseLevel } from './base-level.js';
 import { groupByCentroid } from './group-centroid.js';
 import { groupWithLlm } from './group-llm.js';
-import { HYBRID_MAX_ITEMS } from './hybrid-vectors.js';
 import { distinguishNames, nameLevel } from './naming.js';
 import { levelCap } from './plan.js';
 import type { ClusterNode, Level } from './types.js';
@@ -120,26 +119,18 @@ export async function buildBaseLevel(
   // Planned for the items the run holds; fewer may have been summarized.
   const k = levelCap(requested, items.length);
   progress.start('cluster level 0');
+  const warnings: string[] = [];
   const level = await clusterBaseLevel(items, vectors, {
     k,
     seed: options.seed,
     hybrid: options.clusterVectors === 'hybrid',
+    warn: (message) => warnings.push(message),
   });
   progress.finish();
-  const warnings =
-    level.length < requested
-      ? [
-          `level 0: asked for ${requested} clusters, made ${level.length} (${k < requested ? `only ${items.length} items were summarized` : 'too few distinct items'})`,
-        ]
-      : [];
-  if (options.clusterVectors === 'hybrid') {
-    const sizes = [...groupBy(items, (i) => i.partition).values()].map((g) => g.length);
-    const largest = Math.max(...sizes);
-    if (largest > HYBRID_MAX_ITEMS) {
-      warnings.push(
-        `level 0: a partition has ${largest} items, more than ${HYBRID_MAX_ITEMS} for hybrid vectors (cluster_vectors), so it was clustered on the embeddings alone`,
-      );
-    }
+  if (level.length < requested) {
+    warnings.push(
+      `level 0: asked for ${requested} clusters, made ${level.length} (${k < requested ? `only ${items.length} items were summarized` : 'too few distinct items'})`,
+    );
   }
   const context = { texts: items.map((i) => i.summary), vectors, deps, options };
   const named = await nameWithProgress(level, 0, context);
