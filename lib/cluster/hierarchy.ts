@@ -9,7 +9,11 @@ import { groupByCentroid } from './group-centroid.js';
 import { groupWithLlm } from './group-llm.js';
 import { distinguishNames, nameLevel } from './naming.js';
 import { levelCap } from './plan.js';
-import type { ClusterNode, Level } from './types.js';
+import type { PrivacyAudit } from '../config/privacy.js';
+import { auditLevel } from '../privacy/audit.js';
+import { applyPrivacyFloor, type FloorResult, type PrivacyFloor } from '../privacy/floor.js';
+import type { AuditCounts } from '../privacy/report.js';
+import { type ClusterNode, isShown, type Level } from './types.js';
 import { meanVector } from './vectors.js';
 
 export interface HierarchyOptions {
@@ -21,6 +25,13 @@ export interface HierarchyOptions {
   readonly clusterVectors?: 'hybrid' | 'embeddings';
   readonly concurrency: number;
   readonly progress?: ProgressReporter;
+  /** Thresholds and audit that hold clusters back; absent: everything is shown. */
+  readonly privacy?: PrivacyOptions;
+}
+
+export interface PrivacyOptions extends PrivacyFloor {
+  /** Null: no audit. Only a generative model audits; otherwise the run says it was skipped. */
+  readonly audit: PrivacyAudit | null;
 }
 
 export interface HierarchyDeps {
@@ -80,6 +91,8 @@ export interface LevelResult {
   readonly level: Level;
   readonly failures: Failure[];
   readonly warnings: string[];
+  /** The base level's floor; each level's audit, when one ran. */
+  readonly privacy?: { readonly floor?: FloorResult; readonly audit?: AuditCounts };
 }
 
 interface LevelContext {
@@ -91,7 +104,7 @@ interface LevelContext {
 
 async function nameWithProgress(level: Level, index: number, context: LevelContext, below?: Level) {
   const progress = context.options.progress ?? silentProgress;
-  progress.start(`name level ${index}`, level.length);
+  progress.start(`name level ${index}`, level.filter(isShown).length);
   const result = await nameLevel(
     level,
     context.texts,
@@ -132,10 +145,37 @@ export async function buildBaseLevel(
       `level 0: asked for ${requested} clusters, made ${level.length} (${k < requested ? `only ${items.length} items were summarized` : 'too few distinct items'})`,
     );
   }
+  const floor = applyPrivacyFloor(level, items, {
+    minClusterSize: options.privacy?.minClusterSize ?? 1,
+    minDistinctUsers: options.privacy?.minDistinctUsers ?? 1,
+  });
+  warnings.push(...floor.warnings);
   const context = { texts: items.map((i) => i.summary), vectors, deps, options };
   const named = await nameWithProgress(level, 0, context);
+  const audit = await auditWithProgress(level, 0, context);
   distinguishNames(level);
-  return { level, warnings, ...named };
+  return {
+    level,
+    warnings,
+    failures: [...named.failures, ...(audit?.failures ?? [])],
+    privacy: { floor, ...(audit ? { audit: audit.counts } : {}) },
+  };
+}
+
+/** The privacy audit of a named level, when the config asks for one and the model can do it. */
+async function auditWithProgress(level: Level, index: number, context: LevelContext) {
+  const audit = context.options.privacy?.audit;
+  if (!audit || !context.deps.llm.generative) return undefined;
+  const progress = context.options.progress ?? silentProgress;
+  const shown = level.filter(isShown);
+  progress.start(`audit level ${index}`, shown.length);
+  const result = await auditLevel(shown, audit, {
+    llm: context.deps.llm,
+    concurrency: context.options.concurrency,
+    onAudited: (d) => progress.tick(d),
+  });
+  progress.finish();
+  return result;
 }
 
 /**
@@ -156,7 +196,9 @@ export async function buildUpperLevel(
   const isTop = index === options.hierarchy.length - 1;
   const failures: Failure[] = [];
   const warnings: string[] = [];
-  const byPartition = groupBy(below, (c) => c.partition);
+  // Held-back clusters are never grouped: no parent's name or centroid is made from them.
+  const shownBelow = below.filter(isShown);
+  const byPartition = groupBy(shownBelow, (c) => c.partition);
   const partitionNames = [...byPartition.keys()];
   progress.start(`group level ${index}`);
 
@@ -170,7 +212,7 @@ export async function buildUpperLevel(
   } else {
     // Planned before the run (planHierarchy), by the same rule; the level below can still be
     // smaller than planned (duplicate items, failed summaries), so it is applied again here.
-    const target = levelCap(requested, below.length);
+    const target = levelCap(requested, shownBelow.length);
     const counts = allocateClusters(
       partitionNames.map((p) => byPartition.get(p)?.length ?? 0),
       target,
@@ -207,8 +249,8 @@ export async function buildUpperLevel(
     const why =
       options.partitions && isTop
         ? ' (the top level is one cluster per partition)'
-        : below.length <= requested
-          ? ` (the level below has ${below.length}; each level must be smaller than the one below)`
+        : shownBelow.length <= requested
+          ? ` (the level below has ${shownBelow.length}${shownBelow.length < below.length ? ' shown' : ''}; each level must be smaller than the one below)`
           : '';
     warnings.push(`level ${index}: asked for ${requested} clusters, made ${level.length}${why}`);
   }
@@ -218,8 +260,16 @@ export async function buildUpperLevel(
     const named = await nameWithProgress(level, index, context, below);
     failures.push(...named.failures);
   }
+  // The partitions are named by the config, not from the data: nothing there to audit.
+  const audit = options.partitions && isTop ? undefined : await auditWithProgress(level, index, {
+    texts: [],
+    vectors,
+    deps,
+    options,
+  });
+  failures.push(...(audit?.failures ?? []));
   distinguishNames(level);
-  return { level, failures, warnings };
+  return { level, failures, warnings, ...(audit ? { privacy: { audit: audit.counts } } : {}) };
 }
 
 /** Builds the whole hierarchy in one process: the base level, then each level above it. */

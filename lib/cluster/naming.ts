@@ -5,7 +5,7 @@ import type { Failure } from '../pipeline/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
 import { clipText, MAX_NAME_CHARS } from '../prompts/reply-text.js';
 import { distinctivePhrases } from './keywords.js';
-import type { ClusterNode, Level } from './types.js';
+import { type ClusterNode, isShown, type Level } from './types.js';
 import { byCloseness, dot } from './vectors.js';
 
 const REPRESENTATIVES = 10;
@@ -48,8 +48,9 @@ export async function nameLevel(
   deps: NamingDeps,
   below?: Level,
 ): Promise<{ failures: Failure[] }> {
+  // Held-back clusters are neither named nor used as contrast: nothing of them reaches a name.
   const members = level.map((c) =>
-    representatives(c.itemIndices, c.centroid, texts, vectors, KEYWORD_MEMBERS),
+    isShown(c) ? representatives(c.itemIndices, c.centroid, texts, vectors, KEYWORD_MEMBERS) : [],
   );
   const phrases = await distinctivePhrases(members);
   const keywords = phrases.map((terms) => terms.map((t) => t.term));
@@ -61,9 +62,9 @@ export async function nameLevel(
     level.map((cluster, c) =>
       limit(async () => {
         // Already named by the grouping (the model's parents, partitions): keep that name.
-        if (cluster.name) return;
+        if (cluster.name || !isShown(cluster)) return;
         const nearest = level
-          .filter((other) => other !== cluster)
+          .filter((other) => other !== cluster && isShown(other))
           .map((other) => ({ other, score: dot(other.centroid, cluster.centroid) }))
           .sort((a, b) => b.score - a.score)
           .slice(0, CONTRAST_CLUSTERS);
@@ -122,7 +123,7 @@ function qualifier(name: string, phrases: readonly string[]): string | undefined
  */
 export function distinguishNames(level: Level, keywords: readonly (readonly string[])[] = []) {
   const alike = new Map<string, ClusterNode[]>();
-  for (const cluster of level) {
+  for (const cluster of level.filter(isShown)) {
     const key = `${cluster.partition}\n${cluster.name.trim().toLowerCase()}`;
     alike.set(key, [...(alike.get(key) ?? []), cluster]);
   }

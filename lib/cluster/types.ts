@@ -1,3 +1,10 @@
+/**
+ * Why a cluster is kept out of every output: too few items (`min_cluster_size`), too few distinct
+ * users (`min_distinct_users`), or the privacy audit rated it identifying.
+ */
+export const WITHHELD_REASONS = ['size', 'users', 'audit'] as const;
+export type WithheldReason = (typeof WITHHELD_REASONS)[number];
+
 /** One cluster of one level while the hierarchy is being built. */
 export interface ClusterNode {
   readonly level: number;
@@ -13,6 +20,10 @@ export interface ClusterNode {
   /** Unit-length mean of its items' vectors. */
   readonly centroid: Float32Array;
   parent?: number;
+  /** Set when the privacy floor holds it back: levels above never group it, outputs omit it. */
+  withheld?: WithheldReason;
 }
+
+export const isShown = (cluster: ClusterNode): boolean => cluster.withheld === undefined;
 
 export type Level = ClusterNode[];

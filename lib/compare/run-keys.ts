@@ -30,13 +30,13 @@ export interface KeyedRun {
 }
 
 /**
- * Stable keys and the centroids artifact for a freshly assembled run. `assembled` is the document
- * before small clusters were withheld and `doc` after, so the withheld items can be recorded
- * (hashed) and the centroids describe only what the document shows.
+ * Stable keys and the centroids artifact for a freshly assembled run: `doc` holds what is shown,
+ * and the ids of the items the privacy floor held back are recorded (hashed), so `extend` does not
+ * offer them again, while the centroids describe only what the document shows.
  */
 export function keyAssembledRun(
-  assembled: HierarchyDoc,
   doc: HierarchyDoc,
+  withheld: readonly string[],
   items: readonly SummarizedItem[],
   vectors: readonly Float32Array[],
   options: KeyOptions,
@@ -50,8 +50,6 @@ export function keyAssembledRun(
     ),
     byCluster: clusterCentroids(doc, (id) => vectorById.get(id)),
   };
-  const shown = new Set(doc.items.map((item) => item.id));
-  const withheld = assembled.items.filter((item) => !shown.has(item.id)).map((i) => i.id);
   const keyed = assignKeys({ doc, centroids }, options.previous);
   return {
     doc: keyed.doc,

@@ -1,6 +1,7 @@
 import Mustache from 'mustache';
 import { z } from 'zod';
 import { facetsSchema } from './facets.js';
+import { PRIVACY_AUDIT_KEYS, privacyAuditSchema } from './privacy.js';
 
 export const LLM_PROVIDERS = ['auto', 'offline', 'anthropic', 'bedrock'] as const;
 export const EMBEDDER_PROVIDERS = ['offline', 'tfidf', 'bedrock', 'voyage', 'openai'] as const;
@@ -227,6 +228,9 @@ export const configSchema = z.strictObject(
     llm: llmSchema.prefault({}),
     embedder: embedderSchema.prefault({}),
     min_cluster_size: posInt().default(1),
+    /** Base clusters with fewer distinct users (else threads, else items) are withheld. */
+    min_distinct_users: posInt().default(1),
+    privacy_audit: privacyAuditSchema,
     cluster_vectors: nullishToUndefined(z.enum(CLUSTER_VECTORS, { error: oneOf(CLUSTER_VECTORS) })),
     eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
     /**
@@ -253,6 +257,7 @@ export const KNOWN_KEYS = {
   source: Object.keys(sourceSchema.shape),
   llm: Object.keys(llmSchema.shape),
   embedder: Object.keys(embedderSchema.shape),
+  privacy_audit: PRIVACY_AUDIT_KEYS,
 } as const satisfies Record<string, readonly string[]>;
 
 type SchemaOutput = z.output<typeof configSchema>;

@@ -36,7 +36,8 @@ export const subtractUsage = (total: TokenUsage, before: TokenUsage): TokenUsage
   combine(total, before, -1);
 
 /** The kinds of model work; providers may pick a model per kind (e.g. a cheaper one to summarize). */
-export type TaskKind = 'summarize' | 'name' | 'group' | 'judge';
+export const TASK_KINDS = ['summarize', 'name', 'group', 'judge', 'audit'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
 
 /** A prompt as a chat model receives it. */
 export interface LlmPrompt {

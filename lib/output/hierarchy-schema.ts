@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { facetDistributionSchema, facetValueSchema } from '../facets/distribution.js';
+import { privacyReportSchema } from '../privacy/report.js';
 
 /**
  * `hierarchy.json`: the one contract that the viewer, `evaluate`, `extend` and the AWS writer
@@ -16,7 +17,7 @@ const usage = z.object({
 });
 
 export const failureSchema = z.object({
-  stage: z.enum(['source', 'summarize', 'embed', 'name']),
+  stage: z.enum(['source', 'summarize', 'embed', 'name', 'audit']),
   id: z.string(),
   reason: z.string(),
   /** `empty-item`: skipped, the item had no text to summarize (counted in `counts.skipped`). */
@@ -74,7 +75,7 @@ export const runInfoSchema = z.object({
     summarized: z.number().int(),
     failed: z.number().int(),
     clustered: z.number().int(),
-    /** Items left out of every output because their base cluster was below `min_cluster_size`. */
+    /** Items left out of every output by the privacy floor or audit (see `privacy`). */
     withheld: z.number().int().default(0),
     /** Items or clusters the model declined to answer for (`stop_reason: "refusal"`). */
     refused: z.number().int().optional(),
@@ -90,6 +91,8 @@ export const runInfoSchema = z.object({
   failures: z.array(failureSchema),
   warnings: z.array(z.string()),
   timingsMs: z.record(z.string(), z.number()),
+  /** What the privacy floor and audit held back; absent in runs made before them. */
+  privacy: privacyReportSchema.optional(),
   /** Every `extend` of the run, oldest first; absent until the first one. */
   extensions: z.array(extensionSchema).optional(),
 });

@@ -4,6 +4,7 @@ import { modelProfile } from '../llm/models.js';
 import { BATCH_DISCOUNT } from '../llm/pricing.js';
 import { emptyUsage, type Llm, type TaskKind, type TokenUsage } from '../llm/types.js';
 import { nameClusterTask } from '../prompts/naming.js';
+import { auditClusterTask } from '../prompts/privacy-audit.js';
 import { type SummarizeInput, summarizeTask } from '../prompts/summarize.js';
 import type { Item } from '../sources/types.js';
 import type { RecordCache } from '../store/types.js';
@@ -18,6 +19,10 @@ const NAME_REPLY = 80;
 const SUMMARY_TOKENS = 30;
 /** Prompts the token-counting endpoint counts to calibrate the offline estimate. */
 const COUNTED_SAMPLE = 20;
+/** A cluster's name and two-sentence description, in tokens. */
+const AUDIT_CLUSTER_TEXT = 80;
+/** A rating, a reason and the generalized name and description. */
+const AUDIT_REPLY = 140;
 
 export interface StageEstimate {
   readonly stage: string;
@@ -166,5 +171,27 @@ export async function estimateRun(
       'estimated offline from the hierarchy (calls per level × typical prompt sizes)',
     ),
   );
+  if (config.privacy_audit) stages.push(auditEstimate(config, items.length, deps.llm, factor));
   return stages;
+}
+
+/**
+ * The privacy audit: one call per cluster of every level (the partitions excepted), and a second
+ * one for each cluster renamed; the estimate assumes a quarter are, which is on the high side.
+ */
+function auditEstimate(config: ClioConfig, items: number, llm: Llm, factor: number) {
+  const levels = planHierarchy(config.hierarchy, items).levels;
+  const audited = (config.partitions ? levels.slice(0, -1) : levels).reduce((a, b) => a + b, 0);
+  const calls = Math.ceil(audited * 1.25);
+  const prompt = auditClusterTask.prompt({ name: '', description: '' });
+  const input = Math.ceil(prompt.system.length / 4) + AUDIT_CLUSTER_TEXT;
+  return priced(
+    'privacy audit',
+    'audit',
+    calls,
+    Math.round(calls * input * factor),
+    calls * AUDIT_REPLY,
+    llm,
+    'estimated offline: one call per cluster, a second for a quarter of them (renamed)',
+  );
 }

@@ -153,6 +153,7 @@ const STAGE_OF_KIND: Record<TaskKind, string> = {
   name: 'cluster',
   group: 'cluster',
   judge: 'judge',
+  audit: 'privacy audit',
 };
 
 /**

@@ -13,7 +13,7 @@ export interface SummarizedItem {
   readonly facets?: FacetValues;
 }
 
-export type FailureStage = 'source' | 'summarize' | 'embed' | 'name';
+export type FailureStage = 'source' | 'summarize' | 'embed' | 'name' | 'audit';
 
 /** Something that could not be done for one item or cluster; recorded, reported, never hidden. */
 export interface Failure {

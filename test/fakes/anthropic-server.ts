@@ -104,6 +104,7 @@ const TOOL_BY_FIELDS: Record<string, string> = {
   'also_fits,best,reason': 'pick_best_cluster',
   'distinct,reason': 'compare_clusters',
   choice: 'choose_cluster',
+  'rating,reason,safeDescription,safeName': 'audit_cluster',
 };
 
 function toolFor(schema: Record<string, unknown>, user: string): string {

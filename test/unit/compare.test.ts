@@ -250,7 +250,8 @@ describe('stable keys', () => {
       summary: i.summary,
       partition: i.partition,
     }));
-    const keyed = keyAssembledRun(run.doc, shown, summarized, vectors, {
+    const withheld = [run.doc.items[0]?.id as string];
+    const keyed = keyAssembledRun(shown, withheld, summarized, vectors, {
       embedder: { contextual: undefined },
     });
     expect(keyed.centroids.space).toBe('test');

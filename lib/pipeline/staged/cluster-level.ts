@@ -7,6 +7,7 @@ import { cachedReply, withReplyCache } from '../../llm/reply-cache.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
+import { withLevelPrivacy } from '../../privacy/report.js';
 import { reportWarnings } from '../reporting.js';
 import {
   addSpend,
@@ -110,6 +111,11 @@ async function clusterWith(
     seed: config.seed,
     clusterVectors: clusterVectorsOf(config),
     concurrency: config.max_concurrency,
+    privacy: {
+      minClusterSize: config.min_cluster_size,
+      minDistinctUsers: config.min_distinct_users,
+      audit: config.privacy_audit,
+    },
     ...(deps.progress ? { progress: deps.progress } : {}),
   };
   const t0 = performance.now();
@@ -129,6 +135,17 @@ async function clusterWith(
   if (below) await writeLevel(store, input.level - 1, below);
   await writeLevel(store, input.level, result.level);
   recordFailures(record, result.failures);
+  record.privacy = withLevelPrivacy(
+    record.privacy,
+    { ...options.privacy, audits: provider.generative },
+    input.level,
+    result.privacy,
+  );
+  if (input.level === 0 && config.privacy_audit && !provider.generative) {
+    result.warnings.push(
+      'privacy_audit skipped: the offline provider cannot rate cluster names; set an API key to audit them',
+    );
+  }
   record.warnings.push(...result.warnings);
   reportWarnings(deps.progress, result.warnings, { kind: `warnings about level ${input.level}` });
   addSpend(record, hierarchyDeps.llm.ledger.summary());

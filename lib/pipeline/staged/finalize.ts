@@ -34,14 +34,10 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   // The run this one replaces in the same store (a local save_path; never on AWS, where each
   // run has its own prefix): its clusters lend their keys, and it is kept under previous/.
   const previous = await readPreviousRun(store);
-  const { doc, warning, centroids } = assembleRun(run.items, levels, run.vectors, record, config, {
+  const { doc, centroids } = assembleRun(run.items, levels, run.vectors, record, config, {
     previous: previous?.side,
     embedder: { contextual: embedderIsContextual(config) },
   });
-  if (warning) {
-    record.warnings.push(warning);
-    deps.progress?.warn(warning);
-  }
   record.status = 'done';
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();

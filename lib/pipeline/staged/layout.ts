@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { ClusterNode, Level } from '../../cluster/types.js';
+import { type ClusterNode, type Level, WITHHELD_REASONS } from '../../cluster/types.js';
 import { vectorFromBase64, vectorToBase64 } from '../../embed/cached.js';
+import { TASK_KINDS } from '../../llm/types.js';
 import { failureSchema } from '../../output/hierarchy-schema.js';
 import { withPrefix } from '../../store/prefixed.js';
 import type { Store } from '../../store/types.js';
@@ -65,7 +66,7 @@ export const ledgerSummarySchema = z.object({
   costUsd: z.number(),
   unpriced: z.array(z.string()),
   byKind: z.partialRecord(
-    z.enum(['summarize', 'name', 'group', 'judge']),
+    z.enum(TASK_KINDS),
     z.object({ usage: usageSchema, costUsd: z.number() }),
   ),
 });
@@ -108,6 +109,7 @@ const clusterSchema = z.object({
   itemIndices: z.array(z.number().int()),
   centroid: z.string(),
   parent: z.number().int().optional(),
+  withheld: z.enum(WITHHELD_REASONS).optional(),
 });
 
 /** Reads and validates a JSON artifact; a missing one is an error naming the key. */
