@@ -1,7 +1,11 @@
+import type { PrivacyAudit } from '../config/privacy.js';
 import type { Embedder } from '../embed/types.js';
 import type { Llm } from '../llm/types.js';
 import type { Failure, ProgressReporter, SummarizedItem } from '../pipeline/types.js';
 import { silentProgress } from '../pipeline/types.js';
+import { auditLevel } from '../privacy/audit.js';
+import { applyPrivacyFloor, type FloorResult, type PrivacyFloor } from '../privacy/floor.js';
+import type { AuditCounts } from '../privacy/report.js';
 import { groupBy } from '../util/group-by.js';
 import { allocateClusters } from './allocate.js';
 import { clusterBaseLevel } from './base-level.js';
@@ -9,10 +13,6 @@ import { groupByCentroid } from './group-centroid.js';
 import { groupWithLlm } from './group-llm.js';
 import { distinguishNames, nameLevel } from './naming.js';
 import { levelCap } from './plan.js';
-import type { PrivacyAudit } from '../config/privacy.js';
-import { auditLevel } from '../privacy/audit.js';
-import { applyPrivacyFloor, type FloorResult, type PrivacyFloor } from '../privacy/floor.js';
-import type { AuditCounts } from '../privacy/report.js';
 import { type ClusterNode, isShown, type Level } from './types.js';
 import { meanVector } from './vectors.js';
 
@@ -261,12 +261,15 @@ export async function buildUpperLevel(
     failures.push(...named.failures);
   }
   // The partitions are named by the config, not from the data: nothing there to audit.
-  const audit = options.partitions && isTop ? undefined : await auditWithProgress(level, index, {
-    texts: [],
-    vectors,
-    deps,
-    options,
-  });
+  const audit =
+    options.partitions && isTop
+      ? undefined
+      : await auditWithProgress(level, index, {
+          texts: [],
+          vectors,
+          deps,
+          options,
+        });
   failures.push(...(audit?.failures ?? []));
   distinguishNames(level);
   return { level, failures, warnings, ...(audit ? { privacy: { audit: audit.counts } } : {}) };

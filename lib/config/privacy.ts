@@ -28,9 +28,7 @@ export const privacyAuditSchema = z
           .min(PRIVACY_RATINGS.min, { error: RATING })
           .max(PRIVACY_RATINGS.max - 1, { error: RATING })
           .default(2),
-        action: z
-          .enum(AUDIT_ACTIONS, { error: 'one of "rename", "withhold"' })
-          .default('rename'),
+        action: z.enum(AUDIT_ACTIONS, { error: 'one of "rename", "withhold"' }).default('rename'),
       }),
     ],
     { error: 'true, false, or an object like {"max_rating": 2, "action": "rename"}' },

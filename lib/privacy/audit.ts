@@ -38,7 +38,10 @@ export async function auditLevel(
           if (tooHigh(first.value.rating)) {
             if (audit.action === 'withhold') cluster.withheld = 'audit';
             else {
-              const renamed = { name: first.value.safeName, description: first.value.safeDescription };
+              const renamed = {
+                name: first.value.safeName,
+                description: first.value.safeDescription,
+              };
               const second = await deps.llm.run(auditClusterTask, renamed);
               if (tooHigh(second.value.rating)) cluster.withheld = 'audit';
               else {

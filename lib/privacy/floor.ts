@@ -71,9 +71,7 @@ export function applyPrivacyFloor(
 }
 
 const sum = (level: Level, reason: WithheldReason) =>
-  level
-    .filter((c) => c.withheld === reason)
-    .reduce((total, c) => total + c.itemIndices.length, 0);
+  level.filter((c) => c.withheld === reason).reduce((total, c) => total + c.itemIndices.length, 0);
 
 function nothingShownReason(level: Level, floor: PrivacyFloor, mostUsers: number): string {
   const largest = Math.max(...level.map((c) => c.itemIndices.length));

@@ -38,7 +38,12 @@ export function shownRun(
     } else withheldIds.push(entry.item.id);
   });
   if (withheldIds.length === 0) {
-    return { items: [...items], vectors: [...vectors], levels: levels.map((l) => [...l]), withheldIds };
+    return {
+      items: [...items],
+      vectors: [...vectors],
+      levels: levels.map((l) => [...l]),
+      withheldIds,
+    };
   }
   const shownVectors = kept.map((i) => vectors[i] as Float32Array);
   const restricted: Level[] = [];

@@ -4,10 +4,10 @@ import { type ClioConfig, clusterVectorsOf } from '../../config/index.js';
 import type { Embedder } from '../../embed/types.js';
 import { BudgetExceededError } from '../../llm/ledger.js';
 import { cachedReply, withReplyCache } from '../../llm/reply-cache.js';
+import { withLevelPrivacy } from '../../privacy/report.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
 import { ClioError } from '../../util/errors.js';
-import { withLevelPrivacy } from '../../privacy/report.js';
 import { reportWarnings } from '../reporting.js';
 import {
   addSpend,
