@@ -63,6 +63,18 @@ describe.skipIf(!hasChromium)('the explorer in a browser', () => {
     await shot('overview');
   });
 
+  it('says on the run page what the privacy floor held back', async () => {
+    await open('#run=demo&view=run');
+    const privacy = page.locator('table', { has: page.locator('caption', { hasText: 'Privacy' }) });
+    const rows = (await privacy.locator('tr').allTextContents()).map((row) => row.trim());
+    const { run } = runs.demo;
+    expect(rows).toContain(`items withheld${run.counts.withheld.toLocaleString('en-US')}`);
+    expect(rows).toContain(
+      `clusters under ${run.privacy?.minClusterSize} items${run.privacy?.withheldClusters.size}`,
+    );
+    expect(rows).toContain('auditoff');
+  });
+
   it('drills two levels down, then back up with the breadcrumb', async () => {
     await open('#run=demo');
     const first = page.getByTestId('cluster-row').first().locator('a');

@@ -1,3 +1,4 @@
+import type { AuditCounts, PrivacyReport } from '../../../lib/privacy/report.js';
 import type { Model } from '../model.js';
 import { count, duration, plural, words } from '../text.js';
 import { Overview } from './overview.js';
@@ -18,6 +19,9 @@ export function RunDetails({ model }: { model: Model }) {
         <Table caption="Items" rows={counts.map(([k, v]) => [words(k), count(v)])} />
         <Table caption="Token usage" rows={usage.map(([k, v]) => [words(k), count(v)])} />
         <Table caption="Time per stage" rows={timings.map(([k, v]) => [words(k), duration(v)])} />
+        {run.privacy && (
+          <Table caption="Privacy" rows={privacyRows(run.privacy, run.counts.withheld)} />
+        )}
         <Table
           caption="Models"
           rows={[
@@ -65,6 +69,30 @@ export function RunDetails({ model }: { model: Model }) {
       </ul>
     </section>
   );
+}
+
+/** The thresholds the run applied and what each held back, as the run recorded them. */
+function privacyRows(privacy: PrivacyReport, withheldItems: number): [string, string][] {
+  const audit = privacy.audit;
+  const total = (key: keyof AuditCounts) =>
+    count((audit?.levels ?? []).reduce((sum, level) => sum + level[key], 0));
+  return [
+    ['items withheld', count(withheldItems)],
+    [`clusters under ${count(privacy.minClusterSize)} items`, count(privacy.withheldClusters.size)],
+    [
+      `clusters under ${count(privacy.minDistinctUsers)} users`,
+      count(privacy.withheldClusters.users),
+    ],
+    ...(audit
+      ? ([
+          ['audit', `${audit.action} above rating ${audit.maxRating} of 5`],
+          ['clusters audited', total('audited')],
+          ['renamed by the audit', total('renamed')],
+          ['withheld by the audit', total('withheld')],
+          ['withheld, audit failed', total('failed')],
+        ] as [string, string][])
+      : [['audit', 'off'] as [string, string]]),
+  ];
 }
 
 function Table({ caption, rows }: { caption: string; rows: readonly [string, string][] }) {
