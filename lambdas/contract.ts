@@ -20,6 +20,12 @@ export const ENV = {
    * may point at: the deploy config's `allowedBaseUrls`. Unset: no `base_url` is allowed.
    */
   allowedBaseUrls: 'CLIO_ALLOWED_BASE_URLS',
+  /** The SNS topic told when a run's clusters emerge or grow (the deploy config's `trendAlerts`). */
+  trendTopicArn: 'CLIO_TREND_TOPIC_ARN',
+  /** JSON `{minPoints, minRatio}`: what counts as growing for those alerts. */
+  trendThresholds: 'CLIO_TREND_THRESHOLDS',
+  /** The explorer's address, for links in the alerts. */
+  explorerUrl: 'CLIO_EXPLORER_URL',
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ClioConfig } from '../lib/config/schema.js';
@@ -16,6 +17,7 @@ import { allowedBaseUrls, checkBaseUrls } from './egress.js';
 import { EnvError, jsonEnv, optionalEnv, positiveIntEnv, requiredEnv } from './env.js';
 import { publishRun } from './publish.js';
 import { tracer } from './telemetry.js';
+import { snsTrendAlerts } from './trend-alerts.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -30,6 +32,8 @@ export interface AwsClients {
   readonly s3: S3Client;
   readonly dynamo: DynamoDBDocumentClient;
   readonly secrets: SecretsManagerClient;
+  /** Only Finalize publishes (trend alerts); made on first use where absent. */
+  readonly sns?: SNSClient;
 }
 
 /**
@@ -43,6 +47,7 @@ export function defaultClients(): AwsClients {
       marshallOptions: { removeUndefinedValues: true },
     }),
     secrets: tracer.captureAWSv3Client(new SecretsManagerClient({})),
+    sns: tracer.captureAWSv3Client(new SNSClient({})),
   };
 }
 
@@ -110,6 +115,7 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
   const site = siteBucket
     ? new S3Store({ client: clients.s3, bucket: siteBucket, prefix: SITE_DATA.prefix })
     : undefined;
+  const trendAlerts = snsTrendAlerts(env, clients.sns ?? new SNSClient({}));
   return {
     artifacts,
     configs: configsBucket
@@ -143,11 +149,12 @@ export async function buildDeps(env: Env, clients: AwsClients): Promise<LambdaDe
     createSummaryBatches: (config, llm) => createSummaryBatches(config, llm, env),
     waitForBatchResults: false,
     ...(runs ? { runs, runIndex: runs } : {}),
+    ...(trendAlerts ? { trendAlerts } : {}),
     ...(claims ? { claims } : {}),
     ...(site && runs
       ? {
-          publish: async (doc) => {
-            await publishRun(doc, { site, runs });
+          publish: async (doc, history) => {
+            await publishRun(doc, { site, runs, history });
           },
         }
       : {}),

@@ -1,6 +1,7 @@
 import type { HierarchyDoc, RunInfo } from '../lib/output/hierarchy-schema.js';
 import type { ListRunsOptions, StoredRun } from '../lib/store/dynamo-hierarchy.js';
 import type { Store } from '../lib/store/types.js';
+import type { RunSummary } from '../lib/trends/history.js';
 import { VIZ_FORMAT, type VizRunEntry, type VizRuns, vizPaths } from '../lib/viz/format.js';
 import { prepareVizData, vizFile, vizFilePaths } from '../lib/viz/prepare.js';
 
@@ -11,6 +12,8 @@ export interface PublishDeps {
   /** The site bucket under `data/`, where the explorer fetches from. */
   readonly site: Store;
   readonly runs: { listRuns(options: ListRunsOptions): Promise<StoredRun[]> };
+  /** The kept runs of the run's config, oldest first, for the explorer's Trends view. */
+  readonly history?: readonly RunSummary[];
 }
 
 /** A run in the explorer's run picker; the run id is folder-safe, so it is the key too. */

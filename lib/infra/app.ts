@@ -80,6 +80,7 @@ export function buildApp(app: App, config: DeployConfig, env: Env = process.env)
       'toleratedFailurePercentage',
       'batchSize',
       'alarmEmail',
+      'trendAlerts',
       'existingSecrets',
       'bedrockModelIds',
       'memoryMiB',

@@ -110,6 +110,14 @@ export const deployConfigSchema = z
     batchSize: z.number().optional(),
     schedules: z.array(schedule).default([]),
     alarmEmail: z.string().optional(),
+    /** An SNS topic told when a run's clusters emerge or grow against the config's run before. */
+    trendAlerts: z
+      .strictObject({
+        email: z.string().optional(),
+        minPoints: z.number().min(0).optional(),
+        minRatio: z.number().min(1).optional(),
+      })
+      .optional(),
     existingSecrets: z
       .strictObject({
         ANTHROPIC_API_KEY: z.string().optional(),

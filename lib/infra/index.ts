@@ -28,6 +28,7 @@ export {
 export { OpenClioStack, type OpenClioStackProps } from './stack.js';
 export { ClioStorage, type ClioStorageProps, secureBucket } from './storage.js';
 export { ClioTable, type ClioTableProps } from './table.js';
+export { TrendAlerts, type TrendAlertsProps } from './trend-alerts.js';
 export { ConfigUploadTrigger, type ConfigUploadTriggerProps } from './triggers.js';
 export {
   DEFAULT_VIEWER_DIST,

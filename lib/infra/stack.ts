@@ -12,6 +12,7 @@ import { type ApiKeyName, ClioSecrets } from './secrets.js';
 import { type ExplorerAccess, type ExplorerDomain, ExplorerSite } from './site.js';
 import { ClioStorage } from './storage.js';
 import { ClioTable } from './table.js';
+import { TrendAlerts, type TrendAlertsProps } from './trend-alerts.js';
 import { ConfigUploadTrigger, deadLetterQueue } from './triggers.js';
 
 export interface OpenClioStackProps extends StackProps {
@@ -52,6 +53,12 @@ export interface OpenClioStackProps extends StackProps {
   readonly schedules?: readonly RunScheduleSpec[];
   /** @default no email; alarms only show in CloudWatch */
   readonly alarmEmail?: string;
+  /**
+   * An SNS topic told when a finished run's clusters emerge or grow against the config's run
+   * before (see TrendAlerts).
+   * @default no topic
+   */
+  readonly trendAlerts?: Omit<TrendAlertsProps, 'publisher' | 'explorerUrl'>;
   /**
    * Existing Secrets Manager secret names for API keys.
    * @default {} (the stack creates the secrets with a placeholder value)
@@ -102,6 +109,7 @@ export class OpenClioStack extends Stack {
   readonly functions: ClioFunctions;
   readonly pipeline: ClioPipeline;
   readonly site?: ExplorerSite;
+  readonly trendAlerts?: TrendAlerts;
 
   constructor(scope: Construct, id: string, props: OpenClioStackProps) {
     super(scope, id, props);
@@ -193,6 +201,12 @@ export class OpenClioStack extends Stack {
       });
       deadLetters.push(queue);
     }
+    if (props.trendAlerts)
+      this.trendAlerts = new TrendAlerts(this, 'TrendAlerts', {
+        ...props.trendAlerts,
+        publisher: this.functions.steps.finalize,
+        ...(this.site ? { explorerUrl: this.site.url } : {}),
+      });
     const alarms = new PipelineAlarms(this, 'Alarms', {
       stateMachine,
       deadLetterQueues: deadLetters,

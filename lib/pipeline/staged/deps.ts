@@ -6,6 +6,8 @@ import type { HierarchyDoc } from '../../output/hierarchy-schema.js';
 import type { LangSmithClient } from '../../sources/langsmith/index.js';
 import type { LoadedItems } from '../../sources/types.js';
 import type { RecordCache, Store } from '../../store/types.js';
+import type { AlertThresholds, TrendAlert } from '../../trends/alerts.js';
+import type { RunSummary } from '../../trends/history.js';
 import type { RunRecord } from '../run-record.js';
 import type { CachedSummary } from '../summarize.js';
 import type { ProgressReporter } from '../types.js';
@@ -38,8 +40,19 @@ export interface StagedDeps {
    * no step could.
    */
   readonly runCreated?: (runId: string) => Promise<void>;
-  /** Publishes a finished run for the explorer. */
-  readonly publish?: (doc: HierarchyDoc) => Promise<void>;
+  /**
+   * Publishes a finished run for the explorer, with the kept runs of its config (oldest first,
+   * the run itself last) for the Trends view.
+   */
+  readonly publish?: (doc: HierarchyDoc, history: readonly RunSummary[]) => Promise<void>;
+  /**
+   * Told when clusters of a finished run emerged or grew against the config's run before
+   * (`thresholds`); absent: nobody is told.
+   */
+  readonly trendAlerts?: {
+    readonly thresholds: AlertThresholds;
+    send(alert: TrendAlert, run: { readonly configKey?: string | undefined }): Promise<void>;
+  };
   readonly now?: () => Date;
   /** Items per Summarize batch. Default 100. */
   readonly batchSize?: number;

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import type { Level } from '../../cluster/types.js';
-import { centroidsOutput } from '../../compare/centroids.js';
+import { CENTROIDS_FILE, centroidsOutput } from '../../compare/centroids.js';
 import { previousRunFiles, readPreviousRun } from '../../compare/previous.js';
 import { embedderIsContextual } from '../../config/index.js';
-import { outputFiles } from '../../output/write.js';
+import { OUTPUT_FILES, outputFiles } from '../../output/write.js';
 import { writeTogether } from '../../store/together.js';
-import { historyUpdate, pruneHistory } from '../../trends/history.js';
+import { trendAlert } from '../../trends/alerts.js';
+import { historyUpdate, pruneHistory, readHistory } from '../../trends/history.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
 import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
 import { collectSummaries } from './collect.js';
 import type { StagedDeps } from './deps.js';
-import { readLevel, storeOfRun } from './layout.js';
+import { configHomeStore, readLevel, storeOfRun } from './layout.js';
 import { readRunConfig } from './summarize-batch.js';
 import type { FinalizeInput, FinalizeOutput } from './types.js';
 
@@ -31,9 +32,12 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   for (let index = 0; index < config.hierarchy.length; index++)
     levels.push(await readLevel(store, index));
 
-  // The run this one replaces in the same store (a local save_path; never on AWS, where each
-  // run has its own prefix): its clusters lend their keys, and it is kept under previous/.
-  const previous = await readPreviousRun(store);
+  // The run this one follows: in the same folder locally (a save_path), in the config's home on
+  // AWS, where each run has a prefix of its own. Its clusters lend their keys; it is kept under
+  // previous/ locally, and both go to the history that `trends` reads.
+  const home = record.configKey ? configHomeStore(deps.artifacts, record.configKey) : store;
+  const apart = home.location !== store.location;
+  const previous = await readPreviousRun(home);
   const { doc, centroids } = assembleRun(run.items, levels, run.vectors, record, config, {
     previous: previous?.side,
     embedder: { contextual: embedderIsContextual(config) },
@@ -42,20 +46,26 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   record.stage = 'done';
   record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
   const finished = { ...doc, run: runInfo(record) };
-  // The replaced run goes to previous/, and both to the history, in the same step as the new
-  // outputs replace it.
-  const history = await historyUpdate(store, [previous?.side.doc, finished], config.history);
-  const outputs = [
-    ...previousRunFiles(previous),
-    ...outputFiles(finished, run.items),
-    centroidsOutput(centroids),
-    ...history.files,
-  ];
-  await writeTogether(store, outputs);
-  await pruneHistory(store, history.pruned);
+  const history = await historyUpdate(home, [previous?.side.doc, finished], config.history);
+  const runOutputs = [...outputFiles(finished, run.items), centroidsOutput(centroids)];
+  const outputs = apart ? runOutputs : [...previousRunFiles(previous), ...runOutputs];
+  // Written in the same step as the new outputs replace the old ones (one folder locally).
+  await writeTogether(store, apart ? outputs : [...outputs, ...history.files]);
+  if (apart) {
+    // The latest run's hierarchy and centroids, for the next run's keys, then the history.
+    const latest = runOutputs.filter(
+      ([key]) => key === OUTPUT_FILES.hierarchy || key === CENTROIDS_FILE,
+    );
+    await writeTogether(home, [...latest, ...history.files]);
+  }
+  await pruneHistory(home, history.pruned);
   const files = outputs.map(([key]) => key);
   await deps.runIndex?.putHierarchy(finished);
-  await deps.publish?.(finished);
+  const kept = deps.publish || deps.trendAlerts ? (await readHistory(home)).runs : [];
+  await deps.publish?.(finished, kept);
+  const alert = deps.trendAlerts && trendAlert(kept, finished, deps.trendAlerts.thresholds);
+  // Told after the run is published, so the alert's links open.
+  if (alert) await deps.trendAlerts?.send(alert, { configKey: record.configKey });
   // Done only once everything is out: a run whose publishing failed is not reported done.
   await writeRunRecord(store, record);
   await deps.runIndex?.putRun(record);

@@ -23,6 +23,22 @@ export const RUN_KEYS = {
 /** The `runs/<runId>/` prefix of the artifacts store: a run's store on AWS. */
 export const runStore = (artifacts: Store, runId: string) => withPrefix(artifacts, `runs/${runId}`);
 
+/**
+ * Where the runs of one uploaded config follow each other on AWS (each run has a prefix of its
+ * own): the latest run's hierarchy and centroids, whose clusters lend their keys to the next
+ * run, and the history that `trends` reads. What a local save_path is to its runs. Under `runs/`
+ * for the functions' grants; `_configs` cannot be a run id.
+ */
+export function configHomeStore(artifacts: Store, configKey: string): Store {
+  const name = configKey
+    .replace(/^configs\//, '')
+    .replace(/\.json$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(0, 80);
+  // Two keys that clean up alike (`a b.json`, `a_b.json`) keep apart.
+  return withPrefix(artifacts, `runs/_configs/${name}-${hashParts(configKey).slice(0, 8)}`);
+}
+
 /** The store of one run, as the executor lays runs out. */
 export const storeOfRun = (
   deps: { readonly artifacts: Store; readonly runStore?: (runId: string) => Store },
