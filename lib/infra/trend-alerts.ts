@@ -1,4 +1,5 @@
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -44,8 +45,12 @@ export class TrendAlerts extends Construct {
       enforceSSL: true,
     });
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email));
-    // Publishing to an encrypted topic needs the key too; grantPublish adds it.
-    this.topic.grantPublish(props.publisher);
+    // Publishing to an encrypted topic needs the key too: SNS asks KMS for a data key on the
+    // publisher's behalf (exact actions, where grantPublish would add kms:GenerateDataKey*).
+    props.publisher.addToRolePolicy(
+      new PolicyStatement({ actions: ['sns:Publish'], resources: [this.topic.topicArn] }),
+    );
+    key.grant(props.publisher, 'kms:GenerateDataKey', 'kms:Decrypt');
     props.publisher.addEnvironment(ENV.trendTopicArn, this.topic.topicArn);
     props.publisher.addEnvironment(
       ENV.trendThresholds,

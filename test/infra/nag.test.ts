@@ -54,6 +54,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         explorer: { public: true },
         schedules: [{ name: 'daily', configKey: 'scheduled/a.json', expression: 'rate(1 day)' }],
         alarmEmail: 'ops@example.com',
+        trendAlerts: { email: 'analysts@example.com' },
         existingSecrets: { ANTHROPIC_API_KEY: 'team/anthropic' },
         retainData: false,
       },
