@@ -92,7 +92,9 @@ function refreshFacets(
 ): void {
   const members = new Map<string, ItemRecord[]>([...grown].map((ref) => [ref, []]));
   for (const item of items) {
-    item.path.forEach((id, level) => members.get(`${level}:${id}`)?.push(item));
+    item.path.forEach((id, level) => {
+      members.get(`${level}:${id}`)?.push(item);
+    });
   }
   const names = facetNames(items);
   for (const cluster of clusters) {
