@@ -76,6 +76,8 @@ export interface EvaluateEstimate {
   readonly items: number;
   readonly llm: string;
   readonly stages: StageEstimate[];
+  /** Question facets the base-level fit calls also check (`eval_facets`, `--judge-facets`). */
+  readonly facets?: readonly string[];
   /** Why the judge would not run; then nothing is spent at all. */
   readonly unavailable?: string;
 }
@@ -90,12 +92,13 @@ export async function runEvaluateEstimate(
     const doc = await readHierarchy(run.store);
     const unavailable = judgeUnavailable(run.llm);
     if (unavailable) return { items: 0, llm: run.llm.id, stages: [], unavailable };
+    const facets = judgedFacets(config, options.judgeFacets);
     const { items, stages } = estimateJudging(doc, run.llm, {
       sample: config.eval_sample,
       seed: config.seed,
-      facets: judgedFacets(config, options.judgeFacets),
+      facets,
     });
-    return { items, llm: run.llm.id, stages };
+    return { items, llm: run.llm.id, stages, facets: Object.keys(facets) };
   } finally {
     await run.close();
   }
@@ -105,7 +108,12 @@ export function formatEvaluateEstimate(estimate: EvaluateEstimate): string {
   if (estimate.unavailable) {
     return `The LLM judge would not run: ${estimate.unavailable}. The offline metrics cost nothing.`;
   }
-  return `${formatEstimate(estimate)}\n  (best-fit calls answer exclusive fit too)`;
+  const facets = estimate.facets ?? [];
+  const checked =
+    facets.length > 0
+      ? `\n  (base-level fit calls also check the facets ${facets.join(', ')}: longer replies, no extra calls)`
+      : '';
+  return `${formatEstimate(estimate)}\n  (best-fit calls answer exclusive fit too)${checked}`;
 }
 
 const pct = (x: number | null) => (x === null ? '    –' : `${(x * 100).toFixed(1).padStart(5)}%`);
