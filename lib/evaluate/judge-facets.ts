@@ -35,21 +35,34 @@ export function recordedAnswers(
 /**
  * One facet's verdict from the judge's answer: a free category passes when the judge confirms
  * the recorded label, a listed category when it picks the same value, a scale when it gives the
- * same number (`difference` says how far off it was).
+ * same number (`difference` says how far off it was). The reason says both answers: the reply's
+ * own reason is about the cluster fit asked in the same call.
  */
 export function facetVerdict(
   spec: FacetSpec,
   recorded: string | number,
   answer: string | number | boolean | undefined,
-  reason: string,
 ): Verdict {
   if (answer === undefined) return { error: 'the reply has no answer for this facet' };
+  const was = JSON.stringify(recorded);
   if (spec.type === 'scale') {
-    const difference = Math.abs(Number(answer) - Number(recorded));
-    return { pass: difference === 0, reason, chosen: Number(answer), difference };
+    const chosen = Number(answer);
+    const difference = Math.abs(chosen - Number(recorded));
+    return {
+      pass: difference === 0,
+      reason: `judge ${chosen}, recorded ${was}`,
+      chosen,
+      difference,
+    };
   }
-  if (typeof answer === 'boolean') return { pass: answer, reason };
-  return { pass: answer === recorded, reason, chosen: answer };
+  if (typeof answer === 'boolean') {
+    return { pass: answer, reason: `judge ${answer ? 'confirmed' : 'rejected'} ${was}` };
+  }
+  return {
+    pass: answer === recorded,
+    reason: `judge ${JSON.stringify(answer)}, recorded ${was}`,
+    chosen: answer,
+  };
 }
 
 /** How the judge's answers to one facet compare with the run's, over the judged items. */

@@ -196,7 +196,6 @@ export function planJudgements(
                 checked[name] as FacetSpec,
                 recorded[name] as string | number,
                 v.facets?.[name],
-                v.reason,
               ),
             ),
           ],

@@ -174,16 +174,20 @@ describe('the judge checks question-facet answers', () => {
       { facet: 'topic', kind: 'category', judged: 7, failed: 1, agreed: 6, agreement: 6 / 7 },
       { facet: 'effort', kind: 'scale', judged: 7, failed: 1, meanAbsDifference: 1 / 7 },
     ]);
-    expect(report.items.find((i) => i.id === 'c')?.facets?.mood).toMatchObject({
+    expect(report.items.find((i) => i.id === 'c')?.facets?.mood).toEqual({
       pass: false,
       chosen: 'Happy',
+      reason: 'judge "Happy", recorded "Angry"',
     });
     expect(report.items.find((i) => i.id === 'd')?.facets?.effort).toMatchObject({
       pass: false,
       chosen: 2,
       difference: 1,
     });
-    expect(report.items.find((i) => i.id === 'e')?.facets?.topic).toMatchObject({ pass: false });
+    expect(report.items.find((i) => i.id === 'e')?.facets?.topic).toEqual({
+      pass: false,
+      reason: 'judge rejected "cooking"',
+    });
     // A facet disagreement is not a failed clustering check.
     expect(report.worstItems.map((w) => w.id)).not.toContain('c');
 
