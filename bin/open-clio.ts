@@ -163,6 +163,10 @@ program
   .option('--estimate', "print the judge's expected calls, tokens and cost, then stop")
   .option('--no-judge', 'only the offline metrics, even when an LLM is configured')
   .option(
+    '--judge-facets',
+    "the judge also checks each sampled item's question-facet answers (as eval_facets: true)",
+  )
+  .option(
     '--write-back',
     "record each item's cluster path on its LangSmith example and the judge's verdicts as an experiment (datasets only)",
   )
@@ -173,6 +177,7 @@ program
       json?: boolean;
       estimate?: boolean;
       judge: boolean;
+      judgeFacets?: boolean;
       writeBack?: boolean;
     }) => {
       const progress = terminalProgress({
@@ -181,7 +186,7 @@ program
       });
       const common = { config: opts.config, cwd: process.cwd(), progress };
       if (opts.estimate) {
-        const estimate = await runEvaluateEstimate(common);
+        const estimate = await runEvaluateEstimate({ ...common, judgeFacets: opts.judgeFacets });
         out(
           `${opts.json ? JSON.stringify(estimate, null, 2) : formatEvaluateEstimate(estimate)}\n`,
         );
@@ -190,6 +195,7 @@ program
       const result = await runEvaluateCommand({
         ...common,
         judge: opts.judge,
+        judgeFacets: opts.judgeFacets,
         writeBack: Boolean(opts.writeBack),
       });
       if (opts.json) out(`${JSON.stringify(result.evaluation, null, 2)}\n`);

@@ -127,5 +127,17 @@ export function crossFieldProblems(raw: Record<string, unknown>): RuleProblem[] 
       });
     }
   }
+  const facets = raw.facets;
+  const noFacets =
+    facets === undefined ||
+    facets === null ||
+    (typeof facets === 'object' && Object.keys(facets).length === 0);
+  if (raw.eval_facets === true && noFacets) {
+    problems.push({
+      key: 'eval_facets',
+      message:
+        '`eval_facets`: got true, expected it only with question `facets` to check (the built-in facets language, turns and length are not judged)',
+    });
+  }
   return problems;
 }

@@ -233,6 +233,8 @@ export const configSchema = z.strictObject(
     privacy_audit: privacyAuditSchema,
     cluster_vectors: nullishToUndefined(z.enum(CLUSTER_VECTORS, { error: oneOf(CLUSTER_VECTORS) })),
     eval_sample: posInt('a positive integer or null (null = every item)').nullable().default(null),
+    /** The judge also checks each sampled item's question-facet answers (rules.ts: needs `facets`). */
+    eval_facets: z.boolean({ error: 'true or false' }).default(false),
     /**
      * Runs of this save_path kept for `trends` (a small summary each, not the outputs): 30 is a
      * month of daily windows; 0 keeps none.

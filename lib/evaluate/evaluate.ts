@@ -1,3 +1,4 @@
+import type { FacetSpecs } from '../config/facets.js';
 import type { Embedder } from '../embed/types.js';
 import type { Llm } from '../llm/types.js';
 import { type HierarchyDoc, hierarchySchema } from '../output/hierarchy-schema.js';
@@ -35,6 +36,8 @@ export type JudgeSettings =
       readonly concurrency: number;
       readonly sample: number | null;
       readonly seed: number;
+      /** `eval_facets`: the question facets whose answers the judge checks. */
+      readonly facets?: FacetSpecs;
     }
   | { readonly skip: string };
 
@@ -109,6 +112,6 @@ async function judgeOrSkip(
     doc,
     vectors,
     { llm: settings.llm, concurrency: settings.concurrency, progress: deps.progress },
-    { sample: settings.sample, seed: settings.seed },
+    { sample: settings.sample, seed: settings.seed, facets: settings.facets },
   );
 }

@@ -3,6 +3,7 @@ import { estimateTokens } from '../llm/rate-limit.js';
 import { emptyUsage, type Llm } from '../llm/types.js';
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { StageEstimate } from '../pipeline/estimate.js';
+import { FACET_ANSWER_TOKENS } from '../prompts/facet-answers.js';
 import { type JudgePlan, type JudgeStage, type PlanOptions, planJudgements } from './judge-plan.js';
 
 /** The tool definition and message framing each call adds to its prompt, in tokens. */
@@ -30,21 +31,23 @@ export function estimatePlan(plan: JudgePlan, llm: Llm): StageEstimate[] {
   const model = llm.modelFor?.('judge');
   // The 5.x tokenizer makes about 30 % more tokens of the same text.
   const factor = model ? modelProfile(model).tokenizerFactor : 1;
-  const stages = new Map<JudgeStage, { calls: number; input: number }>();
+  const stages = new Map<JudgeStage, { calls: number; input: number; output: number }>();
   for (const job of plan.jobs) {
     const prompt = job.prompt();
-    const stage = stages.get(job.stage) ?? { calls: 0, input: 0 };
+    const stage = stages.get(job.stage) ?? { calls: 0, input: 0, output: 0 };
     stage.calls++;
+    // A checked facet lengthens the reply as it lengthens a summary's.
+    stage.output += REPLY_TOKENS + job.facets * FACET_ANSWER_TOKENS;
     stage.input += Math.ceil(
       (estimateTokens(prompt.system.length + prompt.user.length, 0) + CALL_OVERHEAD) * factor,
     );
     stages.set(job.stage, stage);
   }
-  return [...stages].map(([stage, { calls, input }]) => {
+  return [...stages].map(([stage, { calls, input, output }]) => {
     const usage = {
       ...emptyUsage(),
       inputTokens: input,
-      outputTokens: calls * REPLY_TOKENS,
+      outputTokens: output,
       requests: calls,
     };
     const basis = 'estimated offline: 4 characters a token × the model tokenizer factor';

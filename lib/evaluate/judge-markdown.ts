@@ -1,5 +1,6 @@
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import type { JudgeResult } from './judge.js';
+import type { FacetScore } from './judge-facets.js';
 import type { MetricScore } from './judge-score.js';
 import type { WriteBackSummary } from './write-back.js';
 
@@ -71,6 +72,8 @@ export function judgeMarkdown(judge: JudgeResult, doc: HierarchyDoc): string[] {
     );
   }
 
+  lines.push(...facetsMarkdown(judge.facets));
+
   const weak = judge.clusters
     .filter((c) => c.hierarchicalFit.score !== null && c.hierarchicalFit.score < 1)
     .slice()
@@ -125,6 +128,34 @@ export function judgeMarkdown(judge: JudgeResult, doc: HierarchyDoc): string[] {
         `| ${cell(w.id)} | ${name(0, w.cluster)} | ${cell(checks)} | ${cell(w.failedChecks[0]?.reason ?? '')} |`,
       );
     }
+  }
+  return lines;
+}
+
+/** The judge's check of the question-facet answers; nothing when none were checked. */
+function facetsMarkdown(facets: readonly FacetScore[]): string[] {
+  if (facets.length === 0) return [];
+  const lines = [
+    '',
+    '### Facet answers',
+    '',
+    'The judge answered each question facet itself in the base-level fit call: a scale or a listed ' +
+      'category blind, a free category by confirming the recorded label.',
+    '',
+    '| facet | kind | agreement / mean absolute difference | | judged | failed |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const f of facets) {
+    const measure =
+      f.kind === 'category'
+        ? `${f.agreement === null ? '–' : pct(f.agreement)} agree (${f.agreed} / ${f.judged})`
+        : f.meanAbsDifference === null
+          ? '–'
+          : `${num(f.meanAbsDifference)} apart on average`;
+    const shown = f.kind === 'category' ? `\`${bar(f.agreement ?? 0, 10)}\`` : '';
+    lines.push(
+      `| ${cell(f.facet)} | ${f.kind} | ${measure} | ${shown} | ${f.judged} | ${f.failed} |`,
+    );
   }
   return lines;
 }

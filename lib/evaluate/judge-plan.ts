@@ -1,4 +1,5 @@
 import { byCloseness, dot, meanVector } from '../cluster/vectors.js';
+import type { FacetSpec, FacetSpecs } from '../config/facets.js';
 import type { Llm, LlmPrompt, LlmTask, TokenUsage } from '../llm/types.js';
 import type { ClusterRecord, HierarchyDoc, ItemRecord } from '../output/hierarchy-schema.js';
 import { sampleItems } from '../pipeline/sample.js';
@@ -13,6 +14,7 @@ import {
 import type { Item } from '../sources/types.js';
 import { indicesByLabel } from '../util/group-by.js';
 import { hashParts } from '../util/hash.js';
+import { facetsToCheck, facetVerdict, recordedAnswers } from './judge-facets.js';
 
 /**
  * What the judge will ask, as a list of calls: built once for a run and used both to judge and
@@ -36,6 +38,7 @@ export type Check =
   | { readonly metric: 'partitionRelevance'; readonly item: number }
   | { readonly metric: 'hierarchicalFit'; readonly item: number; readonly level: number }
   | { readonly metric: 'bestFit' | 'exclusiveFit'; readonly item: number }
+  | { readonly metric: 'facet'; readonly item: number; readonly facet: string }
   | {
       readonly metric: 'uniqueness';
       readonly level: number;
@@ -53,6 +56,8 @@ export type Verdict =
       readonly chosen?: string | number;
       /** Exclusive fit: the other base clusters the model said the item also fits. */
       readonly alsoFits?: readonly number[];
+      /** A scale facet: how far the model's value is from the recorded one. */
+      readonly difference?: number;
     }
   | { readonly error: string };
 
@@ -63,6 +68,8 @@ export interface JudgeJob {
   readonly stage: JudgeStage;
   /** The verdicts this one call yields, in the order `run` returns them. */
   readonly checks: readonly Check[];
+  /** Question facets this call also answers (each adds to the reply). */
+  readonly facets: number;
   prompt(): LlmPrompt;
   run(llm: Llm): Promise<{ verdicts: Verdict[]; usage: TokenUsage; model: string }>;
 }
@@ -76,6 +83,8 @@ export interface JudgePlan {
   readonly partitions: boolean;
   /** Candidates per best-fit question, the item's own cluster included; 0 when not asked. */
   readonly candidates: number;
+  /** The question facets checked on each sampled item (none when not asked). */
+  readonly facets: FacetSpecs;
 }
 
 export interface PlanOptions {
@@ -83,6 +92,8 @@ export interface PlanOptions {
   readonly sample: number | null;
   readonly seed: number;
   readonly candidates?: number;
+  /** `eval_facets`: the question facets whose answers the judge checks (none when absent). */
+  readonly facets?: FacetSpecs;
 }
 
 function job<I, O>(
@@ -91,10 +102,12 @@ function job<I, O>(
   task: LlmTask<I, O>,
   input: I,
   read: (value: O) => Verdict[],
+  facets = 0,
 ): JudgeJob {
   return {
     stage,
     checks,
+    facets,
     prompt: () => task.prompt(input),
     async run(llm) {
       const reply = await llm.run(task, input);
@@ -154,20 +167,39 @@ export function planJudgements(
   for (const i of sample) {
     const item = doc.items[i] as ItemRecord;
     for (const level of fitLevels) {
+      // The facets ride on the base-level call: every sampled item gets exactly one.
+      const checked = level === 0 ? facetsToCheck(item, options.facets ?? {}) : {};
+      const names = Object.keys(checked);
+      const recorded = recordedAnswers(item, checked);
       const input = {
         item: judged(item),
         cluster: shown(cluster(level, item.path[level] as number)),
         level,
         levels: doc.levels.length,
         clusters: doc.levels[level]?.count ?? 0,
+        ...(names.length > 0 ? { facets: recorded } : {}),
       };
+      const checks: Check[] = [
+        { metric: 'hierarchicalFit', item: i, level },
+        ...names.map((facet): Check => ({ metric: 'facet', item: i, facet })),
+      ];
       jobs.push(
         job(
           'hierarchy',
-          [{ metric: 'hierarchicalFit', item: i, level }],
-          judgeClusterFitTask,
+          checks,
+          judgeClusterFitTask(checked),
           input,
-          (v) => [{ pass: v.fits, reason: v.reason }],
+          (v) => [
+            { pass: v.fits, reason: v.reason },
+            ...names.map((name) =>
+              facetVerdict(
+                checked[name] as FacetSpec,
+                recorded[name] as string | number,
+                v.facets?.[name],
+              ),
+            ),
+          ],
+          names.length,
         ),
       );
     }
@@ -251,7 +283,14 @@ export function planJudgements(
     }
   }
 
-  return { sample, jobs, fitLevels, partitions, candidates: others > 0 ? others + 1 : 0 };
+  return {
+    sample,
+    jobs,
+    fitLevels,
+    partitions,
+    candidates: others > 0 ? others + 1 : 0,
+    facets: options.facets ?? {},
+  };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { HierarchyDoc } from '../output/hierarchy-schema.js';
 import { groupBy } from '../util/group-by.js';
+import { type FacetScore, scoreFacets } from './judge-facets.js';
 import type { Check, JudgeMetric, JudgePlan, Verdict } from './judge-plan.js';
 
 /**
@@ -28,6 +29,8 @@ export interface ItemJudgement {
   readonly hierarchicalFit: LevelVerdict[];
   readonly bestFit?: Verdict;
   readonly exclusiveFit?: Verdict;
+  /** The judge's check of each question-facet answer, by facet name (with `eval_facets`). */
+  readonly facets?: Readonly<Record<string, Verdict>>;
 }
 
 /** Uniqueness: one cluster and its nearest neighbour at one level. */
@@ -70,6 +73,8 @@ export interface JudgeScores {
   /** Items that failed the most checks (at most 20). */
   readonly worstItems: readonly WorstItem[];
   readonly items: readonly ItemJudgement[];
+  /** Per checked question facet; empty without `eval_facets`. */
+  readonly facets: readonly FacetScore[];
 }
 
 const WORST_ITEMS = 20;
@@ -94,8 +99,12 @@ export function tally(verdicts: Iterable<Verdict | undefined>): MetricScore {
 const orNull = (score: MetricScore) => (score.judged + score.failed > 0 ? score : null);
 
 /** A check as the report names it. */
-export function checkLabel(check: Pick<Check, 'metric'> & { level?: number }): string {
+export function checkLabel(
+  check: Pick<Check, 'metric'> & { level?: number; facet?: string },
+): string {
   switch (check.metric) {
+    case 'facet':
+      return `facet ${check.facet}`;
     case 'partitionRelevance':
       return 'partition relevance';
     case 'hierarchicalFit':
@@ -111,7 +120,7 @@ export function checkLabel(check: Pick<Check, 'metric'> & { level?: number }): s
 
 type MutableJudgement = {
   -readonly [K in keyof ItemJudgement]: ItemJudgement[K];
-};
+} & { facets?: Record<string, Verdict> };
 
 export function scoreJudgements(
   doc: HierarchyDoc,
@@ -134,7 +143,10 @@ export function scoreJudgements(
     if (!record) continue;
     if (check.metric === 'hierarchicalFit')
       record.hierarchicalFit.push({ ...verdict, level: check.level });
-    else record[check.metric] = verdict;
+    else if (check.metric === 'facet') {
+      record.facets ??= {};
+      record.facets[check.facet] = verdict;
+    } else record[check.metric] = verdict;
   }
   const items = [...byItem.values()];
   for (const item of items) item.hierarchicalFit.sort((a, b) => a.level - b.level);
@@ -177,6 +189,7 @@ export function scoreJudgements(
     clusters.push(...rows);
   }
 
+  // Facet answers are not checks of the clustering: a disagreement there is in `facets`, not here.
   const worstItems = items
     .map((item): WorstItem => {
       const checks: [string, Verdict | undefined][] = [
@@ -221,5 +234,6 @@ export function scoreJudgements(
     pairs,
     worstItems,
     items,
+    facets: scoreFacets(plan.facets, items),
   };
 }

@@ -88,6 +88,9 @@ export async function judgeRun(
   progress.info(
     `judge: ${plan.jobs.length} calls on ${plan.sample.length} of ${doc.items.length} items` +
       (expected === undefined ? '' : `, about $${expected.toFixed(2)} at list prices`) +
+      (Object.keys(plan.facets).length > 0
+        ? `, checking the facets ${Object.keys(plan.facets).join(', ')} in the base-level fit calls`
+        : '') +
       (options.sample === null ? ' (set eval_sample to judge fewer)' : ''),
   );
   progress.start('judge', plan.jobs.length);

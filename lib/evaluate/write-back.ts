@@ -195,6 +195,11 @@ export async function writeBack(
           ]),
           ['best_fit', judged.bestFit],
           ['exclusive_fit', judged.exclusiveFit],
+          // With eval_facets: 1 when the judge gave the recorded answer (a scale: the same number).
+          ...Object.entries(judged.facets ?? {}).map(([name, v]): [string, Verdict] => [
+            `facet_${name}`,
+            v,
+          ]),
         ];
         for (const [key, verdict] of verdicts) {
           // A judgement with no valid reply is neither a pass nor a fail: no feedback.

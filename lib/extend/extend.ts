@@ -8,6 +8,8 @@ import {
 import { withDerivedKeys } from '../compare/keys.js';
 import { previousRunFiles, readCurrentRun } from '../compare/previous.js';
 import { configSourceKind, type LoadedConfig, resolveTimeWindow } from '../config/index.js';
+import { itemFacets } from '../facets/builtin.js';
+import { askedQuestionFacets, skippedQuestionFacets } from '../facets/questions.js';
 import type { Extension, HierarchyDoc } from '../output/hierarchy-schema.js';
 import { outputFiles } from '../output/write.js';
 import { embedTexts } from '../pipeline/embed.js';
@@ -104,18 +106,23 @@ export async function extendRun(
     return { doc, record, extension: null, placements: [], files: [], warnings };
   }
 
+  // The same summary call as generate's, question facets and all, so its cache serves both.
+  const skippedFacets = skippedQuestionFacets(config.facets, deps.llm);
+  warn(skippedFacets ? [skippedFacets] : [], 'warnings about the config');
   const summarized = await summarizeItems(
     candidates,
     { llm: deps.llm, cache: deps.summaryCache },
     {
       template: config.summary_prompt,
       partitions: config.partitions,
+      facets: askedQuestionFacets(config.facets, deps.llm),
       concurrency: config.max_concurrency,
       progress,
     },
   );
   warn(summarized.warnings, 'warnings about the summaries');
-  const newItems = summarized.summarized;
+  const facetsOf = await itemFacets();
+  const newItems = summarized.summarized.map((s) => ({ ...s, facets: facetsOf(s.item, s.facets) }));
   // One call for old and new: a contextual embedder (TF-IDF) then puts both in one space.
   const texts = [...doc.items.map((i) => i.summary), ...newItems.map((s) => s.summary)];
   const { vectors } = await embedTexts(texts, deps.embedder, { progress });

@@ -1,4 +1,5 @@
 import { dot } from '../cluster/vectors.js';
+import { facetDistributions, facetNames } from '../facets/distribution.js';
 import { itemPreview } from '../output/assemble.js';
 import type { ClusterRecord, HierarchyDoc, ItemRecord } from '../output/hierarchy-schema.js';
 import type { SummarizedItem } from '../pipeline/types.js';
@@ -68,9 +69,40 @@ export function addPlacedItems(
       preview: itemPreview(entry.item),
       ...(xy ? { xy } : {}),
       extension,
+      ...(entry.facets ? { facets: entry.facets } : {}),
     };
   });
-  return { ...doc, clusters, items: [...doc.items, ...items] };
+  const all = [...doc.items, ...items];
+  refreshFacets(
+    clusters,
+    all,
+    new Set(items.flatMap((item) => item.path.map((id, level) => `${level}:${id}`))),
+  );
+  return { ...doc, clusters, items: all };
+}
+
+/**
+ * The facet distributions of the clusters that grew, recomputed over all their members, old
+ * and new, so a cluster's counts and quartiles always describe the items it holds.
+ */
+function refreshFacets(
+  clusters: ClusterRecord[],
+  items: readonly ItemRecord[],
+  grown: ReadonlySet<string>,
+): void {
+  const members = new Map<string, ItemRecord[]>([...grown].map((ref) => [ref, []]));
+  for (const item of items) {
+    item.path.forEach((id, level) => {
+      members.get(`${level}:${id}`)?.push(item);
+    });
+  }
+  const names = facetNames(items);
+  for (const cluster of clusters) {
+    const list = members.get(`${cluster.level}:${cluster.id}`);
+    if (!list) continue;
+    const facets = facetDistributions(names, list);
+    if (facets) cluster.facets = facets;
+  }
 }
 
 function nearestPosition(

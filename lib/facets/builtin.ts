@@ -76,3 +76,14 @@ export async function builtinFacets(): Promise<(item: Item) => FacetValues> {
     };
   };
 }
+
+/**
+ * Every facet of a summarized item: the built-ins computed from the item and the question
+ * answers its summary call gave (a question cannot shadow a built-in: the names are refused).
+ */
+export async function itemFacets(): Promise<
+  (item: Item, answers: FacetValues | undefined) => FacetValues
+> {
+  const builtins = await builtinFacets();
+  return (item, answers) => ({ ...builtins(item), ...answers });
+}

@@ -77,6 +77,21 @@ export function distributionOf(
   };
 }
 
+/**
+ * A cluster's spread over each of `names` among its members, as `hierarchy.json` records it;
+ * undefined when no member has a value for any of them.
+ */
+export function facetDistributions(
+  names: readonly string[],
+  members: readonly { readonly facets?: Readonly<Record<string, string | number>> | undefined }[],
+): Record<string, FacetDistribution> | undefined {
+  const entries = names.flatMap((name) => {
+    const d = distributionOf(members.map((m) => m.facets?.[name]));
+    return d ? [[name, d] as const] : [];
+  });
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
 const percent = (part: number, whole: number) => `${Math.round((100 * part) / whole)}%`;
 
 /**

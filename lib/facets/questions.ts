@@ -14,3 +14,8 @@ export function skippedQuestionFacets(
   const list = names.map((n) => `\`${n}\``).join(', ');
   return `question facets ${list} were skipped (the offline provider answers no questions); the built-in facets language, turns and length were computed`;
 }
+
+/** The question facets to ask in the summary call: none of the offline provider, which cannot answer them. */
+export function askedQuestionFacets(facets: FacetSpecs, llm: Pick<Llm, 'generative'>): FacetSpecs {
+  return llm.generative ? facets : {};
+}

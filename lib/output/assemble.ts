@@ -1,5 +1,5 @@
 import type { Level } from '../cluster/types.js';
-import { distributionOf, facetNames } from '../facets/distribution.js';
+import { facetDistributions, facetNames } from '../facets/distribution.js';
 import type { SummarizedItem } from '../pipeline/types.js';
 import { formatValue } from '../prompts/render.js';
 import { itemLabel } from '../sources/types.js';
@@ -41,13 +41,13 @@ export function assembleHierarchy(
   run: RunInfo,
 ): HierarchyDoc {
   const paths: number[][] = items.map(() => []);
-  const facets = facetNames(items);
+  const names = facetNames(items);
   const facetsOf = (indices: readonly number[]) => {
-    const entries = facets.flatMap((name) => {
-      const d = distributionOf(indices.map((i) => items[i]?.facets?.[name]));
-      return d ? [[name, d] as const] : [];
-    });
-    return entries.length > 0 ? { facets: Object.fromEntries(entries) } : {};
+    const facets = facetDistributions(
+      names,
+      indices.map((i) => items[i] ?? {}),
+    );
+    return facets ? { facets } : {};
   };
   const clusters: ClusterRecord[] = [];
   for (const level of levels) {

@@ -9,7 +9,10 @@ export interface SummarizedItem {
   readonly item: Item;
   readonly summary: string;
   readonly partition: string;
-  /** Built-in facets and the config's question facets; absent for items `extend` placed. */
+  /**
+   * The config's question facets as the summary call answered them, joined by the built-ins
+   * (itemFacets) before the item is clustered or placed.
+   */
   readonly facets?: FacetValues;
 }
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import type { FacetSpec, FacetSpecs } from '../config/facets.js';
 import type { LlmTask } from '../llm/types.js';
+import { FACET_ANSWER_TOKENS, facetAnswer, facetQuestionLine } from './facet-answers.js';
 import { oneOfNames, optionNumber, replyText } from './reply-text.js';
 
 /**
@@ -74,35 +76,93 @@ export interface ClusterFitInput {
   readonly levels: number;
   /** Clusters at this level. */
   readonly clusters: number;
+  /**
+   * The item's recorded answers to the facets the task checks, by facet name. Only a free
+   * category's answer is shown to the model; the others it answers blind.
+   */
+  readonly facets?: Readonly<Record<string, string | number>>;
 }
 
-/** Hierarchical fit: does the item belong in the cluster it was filed under at one level? */
-export const judgeClusterFitTask: LlmTask<ClusterFitInput, { fits: boolean; reason: string }> = {
-  name: 'judge_cluster_fit',
-  kind: 'judge',
-  version: 1,
-  reply: z.object({ fits: z.boolean(), reason }),
-  tool: {
-    name: 'rate_cluster_fit',
-    description: 'Record whether the record belongs in the cluster, and why.',
-  },
-  prompt({ item, cluster, level, levels, clusters }) {
-    const breadth =
-      level === 0
-        ? 'one of the most specific clusters'
-        : `a broader group at level ${level} of ${levels - 1} (higher levels are broader)`;
-    return {
-      system: SYSTEM,
-      user:
-        `${showItem(item)}\n\nThe record was filed under this cluster, ${breadth}, one of ` +
-        `${clusters} at its level:\n${showCluster(cluster)}\n\n` +
-        'Does the record belong in this cluster? Say yes when the record is a plain instance of ' +
-        'what the name and description cover, even if the cluster is broader than the record; ' +
-        'say no when it would surprise an analyst to find the record there.',
-      maxTokens: 300,
-    };
-  },
-};
+export interface ClusterFitReply {
+  fits: boolean;
+  reason: string;
+  /**
+   * Per checked facet: the model's own value for a scale or a category with listed values, and
+   * for a free category whether the recorded answer is right.
+   */
+  facets?: Record<string, string | number | boolean>;
+}
+
+/** A free category has no list to pick from: the model confirms the recorded label instead. */
+const isFreeCategory = (facet: FacetSpec) => facet.type === 'category' && !facet.values;
+
+function facetChecks(facets: FacetSpecs, recorded: Readonly<Record<string, string | number>>) {
+  const lines = Object.entries(facets).map(([name, facet]) =>
+    isFreeCategory(facet)
+      ? `- ${name}: ${facet.question} Another reader answered ${JSON.stringify(String(recorded[name] ?? ''))}: true if that answer is right for the record, false if not.`
+      : facetQuestionLine(name, facet),
+  );
+  return `\n\nAlso answer these questions about the record in \`facets\`, from the record alone:\n${lines.join('\n')}`;
+}
+
+/**
+ * Hierarchical fit: does the item belong in the cluster it was filed under at one level? With
+ * `facets`, the same call also answers the run's question facets for the item, so checking
+ * them costs output tokens but no extra call. Every facet is answered blind where the question
+ * allows it (a scale, a category with listed values), as the other judgements are.
+ */
+export function judgeClusterFitTask(
+  facets: FacetSpecs = {},
+): LlmTask<ClusterFitInput, ClusterFitReply> {
+  const asked = Object.entries(facets);
+  const reply: z.ZodType<ClusterFitReply> =
+    asked.length === 0
+      ? z.object({ fits: z.boolean(), reason })
+      : z.object({
+          fits: z.boolean(),
+          reason,
+          facets: z.object(
+            Object.fromEntries(
+              asked.map(([name, facet]) => [
+                name,
+                isFreeCategory(facet)
+                  ? z.boolean().describe(`Is the recorded answer to "${facet.question}" right?`)
+                  : facetAnswer(facet),
+              ]),
+            ),
+          ),
+        });
+  return {
+    name: 'judge_cluster_fit',
+    kind: 'judge',
+    version: 1,
+    reply,
+    tool: {
+      name: 'rate_cluster_fit',
+      description:
+        asked.length === 0
+          ? 'Record whether the record belongs in the cluster, and why.'
+          : 'Record whether the record belongs in the cluster, and why, and the answers to the facet questions.',
+    },
+    prompt({ item, cluster, level, levels, clusters, facets: recorded = {} }) {
+      const breadth =
+        level === 0
+          ? 'one of the most specific clusters'
+          : `a broader group at level ${level} of ${levels - 1} (higher levels are broader)`;
+      return {
+        system: SYSTEM,
+        user:
+          `${showItem(item)}\n\nThe record was filed under this cluster, ${breadth}, one of ` +
+          `${clusters} at its level:\n${showCluster(cluster)}\n\n` +
+          'Does the record belong in this cluster? Say yes when the record is a plain instance of ' +
+          'what the name and description cover, even if the cluster is broader than the record; ' +
+          'say no when it would surprise an analyst to find the record there.' +
+          (asked.length === 0 ? '' : facetChecks(facets, recorded)),
+        maxTokens: 300 + FACET_ANSWER_TOKENS * asked.length,
+      };
+    },
+  };
+}
 
 export interface BestFitInput {
   readonly item: JudgedItem;

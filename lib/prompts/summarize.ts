@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import type { FacetSpec, FacetSpecs } from '../config/facets.js';
+import type { FacetSpecs } from '../config/facets.js';
 import type { LlmTask } from '../llm/types.js';
+import { FACET_ANSWER_TOKENS, facetAnswer, facetQuestionLine } from './facet-answers.js';
 import type { RenderedPrompt } from './render.js';
-import { collapseSpace, oneOfNames, replyText } from './reply-text.js';
+import { oneOfNames, replyText } from './reply-text.js';
 
 /** Longer summaries are clipped: they are embedded as one sentence or two. */
 const MAX_SUMMARY_CHARS = 2000;
@@ -19,32 +20,6 @@ export interface SummaryReply {
   facets?: Record<string, string | number> | undefined;
 }
 
-const FACET_ANSWER_TOKENS = 40;
-
-/** Longer free category answers are clipped: they are labels to count, not prose. */
-const MAX_CATEGORY_CHARS = 60;
-// Constrained decoding drops number bounds, so a scale up to this wide is an enum of its values.
-const MAX_ENUM_SCALE = 100;
-
-/**
- * One facet's answer in the reply. A free category is folded (case, spacing) so that
- * "Billing " and "billing" count as one value.
- */
-function facetAnswer(facet: FacetSpec): z.ZodType<string | number> {
-  if (facet.type === 'scale') {
-    const { min, max } = facet;
-    if (max - min <= MAX_ENUM_SCALE) {
-      const values = Array.from({ length: max - min + 1 }, (_, i) => min + i);
-      return z.literal(values as [number, ...number[]]).describe(facet.question);
-    }
-    return z.number().int().min(min).max(max).describe(facet.question);
-  }
-  if (facet.values) return oneOfNames(facet.values).describe(facet.question);
-  return replyText(MAX_CATEGORY_CHARS, 'the answer is empty')
-    .transform((s) => collapseSpace(s).toLowerCase())
-    .describe(facet.question);
-}
-
 function facetsReply(facets: FacetSpecs): z.ZodType<Record<string, string | number>> {
   return z.object(Object.fromEntries(Object.entries(facets).map(([n, f]) => [n, facetAnswer(f)])));
 }
@@ -52,15 +27,8 @@ function facetsReply(facets: FacetSpecs): z.ZodType<Record<string, string | numb
 function facetQuestions(facets: FacetSpecs): string {
   const entries = Object.entries(facets);
   if (entries.length === 0) return '';
-  const line = ([name, f]: [string, FacetSpec]) =>
-    `- ${name}: ${f.question} ${
-      f.type === 'scale'
-        ? `(a whole number from ${f.min} to ${f.max})`
-        : f.values
-          ? `(one of: ${f.values.join(', ')})`
-          : '(a short lower-case label of a few words)'
-    }`;
-  return `\n\nAlso answer these questions about the record, in \`facets\`, under the same privacy rules as the summary:\n${entries.map(line).join('\n')}`;
+  const lines = entries.map(([name, f]) => facetQuestionLine(name, f));
+  return `\n\nAlso answer these questions about the record, in \`facets\`, under the same privacy rules as the summary:\n${lines.join('\n')}`;
 }
 
 const PRIVACY_RULES =

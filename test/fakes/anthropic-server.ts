@@ -101,6 +101,7 @@ const TOOL_BY_FIELDS: Record<string, string> = {
   parent: 'assign_category',
   'partition,reason': 'choose_partition',
   'fits,reason': 'rate_cluster_fit',
+  'facets,fits,reason': 'rate_cluster_fit',
   'also_fits,best,reason': 'pick_best_cluster',
   'distinct,reason': 'compare_clusters',
   choice: 'choose_cluster',

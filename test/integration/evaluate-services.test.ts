@@ -25,6 +25,9 @@ const topicOf = (text: string) => TOPICS.find((t) => text.toLowerCase().includes
 const partitionOf = (text: string) => (topicOf(text) === 'refund' ? 'Billing' : 'Account');
 const summaryOf = (r: FakeRequest) => /Summary: (.*)/.exec(r.user)?.[1] ?? r.user;
 
+/** The `mood` facet as the summary call answers it: only a password request is taken calmly. */
+const moodOf = (text: string) => (topicOf(text) === 'password' ? 'Calm' : 'Angry');
+
 /** A cooperative model for the tasks of generate (with partitions) and of the judge. */
 function answer(r: FakeRequest): unknown {
   const topic = topicOf(summaryOf(r));
@@ -32,7 +35,13 @@ function answer(r: FakeRequest): unknown {
     case 'record_summary': {
       // Only the item's text: the partition list after it names every topic.
       const text = r.user.split('Also choose')[0] ?? '';
-      return { summary: `Customer asks about ${topicOf(text)}`, partition: partitionOf(text) };
+      const reply = {
+        summary: `Customer asks about ${topicOf(text)}`,
+        partition: partitionOf(text),
+      };
+      return r.system.includes('in `facets`')
+        ? { ...reply, facets: { mood: moodOf(text) } }
+        : reply;
     }
     case 'name_cluster': {
       const own = topicOf(r.user.split('NOT in the group')[0] ?? '');
@@ -42,7 +51,11 @@ function answer(r: FakeRequest): unknown {
       return { partition: partitionOf(summaryOf(r)), reason: 'By topic.' };
     case 'rate_cluster_fit': {
       const cluster = /one of \d+ at its level:\n(.+)/.exec(r.user)?.[1] ?? '';
-      return { fits: topicOf(cluster) === topic, reason: 'Topic of the cluster.' };
+      const verdict = { fits: topicOf(cluster) === topic, reason: 'Topic of the cluster.' };
+      if (!r.user.includes('in `facets`')) return verdict;
+      // The judge reads export requests as calm where the summary call found them angry.
+      const mood = topic === 'export' ? 'Calm' : moodOf(summaryOf(r));
+      return { ...verdict, facets: { mood } };
     }
     case 'pick_best_cluster': {
       const names = [...r.user.matchAll(/^\d+\. (.+?):/gm)].map((m) => m[1] as string);
@@ -93,7 +106,11 @@ afterAll(async () => {
   await Promise.all([langsmith.close(), anthropic.close(), embeddings.close()]);
 });
 
-async function workspace(source: Record<string, unknown>, template: string): Promise<string> {
+async function workspace(
+  source: Record<string, unknown>,
+  template: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'clio-evaluate-'));
   await writeFile(
     join(dir, 'config.json'),
@@ -106,6 +123,7 @@ async function workspace(source: Record<string, unknown>, template: string): Pro
       eval_sample: 12,
       llm: { provider: 'anthropic' },
       embedder: { provider: 'openai', base_url: embeddings.url, model: 'text-embedding-3-small' },
+      ...extra,
     }),
   );
   await writeFile(
@@ -319,4 +337,62 @@ describe('evaluate on a LangSmith tracing project', () => {
     expect(evaluation.judge.status).toBe('judged');
     expect(evaluation.writeBack).toBeNull();
   });
+});
+
+describe('evaluate checks question-facet answers', () => {
+  const facets = {
+    mood: { question: 'How does the customer feel?', type: 'category', values: ['Angry', 'Calm'] },
+  };
+
+  it('--judge-facets needs facets in the config, and says so before spending', async () => {
+    const dir = await workspace({ dataset_name: 'tickets' }, '{{example.inputs.messages}}');
+    const before = anthropic.received.length;
+    const refused = await cli(['evaluate', '--judge-facets'], dir);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--judge-facets checks .* question `facets`.* declares none/);
+    expect(anthropic.received.length).toBe(before);
+  });
+
+  it('eval_facets: the judge answers them in its fit calls and the report scores the agreement', async () => {
+    const dir = await workspace({ dataset_name: 'tickets' }, '{{example.inputs.messages}}', {
+      facets,
+      eval_facets: true,
+    });
+    const generated = await cli(['generate', '--no-viz', '--quiet'], dir);
+    expect(generated.code, generated.stderr).toBe(0);
+    const estimate = await cli(['evaluate', '--estimate'], dir);
+    expect(estimate.stdout).toContain('also check the facets mood');
+
+    const before = anthropic.received.length;
+    const feedbackBefore = langsmith.feedback.length;
+    const result = await cli(['evaluate', '--write-back'], dir);
+    expect(result.code, result.stderr).toBe(0);
+    const sent = anthropic.received.slice(before).map((r) => JSON.stringify(r.body));
+    // Partitions, base-level fit, best fit per item, and uniqueness: the facets add no call.
+    expect(sent.filter((b) => b.includes('in `facets`'))).toHaveLength(12);
+
+    const out = join(dir, 'out');
+    const evaluation = JSON.parse(await readFile(join(out, 'evaluation.json'), 'utf8'));
+    const doc = JSON.parse(await readFile(join(out, 'hierarchy.json'), 'utf8'));
+    const summaries = new Map(
+      doc.items.map((i: { id: string; summary: string }) => [i.id, i.summary]),
+    );
+    const judged = evaluation.judge.items.map((i: { id: string }) => summaries.get(i.id));
+    const agreed = judged.filter((s: string) => topicOf(s) !== 'export').length;
+    expect(agreed).toBeLessThan(12);
+    expect(evaluation.judge.facets).toEqual([
+      { facet: 'mood', kind: 'category', judged: 12, failed: 0, agreed, agreement: agreed / 12 },
+    ]);
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `facet mood\\s+${((100 * agreed) / 12).toFixed(1)}%\\s+agreement \\(${agreed}/12\\)`,
+      ),
+    );
+    const report = await readFile(join(out, 'evaluation.md'), 'utf8');
+    expect(report).toContain('### Facet answers');
+    // Each item's check is a feedback on its experiment run, 1 when the judge agreed.
+    const moods = langsmith.feedback.slice(feedbackBefore).filter((f) => f.key === 'facet_mood');
+    expect(moods).toHaveLength(12);
+    expect(moods.filter((f) => f.score === 1)).toHaveLength(agreed);
+  }, 60_000);
 });

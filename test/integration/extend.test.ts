@@ -8,6 +8,7 @@ import { readPreviousRun } from '../../lib/compare/previous.js';
 import { parseConfig } from '../../lib/config/index.js';
 import { CachedEmbedder } from '../../lib/embed/cached.js';
 import { extendRun } from '../../lib/extend/extend.js';
+import { AnthropicLlm } from '../../lib/llm/anthropic.js';
 import { OfflineLlm } from '../../lib/llm/offline.js';
 import type { Llm, LlmTask } from '../../lib/llm/types.js';
 import { type HierarchyDoc, hierarchySchema } from '../../lib/output/hierarchy-schema.js';
@@ -18,6 +19,7 @@ import type { Item } from '../../lib/sources/types.js';
 import { FsStore } from '../../lib/store/fs-store.js';
 import { JsonlCache } from '../../lib/store/jsonl-cache.js';
 import { mulberry32, randomInt } from '../../lib/util/random.js';
+import { type FakeRequest, startFakeAnthropic } from '../fakes/anthropic-server.js';
 import { wordEmbedder } from '../helpers/scripted-llm.js';
 
 /** Three topics, each with its own words; an item says a few of its topic's words. */
@@ -71,12 +73,13 @@ const zeroUsage = {
   requests: 0,
 };
 
-async function open(dir: string) {
+async function open(dir: string, extra: Record<string, unknown> = {}) {
   const config = parseConfig(
     {
       source: { file: 'unused.jsonl' },
       hierarchy: [6, 2],
       summary_prompt: 'Summarize: {{example.inputs.messages}}',
+      ...extra,
     },
     { file: join(dir, 'config.json'), dir },
   );
@@ -89,8 +92,8 @@ async function open(dir: string) {
   return { loaded, store, summaryCache, embedder, close };
 }
 
-async function generateRun(dir: string, items: readonly Item[]) {
-  const run = await open(dir);
+async function generateRun(dir: string, items: readonly Item[], extra?: Record<string, unknown>) {
+  const run = await open(dir, extra);
   try {
     return await generate(run.loaded, {
       ...run,
@@ -102,8 +105,13 @@ async function generateRun(dir: string, items: readonly Item[]) {
   }
 }
 
-async function extend(dir: string, items: readonly Item[], llm: Llm) {
-  const run = await open(dir);
+async function extend(
+  dir: string,
+  items: readonly Item[],
+  llm: Llm,
+  extra?: Record<string, unknown>,
+) {
+  const run = await open(dir, extra);
   try {
     return await extendRun(run.loaded, {
       ...run,
@@ -230,5 +238,101 @@ describe('stable keys from generate', () => {
     const keys = a.doc.clusters.map((c) => c.key);
     expect(keys.every((k) => typeof k === 'string')).toBe(true);
     expect(b.doc.clusters.map((c) => c.key)).toEqual(keys);
+  });
+});
+
+describe('extend with facets', () => {
+  const FACETS = {
+    mood: { question: 'How does the user feel?', type: 'category', values: ['Angry', 'Calm'] },
+    effort: { question: 'How many different things are asked?', type: 'scale', min: 1, max: 10 },
+  };
+  const topicWords = new Set<string>(Object.values(TOPICS).flat());
+  const billing = new Set<string>(TOPICS.billing);
+  /** The summary is the item's topic words; billing items are angry; effort counts distinct words. */
+  function answer(r: FakeRequest): unknown {
+    if (r.tool === 'choose_cluster') return { choice: 1 };
+    if (r.tool !== 'record_summary') throw new Error(`unexpected tool ${r.tool}`);
+    const words = (r.user.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => topicWords.has(w));
+    return {
+      summary: words.join(' '),
+      facets: {
+        mood: words.some((w) => billing.has(w)) ? 'Angry' : 'Calm',
+        effort: new Set(words).size,
+      },
+    };
+  }
+
+  it('gives new items built-in and question facets from the one summary call, and updates their clusters', async () => {
+    const fake = await startFakeAnthropic({ apiKey: 'test-key-not-real', answer });
+    try {
+      const dir = await mkdtemp(join(tmpdir(), 'clio-extend-facets-'));
+      // Generated offline: the old items have the built-ins and no answers.
+      await generateRun(dir, old, { facets: FACETS });
+      const llm = new AnthropicLlm({ apiKey: 'test-key-not-real', baseURL: fake.url });
+      const result = await extend(dir, [...old, ...onTopic], llm, { facets: FACETS });
+      expect(result.warnings.join('\n')).not.toMatch(/question facets/);
+
+      // One summary call per new item asks every facet; nothing else is asked for them.
+      const bodies = fake.received.map((r) => JSON.stringify(r.body));
+      const summaries = bodies.filter((b) => b.includes('How does the user feel?'));
+      expect(summaries).toHaveLength(onTopic.length);
+      const placed = result.placements.filter((p) => p.status === 'placed');
+      expect(placed).toHaveLength(onTopic.length);
+      expect(fake.received).toHaveLength(onTopic.length + placed.length);
+      expect(result.extension?.usage).toEqual(fake.billed);
+
+      const doc = hierarchySchema.parse(
+        JSON.parse(await readFile(join(dir, 'hierarchy.json'), 'utf8')),
+      );
+      const source = new Map(onTopic.map((i) => [i.id, i]));
+      const added = doc.items.filter((i) => i.extension === 1);
+      for (const item of added) {
+        const inputs = source.get(item.id)?.inputs as { messages: { content: string }[] };
+        const text = inputs.messages[0]?.content as string;
+        const words = text.split(' ');
+        expect(item.facets).toMatchObject({
+          turns: 1,
+          length: text.length,
+          mood: words.some((w) => billing.has(w)) ? 'Angry' : 'Calm',
+          effort: new Set(words).size,
+        });
+        expect(typeof item.facets?.language).toBe('string');
+      }
+
+      // Every cluster's distributions describe all the items it holds, old and new.
+      for (const cluster of doc.clusters) {
+        const members = doc.items.filter((i) => i.path[cluster.level] === cluster.id);
+        const moods = members.flatMap((m) => (m.facets?.mood ? [String(m.facets.mood)] : []));
+        const mood = cluster.facets?.mood;
+        if (moods.length === 0) expect(mood).toBeUndefined();
+        else {
+          expect(mood?.kind).toBe('category');
+          for (const value of new Set(moods)) {
+            expect(mood?.kind === 'category' && mood.counts[value]).toBe(
+              moods.filter((m) => m === value).length,
+            );
+          }
+        }
+        const turns = cluster.facets?.turns;
+        expect(turns?.kind === 'scale' && turns.n).toBe(members.length);
+      }
+      expect(added.length).toBeGreaterThan(0);
+
+      const rows = parse(await readFile(join(dir, 'combined.csv'), 'utf8'), {
+        columns: true,
+      }) as Record<string, string>[];
+      for (const row of rows) {
+        const fresh = source.has(row.example_id ?? '');
+        expect(row.facet_mood !== '', row.example_id).toBe(fresh);
+        expect(row.facet_turns).not.toBe('');
+      }
+      const base = parse(await readFile(join(dir, 'level_0_clusters.csv'), 'utf8'), {
+        columns: true,
+      }) as Record<string, string>[];
+      const grown = new Set(added.map((i) => i.path[0]));
+      expect(base.filter((r) => r.facet_mood !== '')).toHaveLength(grown.size);
+    } finally {
+      await fake.close();
+    }
   });
 });

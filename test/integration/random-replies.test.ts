@@ -252,12 +252,19 @@ describe('the pipeline under random schema-valid replies', () => {
           doc,
           vectors,
           { llm: run.llm, concurrency: 4 },
-          { sample: 12, seed },
+          { sample: 12, seed, facets: run.loaded.config.facets },
         );
         for (const score of Object.values(report.scores)) {
           if (!score) continue;
           expect(score.passed).toBeLessThanOrEqual(score.judged);
           expect(score.score === null || (score.score >= 0 && score.score <= 1)).toBe(true);
+        }
+        // Facet checks: one per sampled item and asked facet, each judged or failed.
+        expect(report.facets.map((f) => f.facet)).toEqual(Object.keys(run.loaded.config.facets));
+        for (const f of report.facets) {
+          expect(f.judged + f.failed).toBe(12);
+          if (f.kind === 'category') expect(f.agreed).toBeLessThanOrEqual(f.judged);
+          else expect(f.meanAbsDifference ?? 0).toBeLessThanOrEqual(FACETS.effort.max - 1);
         }
         // Every judged item is one of the run's, under one of its clusters.
         const ids = new Set(doc.items.map((i) => i.id));
@@ -278,6 +285,16 @@ describe('the pipeline under random schema-valid replies', () => {
         for (const p of extended.placements) {
           if (p.status === 'placed') expect(base.has(p.cluster as number)).toBe(true);
           else expect(p.cluster).toBeNull();
+        }
+        // Added items carry the built-ins and every asked facet; clusters count all members.
+        const asked = Object.keys(run.loaded.config.facets);
+        for (const item of extended.doc.items.filter((i) => i.extension !== undefined)) {
+          for (const name of ['language', 'turns', 'length', ...asked])
+            expect(item.facets?.[name], `${item.id} ${name}`).toBeDefined();
+        }
+        for (const c of extended.doc.clusters) {
+          const turns = c.facets?.turns;
+          expect(turns?.kind === 'scale' && turns.n, `${c.level}:${c.id}`).toBe(c.size);
         }
       } finally {
         await run.close();

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { type ClioConfig, parseConfig } from '../../config/index.js';
 import { CachedEmbedder, vectorToBase64 } from '../../embed/cached.js';
 import type { Embedder } from '../../embed/types.js';
-import { builtinFacets } from '../../facets/builtin.js';
+import { itemFacets } from '../../facets/builtin.js';
+import { askedQuestionFacets } from '../../facets/questions.js';
 import { addSummaries, BudgetExceededError, emptySummary } from '../../llm/ledger.js';
 import { StoreRecordCache } from '../../store/store-cache.js';
 import type { Store } from '../../store/types.js';
@@ -89,7 +90,7 @@ export async function summarizeBatch(
     template: config.summary_prompt,
     partitions: config.partitions,
     // The offline provider answers no questions: the run says so (skippedQuestionFacets).
-    facets: llm.generative ? config.facets : {},
+    facets: askedQuestionFacets(config.facets, llm),
     concurrency: config.max_concurrency,
     progress: deps.progress,
   };
@@ -150,13 +151,13 @@ export async function summarizeBatch(
         )
       : { vectors: [] };
     // Computed on every run, not cached: the item alone decides them, so they never go stale.
-    const facetsOf = await builtinFacets();
+    const facetsOf = await itemFacets();
     const batch: SummaryBatch = {
       summaries: result.summarized.map((s, i) => ({
         id: s.item.id,
         summary: s.summary,
         partition: s.partition,
-        facets: { ...facetsOf(s.item), ...s.facets },
+        facets: facetsOf(s.item, s.facets),
         ...(vectors[i] ? { vector: vectorToBase64(vectors[i]) } : {}),
       })),
       failures: result.failures,
