@@ -12,9 +12,11 @@ describe('trendAlerts in the deploy config', () => {
     trendAlerts: { email: 'analysts@example.com', minPoints: 2, minRatio: 1.5 },
   });
   const functions = main.findResources('AWS::Lambda::Function') as Resources;
-  const finalize = Object.entries(functions).find(([, fn]) =>
+  const found = Object.entries(functions).find(([, fn]) =>
     String(fn.Properties.Description ?? '').includes('Finalize'),
   );
+  if (!found) throw new Error('no Finalize function in the template');
+  const finalize = found;
 
   it('makes an encrypted topic with the email subscribed', () => {
     main.hasResourceProperties('AWS::SNS::Topic', {
@@ -28,9 +30,8 @@ describe('trendAlerts in the deploy config', () => {
   });
 
   it('tells Finalize the topic, the thresholds and the explorer, and lets only it publish', () => {
-    const variables = (
-      finalize?.[1].Properties.Environment as { Variables: Record<string, unknown> }
-    ).Variables;
+    const variables = (finalize[1].Properties.Environment as { Variables: Record<string, unknown> })
+      .Variables;
     expect(variables[ENV.trendTopicArn]).toEqual({
       Ref: expect.stringMatching(/^TrendAlertsTopic/),
     });
@@ -49,7 +50,7 @@ describe('trendAlerts in the deploy config', () => {
     expect(statements).toContain('TrendAlertsTopic');
     expect(statements).toContain('kms:GenerateDataKey');
     expect(JSON.stringify(publishers[0]?.[1].Properties.Roles)).toContain(
-      String((finalize?.[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]),
+      String((finalize[1].Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]),
     );
   });
 
