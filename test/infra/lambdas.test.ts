@@ -1,3 +1,4 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,54 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
       ),
     );
     expect(chunks.map((c) => c.length)).toEqual([MEMBER_PAGE_ITEMS, 60 - MEMBER_PAGE_ITEMS]);
+  });
+
+  it('hold back what the privacy floor withholds from S3, DynamoDB and the published explorer alike', async () => {
+    // 60 tickets; every password ticket comes from one of two users.
+    const topics = ['refund a double charge', 'password reset fails', 'export projects to csv'];
+    const rows = Array.from({ length: 60 }, (_, i) => ({
+      id: `p${i}`,
+      inputs: { text: `${topics[i % 3]} please (ticket ${i})` },
+      metadata: { user_id: i % 3 === 1 ? `u${i % 2}` : `u${100 + i}` },
+    }));
+    await world.s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKETS.configs,
+        Key: 'configs/private.jsonl',
+        Body: rows.map((r) => JSON.stringify(r)).join('\n'),
+      }),
+    );
+    const config = {
+      source: { file: 'private.jsonl' },
+      hierarchy: [6, 2],
+      summary_prompt: 'Summarize: {{example.inputs.text}}',
+      llm: { provider: 'offline' },
+      min_distinct_users: 3,
+    };
+    await world.s3.client.send(
+      new PutObjectCommand({
+        Bucket: BUCKETS.configs,
+        Key: 'configs/private.json',
+        Body: JSON.stringify(config),
+      }),
+    );
+    const { runId, finished } = await driveRun(world, handlers, 'configs/private.json');
+    const shown = finished.items as number;
+    expect(shown).toBeLessThanOrEqual(40);
+    const stored = await world.runs.getRun(runId);
+    expect(stored?.counts.withheld).toBe(60 - shown);
+    expect(stored?.privacy?.withheldClusters.users).toBeGreaterThan(0);
+    const everywhere = [
+      await world.getText(BUCKETS.artifacts, `runs/${runId}/hierarchy.json`),
+      await world.getText(BUCKETS.artifacts, `runs/${runId}/combined.csv`),
+      JSON.stringify(await world.runs.listClusters(runId)),
+      await world.getText(BUCKETS.site, `data/${runId}/index.json`),
+      await world.getText(BUCKETS.site, `data/${runId}/items/0.json`),
+    ].join('\n');
+    expect(everywhere).not.toMatch(/password/i);
+    // The built-in facets are computed on AWS too.
+    const doc = JSON.parse(await world.getText(BUCKETS.artifacts, `runs/${runId}/hierarchy.json`));
+    expect(doc.items[0].facets).toMatchObject({ language: 'en', turns: 1 });
   });
 
   /** A run Prepare made for an execution that holds `upload#<tag>` of configs/other.json. */
