@@ -54,6 +54,10 @@ export class CachedEmbedder implements Embedder {
     this.contextual = inner.contextual;
   }
 
+  warmup(): Promise<unknown> {
+    return this.inner.warmup?.() ?? Promise.resolve();
+  }
+
   async embed(
     texts: readonly string[],
     onProgress?: (done: number) => void,

@@ -15,6 +15,11 @@ export interface Embedder {
    * `onProgress(done)` may be called as batches finish.
    */
   embed(texts: readonly string[], onProgress?: (done: number) => void): Promise<Float32Array[]>;
+  /**
+   * Loads the model ahead of the first `embed` (while the summaries are being made, say), where
+   * loading is slow enough to matter. Its failure needs no handling: `embed` meets it again.
+   */
+  warmup?(): Promise<unknown>;
   /** Releases worker threads or sockets. Safe to call more than once. */
   close(): Promise<void>;
 }

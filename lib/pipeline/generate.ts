@@ -66,6 +66,7 @@ function keptEmbedder(embedder: Embedder): Embedder {
       return embedder.cacheStats;
     },
     embed: (texts, onProgress) => embedder.embed(texts, onProgress),
+    warmup: () => embedder.warmup?.() ?? Promise.resolve(),
     close: async () => {},
   };
 }
@@ -125,6 +126,9 @@ export async function generate(loaded: LoadedConfig, deps: GenerateDeps): Promis
     },
   };
 
+  // A first run embeds everything: the model loads while the data is read and summarized
+  // instead of after (about a second of a small run). Later runs find most vectors cached.
+  if (deps.summaryCache.size === 0) deps.embedder.warmup?.().catch(() => {});
   try {
     const run = await step(prepareConfiguredRun(config, steps, { digest: loaded.digest }));
     prepared = true;
