@@ -31,10 +31,7 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
   const store = new FsStore(target);
   await store.settle();
   const runs = await findRuns(target);
-  // A save_path (one config's run folder) keeps that config's history; a folder of runs does not.
-  const history = runs.some((run) => run.file === join(target, OUTPUT_FILES.hierarchy))
-    ? store
-    : undefined;
+  const history = savePathHistory(store, runs);
   for (const line of await unfinishedAttemptNotes(runs)) options.write(line);
   const dist = await ensureViewerBundle(options.write);
   const server = await startVizServer({
@@ -49,6 +46,18 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
   options.write(`Explorer for the ${what}: ${server.url}`);
   if (options.open && canOpenBrowser()) openBrowser(server.url);
   return server;
+}
+
+/**
+ * Where the trends of the runs shown are kept: a save_path (one config's run folder) keeps its
+ * config's history; a folder of runs or a runs index has none of its own.
+ */
+export function savePathHistory(
+  store: FsStore,
+  runs: readonly RunLocation[],
+): FsStore | undefined {
+  const own = join(store.location, OUTPUT_FILES.hierarchy);
+  return runs.some((run) => run.file === own) ? store : undefined;
 }
 
 /** What the run folders shown say of a latest attempt that did not finish. */

@@ -86,7 +86,7 @@ function Chart({ history, route }: { history: VizTrends; route: Route }) {
       <p class="muted">
         {runs.length} runs of this config, oldest first. Each line is a cluster's share of its run's
         items; the badges compare the latest run with the one before (share changed by at least{' '}
-        {thresholds.minPoints} percentage points and {thresholds.minRatio}×).
+        {thresholds.minPoints} pp and {thresholds.minRatio}×).
       </p>
       <ol class="trend-runs" aria-label="Runs">
         {runs.map((run, r) => (
@@ -217,7 +217,8 @@ function Sparkline(props: {
             r={4.5}
             class="spark-point"
             role="button"
-            tabIndex={0}
+            // Lower-case: on SVG, Preact sets attributes as written and only `tabindex` counts.
+            tabindex={0}
             aria-label={`${text}: open it in that run`}
             data-testid="trend-point"
             data-run={r + 1}
