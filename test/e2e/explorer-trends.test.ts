@@ -15,7 +15,7 @@ import { buildViewer } from '../../lib/viz/bundle.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer, type VizServer } from '../../lib/viz/server.js';
 import { topicItems } from '../helpers/topic-items.js';
-import { axeProblems, hasChromium, IMAGES, launchChromium } from './browser.js';
+import { axeProblems, hasChromium, IMAGES, launchChromium, type PageGlobals } from './browser.js';
 
 /** Three windows of one config: mobile fades out, sign-in trouble doubles, notifications appear. */
 const WINDOWS = [
@@ -197,6 +197,22 @@ describe.skipIf(!hasChromium)('the explorer Trends view', () => {
     expect(await note.textContent()).toMatch(/run #1 .*is no longer kept/);
     expect(page.url()).toContain('view=trends');
     expect(errors).toEqual([]);
+  });
+
+  it('fits a phone without sideways scrolling of the page', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    try {
+      await openTrends();
+      await showBase();
+      const sideways = await page.evaluate(() => {
+        const { documentElement } = (globalThis as unknown as PageGlobals).document;
+        return documentElement.scrollWidth - documentElement.clientWidth;
+      });
+      expect(sideways).toBeLessThanOrEqual(0);
+      expect(await axeProblems(page)).toEqual([]);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
   });
 
   it('says trends need a second run when the history holds one', async () => {
