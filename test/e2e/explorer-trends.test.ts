@@ -188,6 +188,18 @@ describe.skipIf(!hasChromium)('the explorer Trends view', () => {
     await page.locator('main h1', { hasText: before?.name as string }).waitFor();
     expect(page.url()).toContain(`c=0.${before?.id}`);
 
+    // A gone topic's name opens it in the last kept run that had it: the one before.
+    await page.goBack();
+    await showBase();
+    const mobile = baseOf(docs[1] as HierarchyDoc, 'mobile');
+    await expect(rowOf(mobile.key as string).getAttribute('data-status')).resolves.toBe('vanished');
+    await rowOf(mobile.key as string)
+      .getByRole('button', { name: mobile.name })
+      .click();
+    await page.locator('main h1', { hasText: mobile.name }).waitFor();
+    expect(page.url()).toContain('run=previous');
+    expect(page.url()).toContain(`c=0.${mobile.id}`);
+
     // The first run is only in the history.
     await page.goBack();
     await showBase();

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { RunSummary } from '../../lib/trends/history.js';
 import { trendsOf } from '../../lib/trends/trends.js';
+import type { TrendCluster } from '../../lib/trends/types.js';
 import {
   runLabel,
+  runToOpen,
   STATUS_LABELS,
   shareText,
   sparkPoints,
@@ -83,6 +85,26 @@ describe('the Trends view rows', () => {
         window: { start: '2026-02-01T00:00:00Z', end: '2026-02-08T00:00:00Z' },
       }),
     ).toBe('Feb 1, 2026 – Feb 8, 2026');
+  });
+});
+
+describe('the run a click on a name opens', () => {
+  const three = trendsOf([
+    run(1, 10, { a: 5, gone: 5 }),
+    run(2, 10, { a: 5, gone: 5 }),
+    run(3, 10, { a: 10 }),
+  ]);
+  const row = (key: string) => three.clusters.find((c) => c.key === key) as TrendCluster;
+
+  it('is the latest run that has the cluster and is still kept', () => {
+    const all = { 'run-1': 'r1', 'run-2': 'r2', 'run-3': 'r3' };
+    expect(runToOpen(row('a'), three.runs, all)).toBe(2);
+    expect(runToOpen(row('gone'), three.runs, all)).toBe(1);
+    expect(runToOpen(row('a'), three.runs, { 'run-1': 'r1' })).toBe(0);
+  });
+
+  it('is the latest that has it when none is kept, so the view can say so', () => {
+    expect(runToOpen(row('gone'), three.runs, {})).toBe(1);
   });
 });
 

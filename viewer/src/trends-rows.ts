@@ -82,3 +82,18 @@ export function sparkPoints(
     y: height - pad - share * scale,
   }));
 }
+
+/**
+ * The run a click on a cluster's name opens: the latest that has it and that the explorer still
+ * keeps, else the latest that has it (which then says it is no longer kept).
+ */
+export function runToOpen(
+  row: TrendCluster,
+  runs: readonly TrendRun[],
+  shown: Readonly<Record<string, string>>,
+): number {
+  const present = (r: number) => (row.sizes[r] ?? 0) > 0;
+  const kept = (r: number) => shown[runs[r]?.runId ?? ''] !== undefined;
+  const all = runs.map((_, r) => r);
+  return all.findLast((r) => present(r) && kept(r)) ?? all.findLast(present) ?? runs.length - 1;
+}

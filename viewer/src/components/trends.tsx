@@ -6,6 +6,7 @@ import { hrefFor, type Route } from '../route.js';
 import { count } from '../text.js';
 import {
   runLabel,
+  runToOpen,
   STATUS_LABELS,
   shareText,
   sparkPoints,
@@ -140,7 +141,7 @@ function Chart({ history, route }: { history: VizTrends; route: Route }) {
           </thead>
           <tbody>
             {rows.map((row) => (
-              <Row key={row.key} row={row} trends={trends} open={open} />
+              <Row key={row.key} row={row} trends={trends} shown={history.shown} open={open} />
             ))}
           </tbody>
         </table>
@@ -149,10 +150,14 @@ function Chart({ history, route }: { history: VizTrends; route: Route }) {
   );
 }
 
-function Row(props: { row: TrendRow; trends: Trends; open: (row: TrendRow, r: number) => void }) {
+function Row(props: {
+  row: TrendRow;
+  trends: Trends;
+  shown: VizTrends['shown'];
+  open: (row: TrendRow, r: number) => void;
+}) {
   const { row, trends, open } = props;
   const label = row.status && STATUS_LABELS[row.status];
-  const latestPresent = row.sizes.findLastIndex((size) => size > 0);
   return (
     <tr data-testid="trend-row" data-key={row.key} data-status={row.status ?? ''}>
       <td class="status">{label && <span class={`change ${row.status}`}>{label}</span>}</td>
@@ -160,8 +165,8 @@ function Row(props: { row: TrendRow; trends: Trends; open: (row: TrendRow, r: nu
         <button
           type="button"
           class="linklike"
-          title="Open it in the latest run that has it"
-          onClick={() => open(row, latestPresent)}
+          title="Open it in the latest kept run that has it"
+          onClick={() => open(row, runToOpen(row, trends.runs, props.shown))}
         >
           {row.name || row.key}
         </button>
