@@ -54,8 +54,8 @@ function History({ history, route }: { history: VizTrends | null; route: Route }
       {runs < 2 ? (
         <p data-testid="trends-empty">
           Trends need at least two runs of this config: its save_path keeps{' '}
-          {runs === 0 ? 'none' : 'one'} so far. Each <code>open-clio generate</code> (or{' '}
-          <code>extend</code>) of the config adds one.
+          {runs === 0 ? 'none' : 'one'} so far. Each <code>open-clio generate</code> of the config
+          adds one (unless the config sets <code>"history": 0</code>).
         </p>
       ) : (
         <Chart history={history} route={route} />
@@ -86,8 +86,9 @@ function Chart({ history, route }: { history: VizTrends; route: Route }) {
     <>
       <p class="muted">
         {runs.length} runs of this config, oldest first. Each line is a cluster's share of its run's
-        items; the badges compare the latest run with the one before (share changed by at least{' '}
-        {thresholds.minPoints} pp and {thresholds.minRatio}×).
+        items, drawn from 0 up to its own highest share (hollow where the run lacks it); select a
+        point to open the cluster in that run. The badges compare the latest run with the one before
+        (share changed by at least {thresholds.minPoints} pp and {thresholds.minRatio}×).
       </p>
       <ol class="trend-runs" aria-label="Runs">
         {runs.map((run, r) => (
