@@ -59,12 +59,13 @@ describe.skipIf(!hasChromium)('the explorer Trends view', () => {
   let base: Trends;
   let server: VizServer;
   let oneRun: VizServer;
+  let dist: Promise<string>;
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    const dist = buildViewer(await mkdtemp(join(tmpdir(), 'clio-viewer-')));
+    dist = buildViewer(await mkdtemp(join(tmpdir(), 'clio-viewer-')));
     const launched = launchChromium();
     dir = await mkdtemp(join(tmpdir(), 'clio-trends-ui-'));
     await writeFile(
@@ -224,6 +225,21 @@ describe.skipIf(!hasChromium)('the explorer Trends view', () => {
       expect(await axeProblems(page)).toEqual([]);
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
+  it('says there is no history to show for a folder of several save_paths', async () => {
+    const runs = await findRuns(dir);
+    expect(runs.map((r) => r.key).sort()).toEqual(['results', 'young']);
+    expect(savePathHistory(new FsStore(dir), runs)).toBeUndefined();
+    const folder = await startVizServer({ runs, distDir: await dist });
+    try {
+      await page.goto(`${folder.url}#run=results&view=trends`);
+      await expect(page.getByTestId('trends-empty').textContent()).resolves.toMatch(
+        /no run history here/,
+      );
+    } finally {
+      await folder.close();
     }
   });
 
