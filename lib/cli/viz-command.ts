@@ -52,10 +52,7 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
  * Where the trends of the runs shown are kept: a save_path (one config's run folder) keeps its
  * config's history; a folder of runs or a runs index has none of its own.
  */
-export function savePathHistory(
-  store: FsStore,
-  runs: readonly RunLocation[],
-): FsStore | undefined {
+export function savePathHistory(store: FsStore, runs: readonly RunLocation[]): FsStore | undefined {
   const own = join(store.location, OUTPUT_FILES.hierarchy);
   return runs.some((run) => run.file === own) ? store : undefined;
 }
