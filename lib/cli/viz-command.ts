@@ -1,5 +1,6 @@
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { OUTPUT_FILES } from '../output/write.js';
 import { unfinishedAttemptNote } from '../pipeline/latest-attempt.js';
 import { FsStore } from '../store/fs-store.js';
 import { canOpenBrowser, ensureViewerBundle, openBrowser } from '../viz/bundle.js';
@@ -27,13 +28,16 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
           (await loadConfig(options.config, { cwd: options.cwd })).config.save_path,
         );
   // A run folder a killed `generate` left mid-commit is completed before anything reads it.
-  await new FsStore(target).settle();
+  const store = new FsStore(target);
+  await store.settle();
   const runs = await findRuns(target);
+  const history = savePathHistory(store, runs);
   for (const line of await unfinishedAttemptNotes(runs)) options.write(line);
   const dist = await ensureViewerBundle(options.write);
   const server = await startVizServer({
     runs,
     distDir: dist,
+    ...(history === undefined ? {} : { history }),
     ...(options.port === undefined ? {} : { port: options.port }),
   });
   // Reading and indexing a large hierarchy.json takes a moment: do it before anyone asks.
@@ -42,6 +46,15 @@ export async function startViz(options: VizOptions): Promise<VizServer> {
   options.write(`Explorer for the ${what}: ${server.url}`);
   if (options.open && canOpenBrowser()) openBrowser(server.url);
   return server;
+}
+
+/**
+ * Where the trends of the runs shown are kept: a save_path (one config's run folder) keeps its
+ * config's history; a folder of runs or a runs index has none of its own.
+ */
+export function savePathHistory(store: FsStore, runs: readonly RunLocation[]): FsStore | undefined {
+  const own = join(store.location, OUTPUT_FILES.hierarchy);
+  return runs.some((run) => run.file === own) ? store : undefined;
 }
 
 /** What the run folders shown say of a latest attempt that did not finish. */

@@ -10,12 +10,14 @@
  *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
  *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
  *   {run}/insight.json             VizInsight: why each cluster is one (made on first request)
+ *   trends.json                    VizTrends: the save_path's kept runs (only where there is one)
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
  * [start, start + size): a page of any cluster is one or two chunk downloads.
  */
 import type { MapInfo, RunInfo } from '../output/hierarchy-schema.js';
+import type { Trends } from '../trends/types.js';
 
 export const VIZ_FORMAT = 1;
 
@@ -38,6 +40,8 @@ export interface VizRuns {
 export interface VizCluster {
   readonly level: number;
   readonly id: number;
+  /** Its stable key (`hierarchy.json`'s, else derived as the history derives it): trends link by it. */
+  readonly key?: string;
   readonly name: string;
   readonly description: string;
   readonly size: number;
@@ -157,6 +161,20 @@ export interface VizInsight {
   readonly agreement: readonly VizLevelAgreement[];
 }
 
+/**
+ * The history of the save_path the explorer shows, as `open-clio trends --json` prints it, at
+ * both levels the Trends view offers.
+ */
+export interface VizTrends {
+  readonly format: typeof VIZ_FORMAT;
+  readonly top: Trends;
+  readonly base: Trends;
+  /** By run id, the explorer's key of each kept run it can still open (`runs.json`). */
+  readonly shown: Readonly<Record<string, string>>;
+  /** Kept runs that could not be read, so are left out. */
+  readonly problems: readonly string[];
+}
+
 export const MAX_INDEX_FAILURES = 200;
 
 /**
@@ -173,4 +191,5 @@ export const vizPaths = {
   chunk: (k: number) => `items/${k}.json`,
   search: (k: number) => `search/${k}.json`,
   compare: (other: string) => `compare/${other}.json`,
+  trends: 'trends.json',
 } as const;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { RunCentroids } from '../compare/centroids.js';
+import { withDerivedKeys } from '../compare/keys.js';
 import { EVALUATION_FILES } from '../evaluate/evaluate.js';
 import {
   type ClusterRecord,
@@ -126,7 +127,9 @@ const bySize = (a: ClusterRecord, b: ClusterRecord) => b.size - a.size || a.id -
 export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}): VizData {
   const chunkSize = options.chunkSize ?? CHUNK_ITEMS;
   const searchShardSize = options.searchShardSize ?? SEARCH_SHARD_ITEMS;
-  const records = new Map(doc.clusters.map((c) => [key(c.level, c.id), c]));
+  // Keys as the history derives them for runs made before keys, so trends can link to a cluster.
+  const { clusters: keyedClusters } = withDerivedKeys(doc);
+  const records = new Map(keyedClusters.map((c) => [key(c.level, c.id), c]));
   const scores = clusterScores(options.evaluation);
   const itemsOfBase = new Map<number, ItemRecord[]>();
   for (const item of doc.items) {
@@ -150,6 +153,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
     placed.set(key(cluster.level, cluster.id), {
       level: cluster.level,
       id: cluster.id,
+      ...(cluster.key === undefined ? {} : { key: cluster.key }),
       name: cluster.name,
       description: cluster.description,
       size: ordered.length - start,
@@ -163,7 +167,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
     });
   };
   // Top level first; anything a broken parent link left unreached still gets a place after it.
-  const levelsDown = [...doc.clusters].sort((a, b) => b.level - a.level || bySize(a, b));
+  const levelsDown = [...keyedClusters].sort((a, b) => b.level - a.level || bySize(a, b));
   for (const cluster of levelsDown) if (cluster.parent === null) visit(cluster);
   for (const cluster of levelsDown) visit(cluster);
   const lost = doc.items.filter((item) => !records.has(key(0, item.path[0] ?? -1)));

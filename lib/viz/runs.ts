@@ -11,11 +11,13 @@ import type { VizRunEntry } from './format.js';
 /** A run the explorer can show: its `hierarchy.json` and how the picker lists it. */
 export interface RunLocation extends VizRunEntry {
   readonly file: string;
+  /** Its run id, for finding it among a save_path's kept runs (trends); absent if unreadable. */
+  readonly runId?: string;
 }
 
 /** What the picker needs of a hierarchy's run info, without validating the whole document. */
 const hierarchyRunSchema = z.object({
-  run: runInfoSchema.pick({ createdAt: true, source: true, counts: true }),
+  run: runInfoSchema.pick({ runId: true, createdAt: true, source: true, counts: true }),
 });
 
 /** `{"runs": [{"name": "May", "path": "may/"}, "june/hierarchy.json"]}`, paths relative to it. */
@@ -99,7 +101,7 @@ function uniqueKey(name: string, used: Set<string>): string {
  * What the run picker shows, from the small `run.json` beside it when that is the finished run
  * (a later attempt that did not finish has replaced it otherwise), else from the hierarchy.
  */
-async function describeRun(file: string, name: string): Promise<Omit<VizRunEntry, 'key'>> {
+async function describeRun(file: string, name: string): Promise<Omit<RunLocation, 'key' | 'file'>> {
   try {
     const text = await readFile(join(dirname(file), RUN_RECORD), 'utf8').catch(() => undefined);
     const latest = text === undefined ? undefined : runRecordSchema.safeParse(JSON.parse(text));
@@ -109,6 +111,7 @@ async function describeRun(file: string, name: string): Promise<Omit<VizRunEntry
         : hierarchyRunSchema.parse(JSON.parse(await readFile(file, 'utf8'))).run;
     return {
       name,
+      runId: run.runId,
       createdAt: run.createdAt,
       source: run.source,
       items: run.counts.clustered - run.counts.withheld,

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
+import type { Store } from '../store/types.js';
 import { comparisonCache } from './compare.js';
 import { VIZ_FORMAT, type VizRuns, vizPaths } from './format.js';
 import { loadVizData, type VizData, vizFile } from './prepare.js';
 import type { RunLocation } from './runs.js';
+import { vizTrends } from './trends.js';
 
 export interface VizServerOptions {
   readonly runs: readonly RunLocation[];
@@ -16,6 +18,8 @@ export interface VizServerOptions {
   /** 0 (the default) lets the system pick a free port. */
   readonly port?: number;
   readonly host?: string;
+  /** The save_path whose kept runs `trends.json` shows; without one there is no such file. */
+  readonly history?: Store;
 }
 
 export interface VizServer {
@@ -133,6 +137,11 @@ export async function startVizServer(options: VizServerOptions): Promise<VizServ
     const data200 = (body: string | Uint8Array, ext: string) =>
       sendPacked(res, body, ext, pickEncoding(req.headers['accept-encoding']));
     if (path === `/data/${vizPaths.runs}`) return data200(runsBody, '.json');
+    if (path === `/data/${vizPaths.trends}`) {
+      // Read on each request: a few small files, and a run that finishes meanwhile shows up.
+      if (!options.history) return send(res, 404, 'not found');
+      return data200(JSON.stringify(await vizTrends(options.history, options.runs)), '.json');
+    }
     const data = /^\/data\/([A-Za-z0-9._-]+)\/(.+)$/.exec(path);
     const compared = data && /^compare\/([A-Za-z0-9._-]+)\.json$/.exec(data[2] as string);
     if (data && compared) {

@@ -1,9 +1,22 @@
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** The system's Chromium: the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+
+/**
+ * Where tests save screenshots (1280×800): with UPDATE_DOCS_IMAGES=1 they replace the README
+ * figures in docs/images (`npm run screenshots`), otherwise they go to test-output so a test run
+ * leaves docs alone.
+ */
+export const IMAGES = resolve(
+  import.meta.dirname,
+  process.env.UPDATE_DOCS_IMAGES === '1' ? '../../docs/images' : '../../test-output/screenshots',
+);
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -56,4 +69,28 @@ export interface PageCanvas {
       readonly width: number;
     };
   } | null;
+}
+
+interface AxeGlobals {
+  axe: {
+    run(
+      context: unknown,
+      options: unknown,
+    ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
+  };
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Serious and critical axe violations on the page as it is now. */
+export async function axeProblems(page: Page): Promise<string[]> {
+  await page.evaluate(await readFile(AXE, 'utf8'));
+  const result = await page.evaluate(() =>
+    (globalThis as unknown as AxeGlobals).axe.run((globalThis as unknown as PageGlobals).document, {
+      resultTypes: ['violations'],
+    }),
+  );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }

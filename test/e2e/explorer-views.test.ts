@@ -1,34 +1,21 @@
 import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import { buildViewer } from '../../lib/viz/bundle.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer, type VizServer } from '../../lib/viz/server.js';
-import { hasChromium, launchChromium, type PageCanvas, type PageGlobals } from './browser.js';
+import {
+  axeProblems,
+  hasChromium,
+  IMAGES,
+  launchChromium,
+  type PageCanvas,
+  type PageGlobals,
+} from './browser.js';
 import { type ExplorerRuns, makeExplorerRuns, PAYLOADS } from './fixture.js';
-
-/**
- * Screenshots at 1280×800 of the run the tests check; with UPDATE_DOCS_IMAGES=1 they replace the
- * README figures in docs/images, otherwise they go to test-output so a test run leaves docs alone.
- */
-const IMAGES = resolve(
-  import.meta.dirname,
-  process.env.UPDATE_DOCS_IMAGES === '1' ? '../../docs/images' : '../../test-output/screenshots',
-);
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-interface AxeGlobals {
-  axe: {
-    run(
-      context: unknown,
-      options: unknown,
-    ): Promise<{ violations: { id: string; impact: string; nodes: { target: string[] }[] }[] }>;
-  };
-}
 
 interface SizedElement {
   readonly clientHeight: number;
@@ -72,7 +59,6 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
-  let axeSource: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -87,7 +73,6 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
       runs: [...(await findRuns(runs.dir)), ...(await findRuns(later))],
       distDir: dist,
     });
-    axeSource = await readFile(AXE, 'utf8');
     await mkdir(IMAGES, { recursive: true });
     context = await browser.newContext({
       viewport: { width: 1280, height: 800 },
@@ -119,21 +104,6 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
     (await page.getByTestId('map-canvas').getAttribute(name)) ?? '';
   const topLevel = () => runs.demo.clusters.filter((c) => c.parent === null);
 
-  /** Serious and critical axe violations on the current page. */
-  const axeProblems = async (target = page) => {
-    await target.evaluate(axeSource);
-    const result = await target.evaluate(() =>
-      (globalThis as unknown as AxeGlobals).axe.run(
-        (globalThis as unknown as PageGlobals).document,
-        {
-          resultTypes: ['violations'],
-        },
-      ),
-    );
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  };
   const overflow = () =>
     page.evaluate(() => {
       const { documentElement } = (globalThis as unknown as PageGlobals).document;
@@ -470,7 +440,7 @@ describe.skipIf(!hasChromium)('the explorer views', () => {
         }
         if (hash.includes('table')) await page.getByTestId('table-row').first().waitFor();
         expect(await overflow(), `${hash} at ${width} px`).toBeLessThanOrEqual(0);
-        if (width !== 320) expect(await axeProblems(), `${hash} at ${width} px`).toEqual([]);
+        if (width !== 320) expect(await axeProblems(page), `${hash} at ${width} px`).toEqual([]);
       }
     }
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -218,7 +218,8 @@ describe.skipIf(!hasChromium)('the explorer in a browser', () => {
 
   it('is keyboard navigable and fits a phone-width screen', async () => {
     await open('#run=demo');
-    for (let i = 0; i < 12; i++) {
+    // Past the header (brand, run, search, partition, one tab per view) into the cluster list.
+    for (let i = 0; i < 20; i++) {
       await page.keyboard.press('Tab');
       const inList = await page.evaluate(() =>
         Boolean(

@@ -1,86 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '../../lib/config/index.js';
-import { emptyUsage } from '../../lib/llm/types.js';
-import { HIERARCHY_SCHEMA_VERSION, type HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
+import type { HierarchyDoc } from '../../lib/output/hierarchy-schema.js';
 import {
   HISTORY_INDEX,
   historyUpdate,
   pruneHistory,
   readHistory,
 } from '../../lib/trends/history.js';
+import { historyDoc } from '../helpers/history-docs.js';
 import { memoryStore } from '../helpers/memory-store.js';
-
-/** A run on day `day` with one top-level cluster over base clusters of the given sizes. */
-function doc(day: number, sizes: readonly number[], keyed = true): HierarchyDoc {
-  const items = sizes.flatMap((size, base) =>
-    Array.from({ length: size }, (_, i) => ({
-      id: `d${day}-${base}-${i}`,
-      summary: 's',
-      partition: 'Default',
-      path: [base, 0],
-      preview: '',
-    })),
-  );
-  const total = items.length;
-  return {
-    schemaVersion: HIERARCHY_SCHEMA_VERSION,
-    run: {
-      runId: `run-${day}`,
-      createdAt: `2026-01-${String(day).padStart(2, '0')}T00:00:00.000Z`,
-      configDigest: 'test',
-      source: 'synthetic',
-      window: { start: `2026-01-${String(day).padStart(2, '0')}`, end: 'x' },
-      hierarchy: [sizes.length, 1],
-      partitions: null,
-      llm: 'offline@1',
-      embedder: 'test',
-      counts: {
-        loaded: total,
-        sampled: total,
-        summarized: total,
-        failed: 0,
-        clustered: total,
-        withheld: 0,
-      },
-      usage: emptyUsage(),
-      costUsd: 0,
-      costByStage: {},
-      unpricedModels: [],
-      failures: [],
-      warnings: [],
-      timingsMs: {},
-    },
-    levels: [
-      { level: 0, count: sizes.length },
-      { level: 1, count: 1 },
-    ],
-    clusters: [
-      ...sizes.map((size, id) => ({
-        level: 0,
-        id,
-        name: `base ${id}`,
-        description: '',
-        size,
-        partition: 'Default',
-        parent: 0,
-        children: [],
-        ...(keyed ? { key: `L0-k${id}` } : {}),
-      })),
-      {
-        level: 1,
-        id: 0,
-        name: 'top',
-        description: '',
-        size: total,
-        partition: 'Default',
-        parent: null,
-        children: sizes.map((_, id) => id),
-        ...(keyed ? { key: 'L1-top' } : {}),
-      },
-    ],
-    items,
-  } as HierarchyDoc;
-}
 
 /** A memory store that can remove folders, as a local save_path can. */
 function store() {
@@ -108,8 +36,8 @@ describe('run history', () => {
   it('keeps each run a summary of its clusters, oldest first, with the replaced run backfilled', async () => {
     const s = store();
     // The first run with history replaces a run made before it.
-    await record(s, [doc(1, [3, 1]), doc(2, [2, 2])]);
-    await record(s, [doc(2, [2, 2]), doc(3, [1, 1, 2])]);
+    await record(s, [historyDoc(1, [3, 1]), historyDoc(2, [2, 2])]);
+    await record(s, [historyDoc(2, [2, 2]), historyDoc(3, [1, 1, 2])]);
     const { runs, problems } = await readHistory(s);
     expect(problems).toEqual([]);
     expect(runs.map((r) => [r.runId, r.items, r.levels])).toEqual([
@@ -133,12 +61,12 @@ describe('run history', () => {
 
   it('prunes the oldest runs beyond retention, folders included', async () => {
     const s = store();
-    for (let day = 1; day <= 5; day++) await record(s, [doc(day, [2, 2])], 3);
+    for (let day = 1; day <= 5; day++) await record(s, [historyDoc(day, [2, 2])], 3);
     const { runs } = await readHistory(s);
     expect(runs.map((r) => r.runId)).toEqual(['run-3', 'run-4', 'run-5']);
     const folders = new Set([...s.objects.keys()].map((k) => k.split('/')[1]));
     expect(folders.size).toBe(4); // three runs and the index
-    const none = await record(s, [doc(6, [2, 2])], 0);
+    const none = await record(s, [historyDoc(6, [2, 2])], 0);
     expect(none.files).toEqual([[HISTORY_INDEX, expect.any(String)]]);
     expect((await readHistory(s)).runs).toEqual([]);
     expect([...s.objects.keys()]).toEqual([HISTORY_INDEX]);
@@ -146,8 +74,8 @@ describe('run history', () => {
 
   it('replaces a run recorded again (an extend), and derives keys for runs made before keys', async () => {
     const s = store();
-    await record(s, [doc(1, [2, 2], false)]);
-    await record(s, [doc(1, [3, 2], false)]);
+    await record(s, [historyDoc(1, [2, 2], false)]);
+    await record(s, [historyDoc(1, [3, 2], false)]);
     const { runs } = await readHistory(s);
     expect(runs).toHaveLength(1);
     expect(runs[0]?.items).toBe(5);
@@ -157,8 +85,8 @@ describe('run history', () => {
   it('starts over from a damaged index and names a missing summary', async () => {
     const s = store();
     await s.write(HISTORY_INDEX, 'not json');
-    await record(s, [doc(1, [2])]);
-    await record(s, [doc(2, [2])]);
+    await record(s, [historyDoc(1, [2])]);
+    await record(s, [historyDoc(2, [2])]);
     const [first] = [...s.objects.keys()].filter((k) => k.includes('run-1'));
     s.objects.delete(first as string);
     const { runs, problems } = await readHistory(s);

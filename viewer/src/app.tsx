@@ -71,7 +71,7 @@ function RunView({
           <Treemap {...props} />
         ) : route.view === 'map' ? (
           <MapView {...props} />
-        ) : route.view === 'hierarchy' || route.view === 'table' ? (
+        ) : route.view === 'hierarchy' || route.view === 'table' || route.view === 'trends' ? (
           <LazyView view={route.view} {...props} runs={runs} />
         ) : route.view === 'compare' && runs.length > 1 ? (
           <CompareView run={run} runs={runs} route={route} />

@@ -5,6 +5,7 @@ import type {
   VizItem,
   VizRuns,
   VizSearchShard,
+  VizTrends,
 } from '../../lib/viz/format.js';
 
 const DATA = './data/';
@@ -77,3 +78,14 @@ export const loadSearchShard = (run: string, k: number) =>
 /** What changed from run `from` to run `to` (computed by the server on first request). */
 export const loadComparison = (to: string, from: string) =>
   json<Comparison>(runPath(to, `compare/${encodeURIComponent(from)}.json`));
+
+/**
+ * The kept runs of the save_path shown, fetched afresh (a run may have finished since); null
+ * where the explorer shows no single save_path (a folder of runs, a published site).
+ */
+export async function loadTrends(): Promise<VizTrends | null> {
+  const response = await fetch(`${DATA}trends.json`);
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`trends.json: ${response.status} ${response.statusText}`);
+  return (await response.json()) as VizTrends;
+}

@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 
-export type View = 'clusters' | 'treemap' | 'hierarchy' | 'map' | 'table' | 'run' | 'compare';
+export type View =
+  | 'clusters'
+  | 'treemap'
+  | 'hierarchy'
+  | 'map'
+  | 'table'
+  | 'run'
+  | 'compare'
+  | 'trends';
 const VIEWS: readonly View[] = [
   'clusters',
   'treemap',
@@ -9,6 +17,7 @@ const VIEWS: readonly View[] = [
   'table',
   'run',
   'compare',
+  'trends',
 ];
 
 export interface ClusterRef {

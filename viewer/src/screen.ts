@@ -19,7 +19,9 @@ export function screenTitle(route: Route, model: Model, run: string): string {
           ? 'Run details'
           : route.view === 'compare'
             ? 'Compare runs'
-            : (cluster?.name ?? 'Top-level clusters');
+            : route.view === 'trends'
+              ? 'Trends'
+              : (cluster?.name ?? 'Top-level clusters');
   return `${name} · ${run} · ${APP}`;
 }
 

@@ -11,6 +11,7 @@ const TABS: readonly [View, string][] = [
   ['map', 'Map'],
   ['table', 'Table'],
   ['run', 'Run'],
+  ['trends', 'Trends'],
 ];
 
 /** Shown when there is another run to compare with. */

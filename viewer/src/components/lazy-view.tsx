@@ -18,6 +18,7 @@ export interface ViewProps {
 const VIEWS = {
   hierarchy: () => import('./hierarchy.js').then((m) => m.HierarchyView),
   table: () => import('./cluster-table.js').then((m) => m.ClusterTable),
+  trends: () => import('./trends.js').then((m) => m.TrendsView),
 } satisfies Record<string, () => Promise<FunctionComponent<ViewProps>>>;
 
 export function LazyView({ view, ...props }: ViewProps & { view: keyof typeof VIEWS }) {
