@@ -10,11 +10,13 @@
  *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
  *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
  *   {run}/insight.json             VizInsight: why each cluster is one (made on first request)
+ *   {run}/facets/{k}.json          VizFacetColumn: facet k's value per item, in member order
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
  * [start, start + size): a page of any cluster is one or two chunk downloads.
  */
+import type { FacetDistribution } from '../facets/distribution.js';
 import type { MapInfo, RunInfo } from '../output/hierarchy-schema.js';
 
 export const VIZ_FORMAT = 1;
@@ -49,6 +51,37 @@ export interface VizCluster {
   readonly start: number;
   /** From the `evaluation.json` beside the run, when there is one. */
   readonly scores?: VizClusterScores;
+  /** Its members' spread over each facet, by facet name; absent in runs made before facets. */
+  readonly facets?: Readonly<Record<string, FacetDistribution>>;
+}
+
+/**
+ * A facet as the run's items answer it. `hierarchy.json` does not keep the config, so the kind
+ * and the values are read off the items: text values make a category, numbers a scale.
+ */
+export type VizFacet =
+  | {
+      readonly name: string;
+      readonly kind: 'category';
+      /** Every value given, the most frequent first: the codes of its column index this. */
+      readonly values: readonly string[];
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'scale';
+      /** The smallest and largest value given. */
+      readonly min: number;
+      readonly max: number;
+    };
+
+/**
+ * `facets/{k}.json`: one facet's value per item in member order, so a filter downloads one small
+ * array rather than every item. A category's value is its index in `VizFacet.values`, a scale's
+ * the number itself; null where the item has no value.
+ */
+export interface VizFacetColumn {
+  readonly name: string;
+  readonly values: readonly (number | null)[];
 }
 
 /** A cluster's scores from `open-clio evaluate`, each in [0, 1] (null: nothing judged). */
@@ -89,6 +122,8 @@ export interface VizIndex {
    * (0 … 65535 spanning [0, 1]); null when the run has no map.
    */
   readonly map: (MapInfo & { readonly file: string }) | null;
+  /** The facets items carry, column k in `facets/{k}.json`; absent or empty: none. */
+  readonly facets?: readonly VizFacet[];
 }
 
 export interface VizItem {
@@ -173,4 +208,5 @@ export const vizPaths = {
   chunk: (k: number) => `items/${k}.json`,
   search: (k: number) => `search/${k}.json`,
   compare: (other: string) => `compare/${other}.json`,
+  facet: (k: number) => `facets/${k}.json`,
 } as const;

@@ -10,6 +10,7 @@ import {
   type ItemRecord,
 } from '../output/hierarchy-schema.js';
 import { lazyInsight, readRunCentroids } from './cluster-insight.js';
+import { facetColumn, facetsOf } from './facet-columns.js';
 import {
   MAX_INDEX_FAILURES,
   MEMBER_PAGE_ITEMS,
@@ -160,6 +161,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
       ...(scores.has(key(cluster.level, cluster.id))
         ? { scores: scores.get(key(cluster.level, cluster.id)) }
         : {}),
+      ...(cluster.facets ? { facets: cluster.facets } : {}),
     });
   };
   // Top level first; anything a broken parent link left unreached still gets a place after it.
@@ -169,6 +171,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
   const lost = doc.items.filter((item) => !records.has(key(0, item.path[0] ?? -1)));
   ordered.push(...lost);
 
+  const facets = facetsOf(ordered);
   const clusters = [...placed.values()]
     .filter((c) => c.size > 0)
     .sort((a, b) => a.level - b.level || a.start - b.start);
@@ -187,6 +190,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
       doc.map && ordered.length > 0 && ordered.every((item) => item.xy)
         ? { ...doc.map, file: vizPaths.points }
         : null,
+    ...(facets.length > 0 ? { facets } : {}),
   };
   return {
     index,
@@ -202,6 +206,11 @@ export function vizFile(data: VizData, path: string): string | Uint8Array | unde
   if (path === vizPaths.index) return JSON.stringify(index);
   if (path === vizPaths.points) return data.points ?? undefined;
   if (path === vizPaths.insight) return data.insight();
+  const facet = /^facets\/(\d{1,4})\.json$/.exec(path);
+  if (facet) {
+    const spec = index.facets?.[Number(facet[1])];
+    return spec && JSON.stringify(facetColumn(spec, items));
+  }
   const match = /^(items|search)\/(\d{1,9})\.json$/.exec(path);
   if (!match) return undefined;
   const k = Number(match[2]);
@@ -224,6 +233,7 @@ export function vizFilePaths(data: VizData): string[] {
     vizPaths.index,
     ...(data.points ? [vizPaths.points] : []),
     vizPaths.insight,
+    ...(index.facets ?? []).map((_, k) => vizPaths.facet(k)),
     ...Array.from({ length: count(index.chunkSize) }, (_, k) => vizPaths.chunk(k)),
     ...Array.from({ length: count(index.searchShardSize) }, (_, k) => vizPaths.search(k)),
   ];

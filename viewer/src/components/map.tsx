@@ -1,6 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { VizCluster } from '../../../lib/viz/format.js';
 import { loadItems, loadPoints } from '../data.js';
+import { type FacetColouring, facetColouring } from '../facet-colours.js';
+import { describeFacetMeasure, formatFacetMeasure, parseFacetMeasure } from '../facets.js';
 import {
   drawLabels,
   drawPoints,
@@ -21,6 +23,8 @@ import { hrefFor, type Route } from '../route.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
 import { useWidth } from '../use-width.js';
+import { FacetLegend } from './facet-legend.js';
+import { FacetMeasurePicker } from './facet-measure.js';
 import { MapPlaces } from './map-places.js';
 import { MapSelection } from './map-selection.js';
 import { PAGE_SIZE } from './members.js';
@@ -55,14 +59,30 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   const [band, setBand] = useState<Band | null>(null);
   const [selection, setSelection] = useState<number[] | null>(null);
   const [drawn, setDrawn] = useState({ points: 0, labels: [] as string[] });
-  const palette = useMemo(() => model.roots.map((r) => parseColour(model.colour(r))), [model]);
+  const measure = parseFacetMeasure(route.colour);
+  const colouring = useMemo(
+    () =>
+      measure &&
+      facetColouring(
+        model.baseColours().map((b) => b.cluster),
+        measure,
+      ),
+    [model, route.colour],
+  );
+  const palette = useMemo(
+    () =>
+      colouring
+        ? colouring.colours.map(parseColour)
+        : model.roots.map((r) => parseColour(model.colour(r))),
+    [model, colouring],
+  );
   const positions = useMemo(
     () => (points.state === 'done' ? robustPositions(points.value) : undefined),
     [points],
   );
   const style = useMemo(
-    () => positions && pointStyle(model, positions.length / 2, selected, route.part),
-    [model, positions, selected, route.part],
+    () => positions && pointStyle(model, positions.length / 2, selected, route.part, colouring),
+    [model, positions, selected, route.part, colouring],
   );
   const layer = useMemo<MapLayer | undefined>(
     () => positions && style && { screen: toScreen(positions, width, height, transform), ...style },
@@ -108,7 +128,13 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
     const page = Math.floor((position - base.start) / PAGE_SIZE) + 1;
     const cluster = { level: 0, id: base.id };
     loadItems(run, model.index, position, position + 1).then(([item]) => {
-      location.hash = hrefFor(route, { cluster, page, ...(item ? { item: item.id } : {}) });
+      // Page numbers count every member: the item opens without the facet filter.
+      location.hash = hrefFor(route, {
+        cluster,
+        page,
+        facet: undefined,
+        ...(item ? { item: item.id } : {}),
+      });
     });
   };
   const gestures = useMapGestures({
@@ -176,6 +202,13 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
         <button type="button" aria-pressed={selecting} onClick={() => setSelecting(!selecting)}>
           Select an area
         </button>
+        <FacetMeasurePicker
+          model={model}
+          route={route}
+          field="colour"
+          label="Colour by"
+          none="top-level cluster"
+        />
         <span class="muted" aria-live="polite">
           {selecting ? 'Drag over the map to select.' : `Zoom ${transform.k.toFixed(1)}×`}
         </span>
@@ -190,7 +223,8 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
           data-labels={drawn.labels.join('\n')}
           data-zoom={transform.k}
           role="img"
-          aria-label={`Map of ${plural(model.total, 'item')} coloured by top-level cluster; named: ${drawn.labels.join(', ')}`}
+          data-colour={colouring ? formatFacetMeasure(colouring.measure) : ''}
+          aria-label={`Map of ${plural(model.total, 'item')} coloured by ${colouring ? describeFacetMeasure(colouring.measure) : 'top-level cluster'}; named: ${drawn.labels.join(', ')}`}
           {...gestures}
           onPointerLeave={() => setHover((h) => (h?.tapped ? h : null))}
           class={selecting ? 'selecting' : hover ? 'pointing' : undefined}
@@ -217,6 +251,10 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
           onClear={() => setSelection(null)}
         />
       )}
+      {colouring && <FacetLegend colouring={colouring} />}
+      {measure && !colouring && (
+        <p class="muted">No cluster has a value for {describeFacetMeasure(measure)}.</p>
+      )}
       <Legend model={model} route={route} selected={selected} />
       {centres && (
         <MapPlaces
@@ -231,12 +269,16 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   );
 }
 
-/** Palette index and emphasis per point: the selected cluster and partition stand out. */
+/**
+ * Palette index and emphasis per point: the selected cluster and partition stand out. Colours
+ * are the top-level cluster's, or the base cluster's step of a facet colouring.
+ */
 function pointStyle(
   model: Model,
   n: number,
   selected: VizCluster | undefined,
   partition: string | undefined,
+  colouring: FacetColouring | undefined,
 ): Omit<MapLayer, 'screen'> {
   const colour = new Uint16Array(n);
   const emphasis = new Uint8Array(n);
@@ -244,7 +286,7 @@ function pointStyle(
   const inSelection = (p: number) =>
     !selected || (p >= selected.start && p < selected.start + selected.size);
   for (const { cluster, start, end } of model.baseColours()) {
-    const palette = rootIndex.get(model.top(cluster)) ?? 0;
+    const palette = colouring ? colouring.step(cluster) : (rootIndex.get(model.top(cluster)) ?? 0);
     const visible = !partition || cluster.partition === partition;
     for (let p = start; p < Math.min(end, n); p++) {
       colour[p] = palette;
