@@ -58,11 +58,7 @@ function CategoryBars({ counts }: { counts: Readonly<Record<string, number>> }) 
 
 function ScaleSummary({ d }: { d: Extract<FacetDistribution, { kind: 'scale' }> }) {
   const [min, q1, median, q3, max] = d.quartiles;
-  const bins = d.counts
-    ? Object.entries(d.counts)
-        .map(([v, n]) => [Number(v), n] as const)
-        .sort((a, b) => a[0] - b[0])
-    : [];
+  const bins = d.counts ? histogramBins(d.counts) : [];
   return (
     <>
       <p data-testid="facet-mean" data-mean={d.mean}>
@@ -74,6 +70,18 @@ function ScaleSummary({ d }: { d: Extract<FacetDistribution, { kind: 'scale' }> 
       {bins.length > 0 && <Histogram bins={bins} />}
     </>
   );
+}
+
+/** Whole values absent from a short range get an empty bar, so the bars read as an axis. */
+const MAX_FILLED_RANGE = 40;
+
+function histogramBins(counts: Readonly<Record<string, number>>): (readonly [number, number])[] {
+  const given = Object.entries(counts)
+    .map(([v, n]) => [Number(v), n] as const)
+    .sort((a, b) => a[0] - b[0]);
+  const [lo, hi] = [given[0]?.[0] ?? 0, given[given.length - 1]?.[0] ?? 0];
+  if (hi - lo + 1 > MAX_FILLED_RANGE || !given.every(([v]) => Number.isInteger(v))) return given;
+  return Array.from({ length: hi - lo + 1 }, (_, i) => [lo + i, counts[String(lo + i)] ?? 0]);
 }
 
 /** Items per value as bars, with every count in the label for screen readers. */
@@ -92,7 +100,7 @@ function Histogram({ bins }: { bins: readonly (readonly [number, number])[] }) {
         data-testid="facet-histogram"
       >
         {bins.map(([v, n], i) => {
-          const h = Math.max(1, (HISTOGRAM.height * n) / highest);
+          const h = n === 0 ? 0 : Math.max(1, (HISTOGRAM.height * n) / highest);
           return (
             <rect
               key={v}

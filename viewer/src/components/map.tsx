@@ -2,7 +2,12 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { VizCluster } from '../../../lib/viz/format.js';
 import { loadItems, loadPoints } from '../data.js';
 import { type FacetColouring, facetColouring } from '../facet-colours.js';
-import { describeFacetMeasure, formatFacetMeasure, parseFacetMeasure } from '../facets.js';
+import {
+  describeFacetMeasure,
+  type FacetMatches,
+  formatFacetMeasure,
+  parseFacetMeasure,
+} from '../facets.js';
 import {
   drawLabels,
   drawPoints,
@@ -22,7 +27,9 @@ import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
+import { useFacetFilter } from '../use-facet-filter.js';
 import { useWidth } from '../use-width.js';
+import { FacetFilterBar } from './facet-filter.js';
 import { FacetLegend } from './facet-legend.js';
 import { FacetMeasurePicker } from './facet-measure.js';
 import { MapPlaces } from './map-places.js';
@@ -59,6 +66,8 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   const [band, setBand] = useState<Band | null>(null);
   const [selection, setSelection] = useState<number[] | null>(null);
   const [drawn, setDrawn] = useState({ points: 0, labels: [] as string[] });
+  const filter = useFacetFilter(model, route, run);
+  const matches = filter.state === 'ready' ? filter.matches : undefined;
   const measure = parseFacetMeasure(route.colour);
   const colouring = useMemo(
     () =>
@@ -81,8 +90,15 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
     [points],
   );
   const style = useMemo(
-    () => positions && pointStyle(model, positions.length / 2, selected, route.part, colouring),
-    [model, positions, selected, route.part, colouring],
+    () =>
+      positions &&
+      pointStyle(model, positions.length / 2, {
+        selected,
+        partition: route.part,
+        colouring,
+        matches,
+      }),
+    [model, positions, selected, route.part, colouring, matches],
   );
   const layer = useMemo<MapLayer | undefined>(
     () => positions && style && { screen: toScreen(positions, width, height, transform), ...style },
@@ -185,6 +201,12 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
         ones are pulled in at the edges. Scroll or pinch to zoom, drag to pan. Hover or tap a point
         for its summary; click or tap it again to open it.
       </p>
+      <FacetFilterBar
+        model={model}
+        route={route}
+        filter={filter}
+        of={{ start: 0, size: model.total }}
+      />
       <div class="map-tools">
         <button type="button" onClick={() => zoomBy(BUTTON_ZOOM)}>
           Zoom in
@@ -255,7 +277,7 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
       {measure && !colouring && (
         <p class="muted">No cluster has a value for {describeFacetMeasure(measure)}.</p>
       )}
-      <Legend model={model} route={route} selected={selected} />
+      <Legend model={model} route={route} selected={selected} swatches={!colouring} />
       {centres && (
         <MapPlaces
           model={model}
@@ -276,10 +298,15 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
 function pointStyle(
   model: Model,
   n: number,
-  selected: VizCluster | undefined,
-  partition: string | undefined,
-  colouring: FacetColouring | undefined,
+  shown: {
+    selected: VizCluster | undefined;
+    partition: string | undefined;
+    colouring: FacetColouring | undefined;
+    /** Items the facet filter keeps; the others are faded like other partitions'. */
+    matches: FacetMatches | undefined;
+  },
 ): Omit<MapLayer, 'screen'> {
+  const { selected, partition, colouring, matches } = shown;
   const colour = new Uint16Array(n);
   const emphasis = new Uint8Array(n);
   const rootIndex = new Map(model.roots.map((r, i) => [r, i]));
@@ -290,7 +317,7 @@ function pointStyle(
     const visible = !partition || cluster.partition === partition;
     for (let p = start; p < Math.min(end, n); p++) {
       colour[p] = palette;
-      emphasis[p] = visible && inSelection(p) ? 2 : 1;
+      emphasis[p] = visible && inSelection(p) && (!matches || matches.has(p)) ? 2 : 1;
     }
   }
   return { colour, emphasis };
@@ -323,7 +350,14 @@ function Tooltip(props: { hover: Hover; model: Model; run: string; width: number
   );
 }
 
-function Legend({ model, route, selected }: { model: Model; route: Route; selected?: VizCluster }) {
+function Legend(props: {
+  model: Model;
+  route: Route;
+  selected?: VizCluster | undefined;
+  /** Off while the map is coloured by a facet: the cluster colours are not on it then. */
+  swatches: boolean;
+}) {
+  const { model, route, selected, swatches } = props;
   const roots = model.visibleRoots(route.part);
   return (
     <nav class="legend" aria-label="Top-level clusters on the map">
@@ -335,7 +369,13 @@ function Legend({ model, route, selected }: { model: Model; route: Route; select
               aria-current={selected === root ? 'true' : undefined}
               title={root.name}
             >
-              <span class="swatch" style={{ background: model.colour(root) }} aria-hidden="true" />
+              {swatches && (
+                <span
+                  class="swatch"
+                  style={{ background: model.colour(root) }}
+                  aria-hidden="true"
+                />
+              )}
               {/* Long names wrap to two lines and end in an ellipsis; the title holds all of it. */}
               <span class="legend-name">
                 {root.name} ({count(root.size)})
