@@ -132,6 +132,8 @@ export interface VizItem {
   readonly partition: string;
   readonly label?: string;
   readonly preview: string;
+  /** Its facet values by name, shown with the item (filters read `facets/{k}.json`). */
+  readonly facets?: Readonly<Record<string, string | number>>;
 }
 
 export interface VizSearchShard {

@@ -246,6 +246,7 @@ function toVizItem(item: ItemRecord): VizItem {
     partition: item.partition,
     ...(item.label === undefined ? {} : { label: item.label }),
     preview: item.preview,
+    ...(item.facets && Object.keys(item.facets).length > 0 ? { facets: item.facets } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { buildViewer } from '../../lib/viz/bundle.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer, type VizServer } from '../../lib/viz/server.js';
 import { withQuestionFacets } from '../helpers/facet-run.js';
-import { hasChromium, launchChromium, type PageCanvas } from './browser.js';
+import { hasChromium, launchChromium, type PageCanvas, type PageGlobals } from './browser.js';
 import { makeExplorerRuns } from './fixture.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-output/screenshots');
@@ -126,6 +126,14 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
     const annoyedIds = new Set(matching.map((i) => i.id));
     expect(ids.every((id) => annoyedIds.has(id))).toBe(true);
     expect(ids).toHaveLength(Math.min(50, matching.length));
+    // An opened member shows its own facet values.
+    await page.getByTestId('member').first().getByRole('button').click();
+    const opened = matching.find((i) => i.id === ids[0]);
+    expect(await page.getByTestId('item-facets').textContent()).toBe(
+      Object.entries(opened?.facets ?? {})
+        .map(([name, value]) => `${name}: ${value}`)
+        .join(' · '),
+    );
 
     // The distributions are the cluster's own, from hierarchy.json.
     const mood = distribution(c, 'mood', 'category');
@@ -184,8 +192,8 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
       .toEqual(expected);
     const first = roots().find((c) => c.name === expected[0]) as ClusterRecord;
     expect(
-      await page.getByTestId('cluster-row').first().locator('.figures').textContent(),
-    ).toContain(`mean frustration ${meanOf(first).toFixed(2)}`);
+      await page.getByTestId('cluster-row').first().locator('.list-figure').textContent(),
+    ).toBe(`mean frustration ${meanOf(first).toFixed(2)}`);
   });
 
   it('adds the ranking facet to the cluster table, sorted by it', async () => {
@@ -246,6 +254,27 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
       `share with mood calm, from ${pct(Math.min(...shares))} to ${pct(Math.max(...shares))}`,
     );
     expect(await axeProblems()).toEqual([]);
+  });
+
+  it('fits a phone: no sideways scrolling on the facet screens', async () => {
+    const c = doc.clusters.find((c) => c.level === 1) as ClusterRecord;
+    for (const width of [390, 320]) {
+      await page.setViewportSize({ width, height: 800 });
+      for (const hash of [
+        '#run=facets&f=frustration%3D2..4&rank=mood%3Dcalm',
+        `#run=facets&c=1.${c.id}&f=mood%3Dcalm`,
+        '#run=facets&view=map&colour=frustration',
+      ]) {
+        await open(hash);
+        await expect.poll(filterStatus).toMatch(/ items with |^$/);
+        const sideways = await page.evaluate(() => {
+          const { documentElement } = (globalThis as unknown as PageGlobals).document;
+          return documentElement.scrollWidth - documentElement.clientWidth;
+        });
+        expect(sideways, `${hash} at ${width} px`).toBeLessThanOrEqual(0);
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
     expect(errors).toEqual([]);
   });
 });

@@ -206,7 +206,8 @@ describe.skipIf(!hasChromium)('the explorer in a browser', () => {
 
   it('is keyboard navigable and fits a phone-width screen', async () => {
     await open('#run=demo');
-    for (let i = 0; i < 12; i++) {
+    // The header, then the facet filter and ranking controls, then the list.
+    for (let i = 0; i < 16; i++) {
       await page.keyboard.press('Tab');
       const inList = await page.evaluate(() =>
         Boolean(

@@ -2,6 +2,7 @@ import type { VizCluster } from '../../../lib/viz/format.js';
 import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, percent } from '../text.js';
+import '../facets.css';
 
 /** Clusters as rows with a share bar; each row links to its cluster page. */
 export function ClusterList(props: {
@@ -29,8 +30,8 @@ export function ClusterList(props: {
             </span>
             <span class="figures">
               {count(sizeOf(c))} · {percent(sizeOf(c), whole)}
-              {figure && ` · ${figure(c)}`}
             </span>
+            {figure && <span class="list-figure">{figure(c)}</span>}
             <span class="bar" aria-hidden="true">
               <span
                 style={{ width: `${(100 * sizeOf(c)) / largest}%`, background: model.colour(c) }}

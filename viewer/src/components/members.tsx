@@ -204,6 +204,16 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
                 <dd>{item.label}</dd>
               </>
             )}
+            {item.facets && (
+              <>
+                <dt>Facets</dt>
+                <dd data-testid="item-facets">
+                  {Object.entries(item.facets)
+                    .map(([name, value]) => `${name}: ${value}`)
+                    .join(' · ')}
+                </dd>
+              </>
+            )}
             <dt>Clusters</dt>
             <dd>
               {path.map((c, i) => (
