@@ -11,6 +11,7 @@
  *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
  *   {run}/insight.json             VizInsight: why each cluster is one (made on first request)
  *   {run}/facets/{k}.json          VizFacetColumn: facet k's value per item, in member order
+ *   {run}/facets/clusters.json     VizClusterFacets: every cluster's facet distributions
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
@@ -51,8 +52,6 @@ export interface VizCluster {
   readonly start: number;
   /** From the `evaluation.json` beside the run, when there is one. */
   readonly scores?: VizClusterScores;
-  /** Its members' spread over each facet, by facet name; absent in runs made before facets. */
-  readonly facets?: Readonly<Record<string, FacetDistribution>>;
 }
 
 /**
@@ -82,6 +81,17 @@ export type VizFacet =
 export interface VizFacetColumn {
   readonly name: string;
   readonly values: readonly (number | null)[];
+}
+
+/**
+ * `facets/clusters.json`: how each cluster's members spread over each facet. Apart from the
+ * index, which it would more than double on a big run, and fetched only by the screens that
+ * show, rank or colour by a facet.
+ */
+export interface VizClusterFacets {
+  readonly format: typeof VIZ_FORMAT;
+  /** By `{level}.{id}`, then by facet name; clusters made before facets are absent. */
+  readonly clusters: Readonly<Record<string, Readonly<Record<string, FacetDistribution>>>>;
 }
 
 /** A cluster's scores from `open-clio evaluate`, each in [0, 1] (null: nothing judged). */
@@ -211,4 +221,5 @@ export const vizPaths = {
   search: (k: number) => `search/${k}.json`,
   compare: (other: string) => `compare/${other}.json`,
   facet: (k: number) => `facets/${k}.json`,
+  clusterFacets: 'facets/clusters.json',
 } as const;

@@ -16,6 +16,7 @@ import {
   MEMBER_PAGE_ITEMS,
   VIZ_FORMAT,
   type VizCluster,
+  type VizClusterFacets,
   type VizClusterScores,
   type VizIndex,
   type VizItem,
@@ -36,6 +37,8 @@ export interface VizData {
   readonly points: Uint8Array | null;
   /** The body of `insight.json`, made on first call. */
   readonly insight: () => string;
+  /** Every cluster's facet distributions; null for runs made before facets. */
+  readonly clusterFacets: VizClusterFacets | null;
 }
 
 export interface PrepareOptions {
@@ -161,7 +164,6 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
       ...(scores.has(key(cluster.level, cluster.id))
         ? { scores: scores.get(key(cluster.level, cluster.id)) }
         : {}),
-      ...(cluster.facets ? { facets: cluster.facets } : {}),
     });
   };
   // Top level first; anything a broken parent link left unreached still gets a place after it.
@@ -197,6 +199,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
     items: ordered,
     points: index.map ? pointsOf(ordered) : null,
     insight: lazyInsight(clusters, ordered, options.centroids),
+    clusterFacets: facets.length > 0 ? clusterFacetsOf(doc.clusters) : null,
   };
 }
 
@@ -206,6 +209,9 @@ export function vizFile(data: VizData, path: string): string | Uint8Array | unde
   if (path === vizPaths.index) return JSON.stringify(index);
   if (path === vizPaths.points) return data.points ?? undefined;
   if (path === vizPaths.insight) return data.insight();
+  if (path === vizPaths.clusterFacets) {
+    return data.clusterFacets ? JSON.stringify(data.clusterFacets) : undefined;
+  }
   const facet = /^facets\/(\d{1,4})\.json$/.exec(path);
   if (facet) {
     const spec = index.facets?.[Number(facet[1])];
@@ -234,6 +240,7 @@ export function vizFilePaths(data: VizData): string[] {
     ...(data.points ? [vizPaths.points] : []),
     vizPaths.insight,
     ...(index.facets ?? []).map((_, k) => vizPaths.facet(k)),
+    ...(data.clusterFacets ? [vizPaths.clusterFacets] : []),
     ...Array.from({ length: count(index.chunkSize) }, (_, k) => vizPaths.chunk(k)),
     ...Array.from({ length: count(index.searchShardSize) }, (_, k) => vizPaths.search(k)),
   ];
@@ -247,6 +254,15 @@ function toVizItem(item: ItemRecord): VizItem {
     ...(item.label === undefined ? {} : { label: item.label }),
     preview: item.preview,
     ...(item.facets && Object.keys(item.facets).length > 0 ? { facets: item.facets } : {}),
+  };
+}
+
+function clusterFacetsOf(clusters: readonly ClusterRecord[]): VizClusterFacets {
+  return {
+    format: VIZ_FORMAT,
+    clusters: Object.fromEntries(
+      clusters.flatMap((c) => (c.facets ? [[`${c.level}.${c.id}`, c.facets]] : [])),
+    ),
   };
 }
 

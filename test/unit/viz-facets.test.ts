@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { VizFacetColumn } from '../../lib/viz/format.js';
+import type { VizCluster, VizClusterFacets, VizFacetColumn } from '../../lib/viz/format.js';
 import { prepareVizData, vizFile, vizFilePaths } from '../../lib/viz/prepare.js';
 import { facetColouring, NO_VALUE, RAMP } from '../../viewer/src/facet-colours.js';
 import {
@@ -19,6 +19,8 @@ const plain = syntheticHierarchy({ items: 2_345, hierarchy: [30, 8, 3], previewC
 const doc = withQuestionFacets(plain);
 const data = prepareVizData(doc, { chunkSize: 100, searchShardSize: 1000 });
 const facets = data.index.facets ?? [];
+const clusterFacets = JSON.parse(String(vizFile(data, 'facets/clusters.json'))) as VizClusterFacets;
+const facetsOf = (c: VizCluster) => clusterFacets.clusters[`${c.level}.${c.id}`];
 const column = (name: string) => {
   const k = facets.findIndex((f) => f.name === name);
   return JSON.parse(String(vizFile(data, `facets/${k}.json`))) as VizFacetColumn;
@@ -53,17 +55,22 @@ describe('facets in the explorer format', () => {
     expect(vizFile(data, 'facets/2.json')).toBeUndefined();
   });
 
-  it("carries each cluster's distributions from hierarchy.json", () => {
+  it("serves each cluster's distributions from hierarchy.json apart from the index", () => {
     for (const c of data.index.clusters) {
       const record = doc.clusters.find((r) => r.level === c.level && r.id === c.id);
-      expect(c.facets).toEqual(record?.facets);
+      expect(facetsOf(c)).toEqual(record?.facets);
     }
+    expect(vizFilePaths(data)).toContain('facets/clusters.json');
+    // The first screen pays only for the facets' names and values.
+    const plainIndex = String(vizFile(prepareVizData(plain), 'index.json'));
+    const facetIndex = String(vizFile(prepareVizData(doc), 'index.json'));
+    expect(facetIndex.length - plainIndex.length).toBeLessThan(300);
   });
 
   it('leaves runs made before facets without any', () => {
     const old = prepareVizData(plain, { chunkSize: 100, searchShardSize: 1000 });
     expect(old.index.facets).toBeUndefined();
-    expect(old.index.clusters.every((c) => c.facets === undefined)).toBe(true);
+    expect(vizFile(old, 'facets/clusters.json')).toBeUndefined();
     expect(vizFilePaths(old).some((p) => p.startsWith('facets/'))).toBe(false);
     expect(vizFile(old, 'facets/0.json')).toBeUndefined();
   });
@@ -139,26 +146,29 @@ describe('facet measures', () => {
       const members = data.items.slice(c.start, c.start + c.size);
       return members.filter((item) => item.facets?.mood === 'calm').length / members.length;
     };
-    for (const c of top) expect(measureOf(c, share)).toBeCloseTo(calmShare(c), 10);
-    const ranked = rankByMeasure(top, share).map(calmShare);
+    for (const c of top) expect(measureOf(c, share, facetsOf)).toBeCloseTo(calmShare(c), 10);
+    const ranked = rankByMeasure(top, share, facetsOf).map(calmShare);
     expect(ranked).toEqual([...ranked].sort((a, b) => b - a));
-    const means = rankByMeasure(top, mean).map((c) => measureOf(c, mean) ?? 0);
+    const means = rankByMeasure(top, mean, facetsOf).map((c) => measureOf(c, mean, facetsOf) ?? 0);
     expect(means).toEqual([...means].sort((a, b) => b - a));
-    expect(measureOf(top[0] as (typeof top)[number], { facet: 'tone' })).toBeUndefined();
+    expect(measureOf(top[0] as VizCluster, { facet: 'tone' }, facetsOf)).toBeUndefined();
   });
 
   it('colours base clusters from the lowest value to the highest, grey without one', () => {
     const bases = data.index.clusters.filter((c) => c.level === 0);
     const mean = { facet: 'frustration' };
-    const colouring = facetColouring(bases, mean);
+    const colouring = facetColouring(bases, mean, facetsOf);
     if (!colouring) throw new Error('no colouring');
-    const values = bases.map((c) => measureOf(c, mean) ?? 0);
+    const values = bases.map((c) => measureOf(c, mean, facetsOf) ?? 0);
     const lowest = bases[values.indexOf(Math.min(...values))] as (typeof bases)[number];
     const highest = bases[values.indexOf(Math.max(...values))] as (typeof bases)[number];
     expect(colouring.step(lowest)).toBe(0);
     expect(colouring.step(highest)).toBe(RAMP.length - 1);
-    const bare = { ...lowest, facets: {} };
-    expect(colouring.colours[colouring.step(bare)]).toBe(NO_VALUE);
-    expect(facetColouring(bases, { facet: 'tone' })).toBeUndefined();
+    // A base cluster whose members left the facet unanswered has no distribution for it.
+    const partly = facetColouring(bases, mean, (c) => (c === highest ? {} : facetsOf(c)));
+    if (!partly) throw new Error('no colouring without one cluster');
+    expect(partly.colours[partly.step(highest)]).toBe(NO_VALUE);
+    expect(partly.colours[partly.step(lowest)]).toBe(RAMP[0]);
+    expect(facetColouring(bases, { facet: 'tone' }, facetsOf)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Comparison } from '../../lib/compare/types.js';
 import type {
+  VizClusterFacets,
   VizFacetColumn,
   VizIndex,
   VizInsight,
@@ -94,6 +95,10 @@ export async function loadItemsAt(
 /** Facet k's value per item (see VizFacetColumn). */
 export const loadFacetColumn = (run: string, k: number) =>
   json<VizFacetColumn>(runPath(run, `facets/${k}.json`));
+
+/** Every cluster's facet distributions (see VizClusterFacets). */
+export const loadClusterFacets = (run: string) =>
+  json<VizClusterFacets>(runPath(run, 'facets/clusters.json'));
 
 /** Why each cluster is one (made by the server on first request; see lib/viz/cluster-insight.ts). */
 export const loadInsight = (run: string) => json<VizInsight>(runPath(run, 'insight.json'));

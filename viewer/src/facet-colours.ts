@@ -1,5 +1,5 @@
 import type { VizCluster } from '../../lib/viz/format.js';
-import { type FacetMeasure, measureOf } from './facets.js';
+import { type ClusterFacetsOf, type FacetMeasure, measureOf } from './facets.js';
 
 /** ColorBrewer YlOrRd without its palest step, which vanishes on the map's white. */
 export const RAMP = ['#fed976', '#feb24c', '#fd8d3c', '#fc4e2a', '#e31a1c', '#bd0026', '#800026'];
@@ -22,8 +22,9 @@ export interface FacetColouring {
 export function facetColouring(
   bases: readonly VizCluster[],
   measure: FacetMeasure,
+  facetsOf: ClusterFacetsOf,
 ): FacetColouring | undefined {
-  const values = new Map(bases.map((c) => [c, measureOf(c, measure)]));
+  const values = new Map(bases.map((c) => [c, measureOf(c, measure, facetsOf)]));
   const given = [...values.values()].filter((v): v is number => v !== undefined);
   if (given.length === 0) return undefined;
   const [min, max] = [Math.min(...given), Math.max(...given)];

@@ -1,6 +1,8 @@
 import type { VizCluster } from '../../lib/viz/format.js';
 import {
+  type ClusterFacetsOf,
   describeFacetMeasure,
+  type FacetMatches,
   measureOf,
   measureText,
   parseFacetMeasure,
@@ -25,15 +27,35 @@ export function facetListing(
   clusters: readonly VizCluster[],
   route: Route,
   filter: FacetFilterState,
+  /** Undefined while the distributions load: the list keeps its order until then. */
+  facetsOf: ClusterFacetsOf | undefined,
 ): FacetListing {
-  const rank = parseFacetMeasure(route.rank);
+  const measure = parseFacetMeasure(route.rank);
   const matches = filter.state === 'ready' ? filter.matches : undefined;
   const sizeOf = matches && ((c: VizCluster) => matches.inCluster(c));
+  if (measure && facetsOf) {
+    const value = (c: VizCluster) => measureText(measure, measureOf(c, measure, facetsOf));
+    return {
+      clusters: rankByMeasure(clusters, measure, facetsOf),
+      sizeOf,
+      figure: (c) => `${describeFacetMeasure(measure)} ${value(c)}`,
+      ...totals(clusters, sizeOf, matches),
+    };
+  }
   return {
-    clusters: rank ? rankByMeasure(clusters, rank) : [...clusters],
+    clusters: [...clusters],
     sizeOf,
-    figure:
-      rank && ((c) => `${describeFacetMeasure(rank)} ${measureText(rank, measureOf(c, rank))}`),
+    figure: undefined,
+    ...totals(clusters, sizeOf, matches),
+  };
+}
+
+function totals(
+  clusters: readonly VizCluster[],
+  sizeOf: ((c: VizCluster) => number) | undefined,
+  matches: FacetMatches | undefined,
+): Pick<FacetListing, 'shown' | 'whole'> {
+  return {
     shown: clusters.reduce((sum, c) => sum + (sizeOf ? sizeOf(c) : c.size), 0),
     whole: matches && ((of) => matches.count(of.start, of.start + of.size)),
   };

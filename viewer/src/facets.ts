@@ -139,9 +139,18 @@ export function facetMeasures(facets: readonly VizFacet[], valuesEach = 12): Fac
   );
 }
 
+/** A cluster's facet distributions by facet name (from `facets/clusters.json`). */
+export type ClusterFacetsOf = (
+  cluster: VizCluster,
+) => Readonly<Record<string, FacetDistribution>> | undefined;
+
 /** The cluster's value of a measure; undefined when its members gave the facet no value. */
-export function measureOf(cluster: VizCluster, measure: FacetMeasure): number | undefined {
-  const d: FacetDistribution | undefined = cluster.facets?.[measure.facet];
+export function measureOf(
+  cluster: VizCluster,
+  measure: FacetMeasure,
+  facetsOf: ClusterFacetsOf,
+): number | undefined {
+  const d = facetsOf(cluster)?.[measure.facet];
   if (!d) return undefined;
   if ('value' in measure) {
     if (d.kind !== 'category') return undefined;
@@ -156,8 +165,12 @@ export const measureText = (measure: FacetMeasure, v: number | undefined) =>
   v === undefined ? '–' : 'value' in measure ? `${Math.round(100 * v)}%` : v.toFixed(2);
 
 /** Highest first; clusters without a value last, in their original order. */
-export function rankByMeasure<C extends VizCluster>(clusters: readonly C[], m: FacetMeasure): C[] {
-  const value = new Map(clusters.map((c) => [c, measureOf(c, m)]));
+export function rankByMeasure<C extends VizCluster>(
+  clusters: readonly C[],
+  m: FacetMeasure,
+  facetsOf: ClusterFacetsOf,
+): C[] {
+  const value = new Map(clusters.map((c) => [c, measureOf(c, m, facetsOf)]));
   return [...clusters].sort(
     (a, b) => (value.get(b) ?? -Infinity) - (value.get(a) ?? -Infinity) || 0,
   );

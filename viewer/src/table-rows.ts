@@ -1,6 +1,6 @@
 import type { ClusterChange, Comparison } from '../../lib/compare/types.js';
 import type { VizCluster, VizClusterInsight, VizInsight } from '../../lib/viz/format.js';
-import { type FacetMeasure, measureOf } from './facets.js';
+import { type ClusterFacetsOf, type FacetMeasure, measureOf } from './facets.js';
 
 /** One cluster as the table shows it; a missing figure is undefined, never zero. */
 export interface TableRow {
@@ -36,7 +36,8 @@ export function tableRows(
   total: number,
   insight: VizInsight | undefined,
   comparison: Comparison | undefined,
-  measure?: FacetMeasure,
+  /** The facet measure for the `facet` column, with the clusters' distributions. */
+  ranking?: { readonly measure: FacetMeasure; readonly facetsOf: ClusterFacetsOf },
 ): TableRow[] {
   const ref = (level: number, id: number) => `${level}.${id}`;
   const insights = new Map<string, VizClusterInsight>(
@@ -52,7 +53,7 @@ export function tableRows(
     const change = changes.get(ref(c.level, c.id));
     const purity = insights.get(ref(c.level, c.id))?.purity;
     const judgeFit = c.scores?.hierarchicalFit;
-    const facet = measure && measureOf(c, measure);
+    const facet = ranking && measureOf(c, ranking.measure, ranking.facetsOf);
     return {
       cluster: c,
       name: c.name || `Cluster ${c.id}`,

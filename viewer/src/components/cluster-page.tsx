@@ -4,6 +4,7 @@ import { facetListing } from '../facet-listing.js';
 import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, percent, plural } from '../text.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
 import { useFacetFilter } from '../use-facet-filter.js';
 import { Breadcrumb } from './breadcrumb.js';
 import { ClusterList } from './cluster-list.js';
@@ -16,6 +17,7 @@ import { WhyCluster } from './why-cluster.js';
 export function ClusterPage({ model, route, run }: { model: Model; route: Route; run: string }) {
   const cluster = model.cluster(route.cluster);
   const filter = useFacetFilter(model, route, run);
+  const facetsOf = useClusterFacets(model, run, true);
   const matches = filter.state === 'ready' ? filter.matches : undefined;
   const only = useMemo(
     () => cluster && matches?.positions(cluster.start, cluster.start + cluster.size),
@@ -36,7 +38,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
   // Single children that repeat the name hold the same items: their children are listed here.
   const end = model.chainEnd(cluster);
   const children = model.children(end);
-  const listing = facetListing(children, route, filter);
+  const listing = facetListing(children, route, filter, facetsOf);
   const levelName =
     end !== cluster
       ? `levels ${cluster.level}–${end.level} (one cluster)`
@@ -68,7 +70,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
           </a>
         )}
       </p>
-      <FacetDistributions model={model} cluster={cluster} />
+      <FacetDistributions model={model} distributions={facetsOf?.(cluster)} />
       <WhyCluster model={model} route={route} run={run} cluster={cluster} />
       <FacetFilterBar model={model} route={route} filter={filter} of={cluster} />
       {children.length > 0 && (

@@ -5,6 +5,7 @@ import { hrefFor } from '../route.js';
 import { rowsCsv, type SortKey, sortRows, type TableRow, tableRows } from '../table-rows.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
 import { FacetMeasurePicker } from './facet-measure.js';
 import type { ViewProps } from './lazy-view.js';
 import '../views.css';
@@ -40,6 +41,7 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
   const [filter, setFilter] = useState('');
   const [level, setLevel] = useState('all');
   const measure = parseFacetMeasure(route.rank);
+  const facetsOf = useClusterFacets(model, run, measure !== undefined);
   // Choosing a facet to rank by sorts by it; the headings still re-sort.
   const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({
     key: measure ? 'facet' : 'size',
@@ -55,9 +57,9 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
         model.total,
         insight.state === 'done' ? insight.value : undefined,
         comparison.state === 'done' ? comparison.value : undefined,
-        measure,
+        measure && facetsOf ? { measure, facetsOf } : undefined,
       ),
-    [model, insight, comparison, route.rank],
+    [model, insight, comparison, route.rank, facetsOf],
   );
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   const rows = sortRows(

@@ -1,5 +1,4 @@
 import type { FacetDistribution } from '../../../lib/facets/distribution.js';
-import type { VizCluster } from '../../../lib/viz/format.js';
 import type { Model } from '../model.js';
 import { count, percent } from '../text.js';
 import '../facets.css';
@@ -8,10 +7,14 @@ import '../facets.css';
 const SHOWN_VALUES = 6;
 const HISTOGRAM = { width: 240, height: 48, gap: 2 } as const;
 
-/** How the cluster's members spread over each facet of the run. */
-export function FacetDistributions({ model, cluster }: { model: Model; cluster: VizCluster }) {
+/** How a cluster's members spread over each facet of the run (nothing while they load). */
+export function FacetDistributions(props: {
+  model: Model;
+  distributions: Readonly<Record<string, FacetDistribution>> | undefined;
+}) {
+  const { model, distributions } = props;
   const entries = (model.index.facets ?? []).flatMap((f) => {
-    const d = cluster.facets?.[f.name];
+    const d = distributions?.[f.name];
     return d ? [[f.name, d] as const] : [];
   });
   if (entries.length === 0) return null;

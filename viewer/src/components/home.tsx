@@ -2,6 +2,7 @@ import { facetListing } from '../facet-listing.js';
 import type { Model } from '../model.js';
 import type { Route } from '../route.js';
 import { count, plural } from '../text.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
 import { useFacetFilter } from '../use-facet-filter.js';
 import { ClusterList } from './cluster-list.js';
 import { FacetFilterBar } from './facet-filter.js';
@@ -12,7 +13,8 @@ import { Overview } from './overview.js';
 export function Home({ model, route, run }: { model: Model; route: Route; run: string }) {
   const roots = model.visibleRoots(route.part);
   const filter = useFacetFilter(model, route, run);
-  const listing = facetListing(roots, route, filter);
+  const facetsOf = useClusterFacets(model, run, route.rank !== undefined);
+  const listing = facetListing(roots, route, filter, facetsOf);
   return (
     <>
       <Overview model={model} />

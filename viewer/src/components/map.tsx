@@ -27,6 +27,7 @@ import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
 import { useFacetFilter } from '../use-facet-filter.js';
 import { useWidth } from '../use-width.js';
 import { FacetFilterBar } from './facet-filter.js';
@@ -69,14 +70,17 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   const filter = useFacetFilter(model, route, run);
   const matches = filter.state === 'ready' ? filter.matches : undefined;
   const measure = parseFacetMeasure(route.colour);
+  const facetsOf = useClusterFacets(model, run, measure !== undefined);
   const colouring = useMemo(
     () =>
       measure &&
+      facetsOf &&
       facetColouring(
         model.baseColours().map((b) => b.cluster),
         measure,
+        facetsOf,
       ),
-    [model, route.colour],
+    [model, route.colour, facetsOf],
   );
   const palette = useMemo(
     () =>
@@ -274,7 +278,7 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
         />
       )}
       {colouring && <FacetLegend colouring={colouring} />}
-      {measure && !colouring && (
+      {measure && facetsOf && !colouring && (
         <p class="muted">No cluster has a value for {describeFacetMeasure(measure)}.</p>
       )}
       <Legend model={model} route={route} selected={selected} swatches={!colouring} />
