@@ -105,6 +105,16 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
     }
     await page.screenshot({ path: join(SHOTS, 'facets-home.png') });
     expect(await axeProblems()).toEqual([]);
+    // The filter stays on when a cluster opens.
+    const firstName = await rows.first().locator('.name').textContent();
+    const first = roots().find((c) => c.name === firstName);
+    if (!first) throw new Error('no first top-level cluster');
+    await rows.first().locator('a').click();
+    await expect
+      .poll(filterStatus)
+      .toBe(
+        `${count(membersOf(first).filter(annoyed).length)} of ${count(first.size)} items with mood is annoyed.`,
+      );
   });
 
   it("lists only a cluster's matching members and shows its facet distributions", async () => {
