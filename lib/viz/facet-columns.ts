@@ -1,6 +1,6 @@
 import { facetNames } from '../facets/distribution.js';
 import type { ItemRecord } from '../output/hierarchy-schema.js';
-import type { VizFacet, VizFacetColumn } from './format.js';
+import { MAX_CATEGORY_VALUES, type VizFacet, type VizFacetColumn } from './format.js';
 
 /**
  * The facets the items carry, read off their values: a facet with any text value is a
@@ -23,7 +23,13 @@ export function facetsOf(items: readonly ItemRecord[]): VizFacet[] {
     const values = [...byText]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .map(([v]) => v);
-    return { name, kind: 'category', values };
+    const more = values.length - MAX_CATEGORY_VALUES;
+    return {
+      name,
+      kind: 'category',
+      values: values.slice(0, MAX_CATEGORY_VALUES),
+      ...(more > 0 ? { more } : {}),
+    };
   });
 }
 
@@ -43,7 +49,7 @@ export function facetColumn(facet: VizFacet, items: readonly ItemRecord[]): VizF
     name: facet.name,
     values: items.map((item) => {
       const v = item.facets?.[facet.name];
-      return v === undefined ? null : (code.get(String(v)) ?? null);
+      return v === undefined ? null : (code.get(String(v)) ?? -1);
     }),
   };
 }

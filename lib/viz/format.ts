@@ -62,8 +62,13 @@ export type VizFacet =
   | {
       readonly name: string;
       readonly kind: 'category';
-      /** Every value given, the most frequent first: the codes of its column index this. */
+      /**
+       * The values given, the most frequent first, at most MAX_CATEGORY_VALUES of them: the
+       * codes of its column index this.
+       */
       readonly values: readonly string[];
+      /** Distinct values past the cap (free-text answers can be thousands); coded -1. */
+      readonly more?: number;
     }
   | {
       readonly name: string;
@@ -76,7 +81,7 @@ export type VizFacet =
 /**
  * `facets/{k}.json`: one facet's value per item in member order, so a filter downloads one small
  * array rather than every item. A category's value is its index in `VizFacet.values`, a scale's
- * the number itself; null where the item has no value.
+ * the number itself; null where the item has no value, -1 for a value past the category's cap.
  */
 export interface VizFacetColumn {
   readonly name: string;
@@ -205,6 +210,9 @@ export interface VizInsight {
 }
 
 export const MAX_INDEX_FAILURES = 200;
+
+/** Category values the index lists per facet: a filter menu, not a free-text dump. */
+export const MAX_CATEGORY_VALUES = 200;
 
 /**
  * Members per page in the explorer, and items per chunk: a page of any cluster, wherever it

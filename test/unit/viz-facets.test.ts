@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { VizCluster, VizClusterFacets, VizFacetColumn } from '../../lib/viz/format.js';
+import {
+  MAX_CATEGORY_VALUES,
+  type VizCluster,
+  type VizClusterFacets,
+  type VizFacetColumn,
+} from '../../lib/viz/format.js';
 import { prepareVizData, vizFile, vizFilePaths } from '../../lib/viz/prepare.js';
 import { facetColouring, NO_VALUE, RAMP } from '../../viewer/src/facet-colours.js';
 import {
@@ -65,6 +70,25 @@ describe('facets in the explorer format', () => {
     const plainIndex = String(vizFile(prepareVizData(plain), 'index.json'));
     const facetIndex = String(vizFile(prepareVizData(doc), 'index.json'));
     expect(facetIndex.length - plainIndex.length).toBeLessThan(300);
+  });
+
+  it('lists at most MAX_CATEGORY_VALUES values of a free-text category, coding the rest -1', () => {
+    const chatty = {
+      ...plain,
+      items: plain.items.map((item, i) => ({ ...item, facets: { topic: `t${i % 250}` } })),
+    };
+    const prepared = prepareVizData(chatty, { chunkSize: 100, searchShardSize: 1000 });
+    const [topic] = prepared.index.facets ?? [];
+    if (topic?.kind !== 'category') throw new Error('topic is not a category');
+    expect(topic.values).toHaveLength(MAX_CATEGORY_VALUES);
+    expect(topic.more).toBe(250 - MAX_CATEGORY_VALUES);
+    const codes = (JSON.parse(String(vizFile(prepared, 'facets/0.json'))) as VizFacetColumn).values;
+    prepared.items.forEach((item, p) => {
+      const code = codes[p] as number;
+      expect(code < 0 ? undefined : topic.values[code]).toBe(
+        topic.values.includes(String(item.facets?.topic)) ? item.facets?.topic : undefined,
+      );
+    });
   });
 
   it('leaves runs made before facets without any', () => {

@@ -60,7 +60,13 @@ export function facetTest(
       return { error: `“${facet.name}” is a scale: filter it by a range such as 1..3.` };
     }
     const code = facet.values.indexOf(filter.value);
-    if (code < 0) return { error: `No item has ${facet.name} “${filter.value}”.` };
+    if (code < 0) {
+      return {
+        error: facet.more
+          ? `“${filter.value}” is not among the ${facet.values.length} most common values of ${facet.name}, the ones the explorer filters by.`
+          : `No item has ${facet.name} “${filter.value}”.`,
+      };
+    }
     return { column, keeps: (v) => v === code };
   }
   if (facet.kind !== 'scale') {
