@@ -10,12 +10,15 @@
  *   {run}/search/{k}.json          VizSearchShard: ids and summaries, searchShardSize per shard
  *   {run}/compare/{other}.json     Comparison (lib/compare/types.ts): from run {other} to {run}
  *   {run}/insight.json             VizInsight: why each cluster is one (made on first request)
+ *   {run}/facets/{k}.json          VizFacetColumn: facet k's value per item, in member order
+ *   {run}/facets/clusters.json     VizClusterFacets: every cluster's facet distributions
  *   trends.json                    VizTrends: the save_path's kept runs (only where there is one)
  *
  * "Member order" lists items base cluster by base cluster, walking the tree depth-first from the
  * largest top-level cluster, so every cluster of every level covers one contiguous range
  * [start, start + size): a page of any cluster is one or two chunk downloads.
  */
+import type { FacetDistribution } from '../facets/distribution.js';
 import type { MapInfo, RunInfo } from '../output/hierarchy-schema.js';
 import type { Trends } from '../trends/types.js';
 
@@ -53,6 +56,51 @@ export interface VizCluster {
   readonly start: number;
   /** From the `evaluation.json` beside the run, when there is one. */
   readonly scores?: VizClusterScores;
+}
+
+/**
+ * A facet as the run's items answer it. `hierarchy.json` does not keep the config, so the kind
+ * and the values are read off the items: text values make a category, numbers a scale.
+ */
+export type VizFacet =
+  | {
+      readonly name: string;
+      readonly kind: 'category';
+      /**
+       * The values given, the most frequent first, at most MAX_CATEGORY_VALUES of them: the
+       * codes of its column index this.
+       */
+      readonly values: readonly string[];
+      /** Distinct values past the cap (free-text answers can be thousands); coded -1. */
+      readonly more?: number;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'scale';
+      /** The smallest and largest value given. */
+      readonly min: number;
+      readonly max: number;
+    };
+
+/**
+ * `facets/{k}.json`: one facet's value per item in member order, so a filter downloads one small
+ * array rather than every item. A category's value is its index in `VizFacet.values`, a scale's
+ * the number itself; null where the item has no value, -1 for a value past the category's cap.
+ */
+export interface VizFacetColumn {
+  readonly name: string;
+  readonly values: readonly (number | null)[];
+}
+
+/**
+ * `facets/clusters.json`: how each cluster's members spread over each facet. Apart from the
+ * index, which it would more than double on a big run, and fetched only by the screens that
+ * show, rank or colour by a facet.
+ */
+export interface VizClusterFacets {
+  readonly format: typeof VIZ_FORMAT;
+  /** By `{level}.{id}`, then by facet name; clusters made before facets are absent. */
+  readonly clusters: Readonly<Record<string, Readonly<Record<string, FacetDistribution>>>>;
 }
 
 /** A cluster's scores from `open-clio evaluate`, each in [0, 1] (null: nothing judged). */
@@ -93,6 +141,8 @@ export interface VizIndex {
    * (0 … 65535 spanning [0, 1]); null when the run has no map.
    */
   readonly map: (MapInfo & { readonly file: string }) | null;
+  /** The facets items carry, column k in `facets/{k}.json`; absent or empty: none. */
+  readonly facets?: readonly VizFacet[];
 }
 
 export interface VizItem {
@@ -101,6 +151,8 @@ export interface VizItem {
   readonly partition: string;
   readonly label?: string;
   readonly preview: string;
+  /** Its facet values by name, shown with the item (filters read `facets/{k}.json`). */
+  readonly facets?: Readonly<Record<string, string | number>>;
 }
 
 export interface VizSearchShard {
@@ -177,6 +229,9 @@ export interface VizTrends {
 
 export const MAX_INDEX_FAILURES = 200;
 
+/** Category values the index lists per facet: a filter menu, not a free-text dump. */
+export const MAX_CATEGORY_VALUES = 200;
+
 /**
  * Members per page in the explorer, and items per chunk: a page of any cluster, wherever it
  * starts, is at most two chunks (about 30 KB compressed) rather than a slice of a big one.
@@ -191,5 +246,7 @@ export const vizPaths = {
   chunk: (k: number) => `items/${k}.json`,
   search: (k: number) => `search/${k}.json`,
   compare: (other: string) => `compare/${other}.json`,
+  facet: (k: number) => `facets/${k}.json`,
+  clusterFacets: 'facets/clusters.json',
   trends: 'trends.json',
 } as const;

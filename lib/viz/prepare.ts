@@ -11,11 +11,13 @@ import {
   type ItemRecord,
 } from '../output/hierarchy-schema.js';
 import { lazyInsight, readRunCentroids } from './cluster-insight.js';
+import { facetColumn, facetsOf } from './facet-columns.js';
 import {
   MAX_INDEX_FAILURES,
   MEMBER_PAGE_ITEMS,
   VIZ_FORMAT,
   type VizCluster,
+  type VizClusterFacets,
   type VizClusterScores,
   type VizIndex,
   type VizItem,
@@ -36,6 +38,8 @@ export interface VizData {
   readonly points: Uint8Array | null;
   /** The body of `insight.json`, made on first call. */
   readonly insight: () => string;
+  /** Every cluster's facet distributions; null for runs made before facets. */
+  readonly clusterFacets: VizClusterFacets | null;
 }
 
 export interface PrepareOptions {
@@ -173,6 +177,7 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
   const lost = doc.items.filter((item) => !records.has(key(0, item.path[0] ?? -1)));
   ordered.push(...lost);
 
+  const facets = facetsOf(ordered);
   const clusters = [...placed.values()]
     .filter((c) => c.size > 0)
     .sort((a, b) => a.level - b.level || a.start - b.start);
@@ -191,12 +196,14 @@ export function prepareVizData(doc: HierarchyDoc, options: PrepareOptions = {}):
       doc.map && ordered.length > 0 && ordered.every((item) => item.xy)
         ? { ...doc.map, file: vizPaths.points }
         : null,
+    ...(facets.length > 0 ? { facets } : {}),
   };
   return {
     index,
     items: ordered,
     points: index.map ? pointsOf(ordered) : null,
     insight: lazyInsight(clusters, ordered, options.centroids),
+    clusterFacets: facets.length > 0 ? clusterFacetsOf(doc.clusters) : null,
   };
 }
 
@@ -206,6 +213,14 @@ export function vizFile(data: VizData, path: string): string | Uint8Array | unde
   if (path === vizPaths.index) return JSON.stringify(index);
   if (path === vizPaths.points) return data.points ?? undefined;
   if (path === vizPaths.insight) return data.insight();
+  if (path === vizPaths.clusterFacets) {
+    return data.clusterFacets ? JSON.stringify(data.clusterFacets) : undefined;
+  }
+  const facet = /^facets\/(\d{1,4})\.json$/.exec(path);
+  if (facet) {
+    const spec = index.facets?.[Number(facet[1])];
+    return spec && JSON.stringify(facetColumn(spec, items));
+  }
   const match = /^(items|search)\/(\d{1,9})\.json$/.exec(path);
   if (!match) return undefined;
   const k = Number(match[2]);
@@ -228,6 +243,8 @@ export function vizFilePaths(data: VizData): string[] {
     vizPaths.index,
     ...(data.points ? [vizPaths.points] : []),
     vizPaths.insight,
+    ...(index.facets ?? []).map((_, k) => vizPaths.facet(k)),
+    ...(data.clusterFacets ? [vizPaths.clusterFacets] : []),
     ...Array.from({ length: count(index.chunkSize) }, (_, k) => vizPaths.chunk(k)),
     ...Array.from({ length: count(index.searchShardSize) }, (_, k) => vizPaths.search(k)),
   ];
@@ -240,6 +257,16 @@ function toVizItem(item: ItemRecord): VizItem {
     partition: item.partition,
     ...(item.label === undefined ? {} : { label: item.label }),
     preview: item.preview,
+    ...(item.facets && Object.keys(item.facets).length > 0 ? { facets: item.facets } : {}),
+  };
+}
+
+function clusterFacetsOf(clusters: readonly ClusterRecord[]): VizClusterFacets {
+  return {
+    format: VIZ_FORMAT,
+    clusters: Object.fromEntries(
+      clusters.flatMap((c) => (c.facets ? [[`${c.level}.${c.id}`, c.facets]] : [])),
+    ),
   };
 }
 

@@ -218,8 +218,8 @@ describe.skipIf(!hasChromium)('the explorer in a browser', () => {
 
   it('is keyboard navigable and fits a phone-width screen', async () => {
     await open('#run=demo');
-    // Past the header (brand, run, search, partition, one tab per view) into the cluster list.
-    for (let i = 0; i < 20; i++) {
+    // The header (one tab per view), the facet filter and ranking controls, then the list.
+    for (let i = 0; i < 24; i++) {
       await page.keyboard.press('Tab');
       const inList = await page.evaluate(() =>
         Boolean(

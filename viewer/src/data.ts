@@ -1,5 +1,7 @@
 import type { Comparison } from '../../lib/compare/types.js';
 import type {
+  VizClusterFacets,
+  VizFacetColumn,
   VizIndex,
   VizInsight,
   VizItem,
@@ -68,6 +70,36 @@ export async function loadItems(
   const offset = first * index.chunkSize;
   return chunks.flat().slice(from - offset, to - offset);
 }
+
+/** The items at the given member-order positions, fetching each chunk that holds one once. */
+export async function loadItemsAt(
+  run: string,
+  index: VizIndex,
+  positions: readonly number[],
+): Promise<VizItem[]> {
+  const chunkOf = (p: number) => Math.floor(p / index.chunkSize);
+  const chunks = new Map(
+    [...new Set(positions.map(chunkOf))].map((k) => [
+      k,
+      json<VizItem[]>(runPath(run, `items/${k}.json`)),
+    ]),
+  );
+  return Promise.all(
+    positions.map(async (p) => {
+      const item = (await chunks.get(chunkOf(p)))?.[p % index.chunkSize];
+      if (!item) throw new Error(`no item at position ${p}`);
+      return item;
+    }),
+  );
+}
+
+/** Facet k's value per item (see VizFacetColumn). */
+export const loadFacetColumn = (run: string, k: number) =>
+  json<VizFacetColumn>(runPath(run, `facets/${k}.json`));
+
+/** Every cluster's facet distributions (see VizClusterFacets). */
+export const loadClusterFacets = (run: string) =>
+  json<VizClusterFacets>(runPath(run, 'facets/clusters.json'));
 
 /** Why each cluster is one (made by the server on first request; see lib/viz/cluster-insight.ts). */
 export const loadInsight = (run: string) => json<VizInsight>(runPath(run, 'insight.json'));

@@ -40,6 +40,12 @@ export interface Route {
   readonly within?: boolean;
   /** The comparison lists unchanged clusters too. */
   readonly all?: boolean;
+  /** Facet filter, `name=value` or `name=min..max` (see facets.ts); carried like `part`. */
+  readonly facet?: string;
+  /** Cluster lists ranked by a facet measure, `name=value` (a share) or `name` (a mean). */
+  readonly rank?: string;
+  /** The map coloured by a facet measure, as `rank`. */
+  readonly colour?: string;
 }
 
 export function parseRoute(hash: string): Route {
@@ -52,6 +58,9 @@ export function parseRoute(hash: string): Route {
   const part = text('part');
   const item = text('item');
   const vs = text('vs');
+  const facet = text('f');
+  const rank = text('rank');
+  const colour = text('colour');
   return {
     ...(run === undefined ? {} : { run }),
     view: view && VIEWS.includes(view) ? view : 'clusters',
@@ -63,6 +72,9 @@ export function parseRoute(hash: string): Route {
     ...(vs === undefined ? {} : { vs }),
     ...(params.get('in') === '1' ? { within: true } : {}),
     ...(params.get('all') === '1' ? { all: true } : {}),
+    ...(facet === undefined ? {} : { facet }),
+    ...(rank === undefined ? {} : { rank }),
+    ...(colour === undefined ? {} : { colour }),
   };
 }
 
@@ -78,18 +90,22 @@ export function formatRoute(route: Route): string {
   if (route.vs) params.set('vs', route.vs);
   if (route.within) params.set('in', '1');
   if (route.all) params.set('all', '1');
+  if (route.facet) params.set('f', route.facet);
+  if (route.rank) params.set('rank', route.rank);
+  if (route.colour) params.set('colour', route.colour);
   return `#${params.toString()}`;
 }
 
 /**
- * A link from the current screen: the run and the partition filter carry over, everything else
+ * A link from the current screen: the run and the partition and facet filters carry over, everything else
  * is what `changes` says (so opening a cluster clears the search, the page and the open item).
  */
 export function hrefFor(route: Route, changes: Partial<Route>): string {
-  const { run, part } = route;
+  const { run, part, facet } = route;
   return formatRoute({
     ...(run === undefined ? {} : { run }),
     ...(part === undefined ? {} : { part }),
+    ...(facet === undefined ? {} : { facet }),
     view: 'clusters',
     q: '',
     page: 1,

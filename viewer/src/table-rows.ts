@@ -1,5 +1,6 @@
 import type { ClusterChange, Comparison } from '../../lib/compare/types.js';
 import type { VizCluster, VizClusterInsight, VizInsight } from '../../lib/viz/format.js';
+import { type ClusterFacetsOf, type FacetMeasure, measureOf } from './facets.js';
 
 /** One cluster as the table shows it; a missing figure is undefined, never zero. */
 export interface TableRow {
@@ -15,6 +16,8 @@ export interface TableRow {
   readonly embeddingFit?: number;
   readonly judgeFit?: number;
   readonly purity?: number;
+  /** The facet measure the table is ranked by (see facets.ts), when one is chosen. */
+  readonly facet?: number;
 }
 
 export type SortKey =
@@ -25,13 +28,16 @@ export type SortKey =
   | 'change'
   | 'embeddingFit'
   | 'judgeFit'
-  | 'purity';
+  | 'purity'
+  | 'facet';
 
 export function tableRows(
   clusters: readonly VizCluster[],
   total: number,
   insight: VizInsight | undefined,
   comparison: Comparison | undefined,
+  /** The facet measure for the `facet` column, with the clusters' distributions. */
+  ranking?: { readonly measure: FacetMeasure; readonly facetsOf: ClusterFacetsOf },
 ): TableRow[] {
   const ref = (level: number, id: number) => `${level}.${id}`;
   const insights = new Map<string, VizClusterInsight>(
@@ -47,6 +53,7 @@ export function tableRows(
     const change = changes.get(ref(c.level, c.id));
     const purity = insights.get(ref(c.level, c.id))?.purity;
     const judgeFit = c.scores?.hierarchicalFit;
+    const facet = ranking && measureOf(c, ranking.measure, ranking.facetsOf);
     return {
       cluster: c,
       name: c.name || `Cluster ${c.id}`,
@@ -57,6 +64,7 @@ export function tableRows(
       ...(c.scores?.nearestOwn === undefined ? {} : { embeddingFit: c.scores.nearestOwn }),
       ...(judgeFit === undefined || judgeFit === null ? {} : { judgeFit }),
       ...(purity === undefined ? {} : { purity }),
+      ...(facet === undefined ? {} : { facet }),
     };
   });
 }

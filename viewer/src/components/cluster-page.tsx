@@ -1,15 +1,28 @@
+import { useMemo } from 'preact/hooks';
 import type { VizClusterScores } from '../../../lib/viz/format.js';
+import { facetListing } from '../facet-listing.js';
 import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, percent, plural } from '../text.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
+import { useFacetFilter } from '../use-facet-filter.js';
 import { Breadcrumb } from './breadcrumb.js';
 import { ClusterList } from './cluster-list.js';
+import { FacetDistributions } from './facet-distributions.js';
+import { FacetFilterBar } from './facet-filter.js';
 import { Members } from './members.js';
 import { WhyCluster } from './why-cluster.js';
 
 /** One cluster: where it sits, what it says, its children and its member items. */
 export function ClusterPage({ model, route, run }: { model: Model; route: Route; run: string }) {
   const cluster = model.cluster(route.cluster);
+  const filter = useFacetFilter(model, route, run);
+  const facetsOf = useClusterFacets(model, run, true);
+  const matches = filter.state === 'ready' ? filter.matches : undefined;
+  const only = useMemo(
+    () => cluster && matches?.positions(cluster.start, cluster.start + cluster.size),
+    [cluster, matches],
+  );
   if (!cluster) {
     return (
       <section>
@@ -25,6 +38,7 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
   // Single children that repeat the name hold the same items: their children are listed here.
   const end = model.chainEnd(cluster);
   const children = model.children(end);
+  const listing = facetListing(children, route, filter, facetsOf);
   const levelName =
     end !== cluster
       ? `levels ${cluster.level}–${end.level} (one cluster)`
@@ -56,14 +70,23 @@ export function ClusterPage({ model, route, run }: { model: Model; route: Route;
           </a>
         )}
       </p>
+      <FacetDistributions model={model} distributions={facetsOf?.(cluster)} />
       <WhyCluster model={model} route={route} run={run} cluster={cluster} />
+      <FacetFilterBar model={model} route={route} filter={filter} of={cluster} />
       {children.length > 0 && (
         <section aria-labelledby="children-heading">
           <h2 id="children-heading">{plural(children.length, 'child cluster')}</h2>
-          <ClusterList clusters={children} whole={cluster.size} model={model} route={route} />
+          <ClusterList
+            clusters={listing.clusters}
+            whole={listing.whole?.(cluster) ?? cluster.size}
+            model={model}
+            route={route}
+            sizeOf={listing.sizeOf}
+            figure={listing.figure}
+          />
         </section>
       )}
-      <Members model={model} route={route} run={run} cluster={cluster} />
+      <Members model={model} route={route} run={run} cluster={cluster} only={only} />
     </article>
   );
 }

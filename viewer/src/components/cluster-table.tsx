@@ -1,9 +1,12 @@
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { loadComparison, loadInsight } from '../data.js';
+import { describeFacetMeasure, measureText, parseFacetMeasure } from '../facets.js';
 import { hrefFor } from '../route.js';
 import { rowsCsv, type SortKey, sortRows, type TableRow, tableRows } from '../table-rows.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
+import { FacetMeasurePicker } from './facet-measure.js';
 import type { ViewProps } from './lazy-view.js';
 import '../views.css';
 
@@ -37,10 +40,14 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
   );
   const [filter, setFilter] = useState('');
   const [level, setLevel] = useState('all');
+  const measure = parseFacetMeasure(route.rank);
+  const facetsOf = useClusterFacets(model, run, measure !== undefined);
+  // Choosing a facet to rank by sorts by it; the headings still re-sort.
   const [sort, setSort] = useState<{ key: SortKey; ascending: boolean }>({
-    key: 'size',
+    key: measure ? 'facet' : 'size',
     ascending: false,
   });
+  useEffect(() => setSort({ key: measure ? 'facet' : 'size', ascending: false }), [route.rank]);
   const [showAll, setShowAll] = useState(false);
 
   const all = useMemo(
@@ -50,8 +57,9 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
         model.total,
         insight.state === 'done' ? insight.value : undefined,
         comparison.state === 'done' ? comparison.value : undefined,
+        measure && facetsOf ? { measure, facetsOf } : undefined,
       ),
-    [model, insight, comparison],
+    [model, insight, comparison, route.rank, facetsOf],
   );
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   const rows = sortRows(
@@ -83,6 +91,9 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
       ? [figure('judgeFit', 'Judge fit', (r) => pct(r.judgeFit))]
       : []),
     ...(model.index.labelled ? [figure('purity', 'Label purity', (r) => pct(r.purity))] : []),
+    ...(measure
+      ? [figure('facet', describeFacetMeasure(measure), (r) => measureText(measure, r.facet))]
+      : []),
   ];
   const shown = showAll ? rows : rows.slice(0, SHOWN_ROWS);
 
@@ -114,6 +125,13 @@ export function ClusterTable({ model, route, run, runs }: ViewProps) {
             ))}
           </select>
         </label>
+        <FacetMeasurePicker
+          model={model}
+          route={route}
+          field="rank"
+          label="Facet column"
+          none="none"
+        />
         <button type="button" onClick={() => downloadCsv(rows)}>
           Download CSV ({plural(rows.length, 'row')})
         </button>

@@ -72,6 +72,8 @@ export function MapSelection(props: {
                       href={hrefFor(route, {
                         cluster: { level: 0, id: base.id },
                         page,
+                        // The page counts every member, so the facet filter is left behind.
+                        facet: undefined,
                         item: item.id,
                       })}
                     >

@@ -1,6 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { VizCluster } from '../../../lib/viz/format.js';
 import { loadItems, loadPoints } from '../data.js';
+import { type FacetColouring, facetColouring } from '../facet-colours.js';
+import {
+  describeFacetMeasure,
+  type FacetMatches,
+  formatFacetMeasure,
+  parseFacetMeasure,
+} from '../facets.js';
 import {
   drawLabels,
   drawPoints,
@@ -20,7 +27,12 @@ import type { Model } from '../model.js';
 import { hrefFor, type Route } from '../route.js';
 import { count, plural } from '../text.js';
 import { useAsync } from '../use-async.js';
+import { useClusterFacets } from '../use-cluster-facets.js';
+import { useFacetFilter } from '../use-facet-filter.js';
 import { useWidth } from '../use-width.js';
+import { FacetFilterBar } from './facet-filter.js';
+import { FacetLegend } from './facet-legend.js';
+import { FacetMeasurePicker } from './facet-measure.js';
 import { MapPlaces } from './map-places.js';
 import { MapSelection } from './map-selection.js';
 import { PAGE_SIZE } from './members.js';
@@ -55,14 +67,42 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   const [band, setBand] = useState<Band | null>(null);
   const [selection, setSelection] = useState<number[] | null>(null);
   const [drawn, setDrawn] = useState({ points: 0, labels: [] as string[] });
-  const palette = useMemo(() => model.roots.map((r) => parseColour(model.colour(r))), [model]);
+  const filter = useFacetFilter(model, route, run);
+  const matches = filter.state === 'ready' ? filter.matches : undefined;
+  const measure = parseFacetMeasure(route.colour);
+  const facetsOf = useClusterFacets(model, run, measure !== undefined);
+  const colouring = useMemo(
+    () =>
+      measure &&
+      facetsOf &&
+      facetColouring(
+        model.baseColours().map((b) => b.cluster),
+        measure,
+        facetsOf,
+      ),
+    [model, route.colour, facetsOf],
+  );
+  const palette = useMemo(
+    () =>
+      colouring
+        ? colouring.colours.map(parseColour)
+        : model.roots.map((r) => parseColour(model.colour(r))),
+    [model, colouring],
+  );
   const positions = useMemo(
     () => (points.state === 'done' ? robustPositions(points.value) : undefined),
     [points],
   );
   const style = useMemo(
-    () => positions && pointStyle(model, positions.length / 2, selected, route.part),
-    [model, positions, selected, route.part],
+    () =>
+      positions &&
+      pointStyle(model, positions.length / 2, {
+        selected,
+        partition: route.part,
+        colouring,
+        matches,
+      }),
+    [model, positions, selected, route.part, colouring, matches],
   );
   const layer = useMemo<MapLayer | undefined>(
     () => positions && style && { screen: toScreen(positions, width, height, transform), ...style },
@@ -108,7 +148,13 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
     const page = Math.floor((position - base.start) / PAGE_SIZE) + 1;
     const cluster = { level: 0, id: base.id };
     loadItems(run, model.index, position, position + 1).then(([item]) => {
-      location.hash = hrefFor(route, { cluster, page, ...(item ? { item: item.id } : {}) });
+      // Page numbers count every member: the item opens without the facet filter.
+      location.hash = hrefFor(route, {
+        cluster,
+        page,
+        facet: undefined,
+        ...(item ? { item: item.id } : {}),
+      });
     });
   };
   const gestures = useMapGestures({
@@ -159,6 +205,12 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
         ones are pulled in at the edges. Scroll or pinch to zoom, drag to pan. Hover or tap a point
         for its summary; click or tap it again to open it.
       </p>
+      <FacetFilterBar
+        model={model}
+        route={route}
+        filter={filter}
+        of={{ start: 0, size: model.total }}
+      />
       <div class="map-tools">
         <button type="button" onClick={() => zoomBy(BUTTON_ZOOM)}>
           Zoom in
@@ -176,6 +228,13 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
         <button type="button" aria-pressed={selecting} onClick={() => setSelecting(!selecting)}>
           Select an area
         </button>
+        <FacetMeasurePicker
+          model={model}
+          route={route}
+          field="colour"
+          label="Colour by"
+          none="top-level cluster"
+        />
         <span class="muted" aria-live="polite">
           {selecting ? 'Drag over the map to select.' : `Zoom ${transform.k.toFixed(1)}×`}
         </span>
@@ -190,7 +249,8 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
           data-labels={drawn.labels.join('\n')}
           data-zoom={transform.k}
           role="img"
-          aria-label={`Map of ${plural(model.total, 'item')} coloured by top-level cluster; named: ${drawn.labels.join(', ')}`}
+          data-colour={colouring ? formatFacetMeasure(colouring.measure) : ''}
+          aria-label={`Map of ${plural(model.total, 'item')} coloured by ${colouring ? describeFacetMeasure(colouring.measure) : 'top-level cluster'}; named: ${drawn.labels.join(', ')}`}
           {...gestures}
           onPointerLeave={() => setHover((h) => (h?.tapped ? h : null))}
           class={selecting ? 'selecting' : hover ? 'pointing' : undefined}
@@ -217,7 +277,11 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
           onClear={() => setSelection(null)}
         />
       )}
-      <Legend model={model} route={route} selected={selected} />
+      {colouring && <FacetLegend colouring={colouring} />}
+      {measure && facetsOf && !colouring && (
+        <p class="muted">No cluster has a value for {describeFacetMeasure(measure)}.</p>
+      )}
+      <Legend model={model} route={route} selected={selected} swatches={!colouring} />
       {centres && (
         <MapPlaces
           model={model}
@@ -231,24 +295,33 @@ export function MapView({ model, route, run }: { model: Model; route: Route; run
   );
 }
 
-/** Palette index and emphasis per point: the selected cluster and partition stand out. */
+/**
+ * Palette index and emphasis per point: the selected cluster and partition stand out. Colours
+ * are the top-level cluster's, or the base cluster's step of a facet colouring.
+ */
 function pointStyle(
   model: Model,
   n: number,
-  selected: VizCluster | undefined,
-  partition: string | undefined,
+  shown: {
+    selected: VizCluster | undefined;
+    partition: string | undefined;
+    colouring: FacetColouring | undefined;
+    /** Items the facet filter keeps; the others are faded like other partitions'. */
+    matches: FacetMatches | undefined;
+  },
 ): Omit<MapLayer, 'screen'> {
+  const { selected, partition, colouring, matches } = shown;
   const colour = new Uint16Array(n);
   const emphasis = new Uint8Array(n);
   const rootIndex = new Map(model.roots.map((r, i) => [r, i]));
   const inSelection = (p: number) =>
     !selected || (p >= selected.start && p < selected.start + selected.size);
   for (const { cluster, start, end } of model.baseColours()) {
-    const palette = rootIndex.get(model.top(cluster)) ?? 0;
+    const palette = colouring ? colouring.step(cluster) : (rootIndex.get(model.top(cluster)) ?? 0);
     const visible = !partition || cluster.partition === partition;
     for (let p = start; p < Math.min(end, n); p++) {
       colour[p] = palette;
-      emphasis[p] = visible && inSelection(p) ? 2 : 1;
+      emphasis[p] = visible && inSelection(p) && (!matches || matches.has(p)) ? 2 : 1;
     }
   }
   return { colour, emphasis };
@@ -281,7 +354,14 @@ function Tooltip(props: { hover: Hover; model: Model; run: string; width: number
   );
 }
 
-function Legend({ model, route, selected }: { model: Model; route: Route; selected?: VizCluster }) {
+function Legend(props: {
+  model: Model;
+  route: Route;
+  selected?: VizCluster | undefined;
+  /** Off while the map is coloured by a facet: the cluster colours are not on it then. */
+  swatches: boolean;
+}) {
+  const { model, route, selected, swatches } = props;
   const roots = model.visibleRoots(route.part);
   return (
     <nav class="legend" aria-label="Top-level clusters on the map">
@@ -293,7 +373,13 @@ function Legend({ model, route, selected }: { model: Model; route: Route; select
               aria-current={selected === root ? 'true' : undefined}
               title={root.name}
             >
-              <span class="swatch" style={{ background: model.colour(root) }} aria-hidden="true" />
+              {swatches && (
+                <span
+                  class="swatch"
+                  style={{ background: model.colour(root) }}
+                  aria-hidden="true"
+                />
+              )}
               {/* Long names wrap to two lines and end in an ellipsis; the title holds all of it. */}
               <span class="legend-name">
                 {root.name} ({count(root.size)})

@@ -1,7 +1,7 @@
 import type { RefObject } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { MEMBER_PAGE_ITEMS, type VizCluster, type VizItem } from '../../../lib/viz/format.js';
-import { loadItems } from '../data.js';
+import { loadItems, loadItemsAt } from '../data.js';
 import type { Model } from '../model.js';
 import { formatRoute, hrefFor, type Route } from '../route.js';
 import { count } from '../text.js';
@@ -12,13 +12,28 @@ import { useAsync } from '../use-async.js';
 export const PAGE_SIZE = MEMBER_PAGE_ITEMS;
 
 /** A cluster's member items, a page at a time; each opens to show its original. */
-export function Members(props: { model: Model; route: Route; run: string; cluster: VizCluster }) {
-  const { model, route, run, cluster } = props;
-  const pages = Math.max(1, Math.ceil(cluster.size / PAGE_SIZE));
+export function Members(props: {
+  model: Model;
+  route: Route;
+  run: string;
+  cluster: VizCluster;
+  /** Only these members (positions in member order), when a facet filter narrows them. */
+  only?: readonly number[] | undefined;
+}) {
+  const { model, route, run, cluster, only } = props;
+  const size = only ? only.length : cluster.size;
+  const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
   const page = Math.min(route.page, pages);
-  const from = cluster.start + (page - 1) * PAGE_SIZE;
-  const to = Math.min(cluster.start + cluster.size, from + PAGE_SIZE);
-  const items = useAsync(() => loadItems(run, model.index, from, to), [run, from, to]);
+  const from = (page - 1) * PAGE_SIZE;
+  const to = Math.min(size, from + PAGE_SIZE);
+  const shown = only?.slice(from, to);
+  const items = useAsync(
+    () =>
+      shown
+        ? loadItemsAt(run, model.index, shown)
+        : loadItems(run, model.index, cluster.start + from, cluster.start + to),
+    [run, cluster.start, from, to, only],
+  );
   const heading = useRef<HTMLHeadingElement>(null);
   const topPager = useRef<HTMLElement>(null);
   usePageFocus(page, heading, topPager);
@@ -27,9 +42,9 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
       route={route}
       page={page}
       pages={pages}
-      from={from - cluster.start}
-      to={to - cluster.start}
-      size={cluster.size}
+      from={from}
+      to={to}
+      size={size}
       label={label}
       navRef={ref}
     />
@@ -39,7 +54,11 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
       <h2 id="members-heading" ref={heading} tabIndex={-1}>
         Members
       </h2>
-      {pager('Member pages', topPager)}
+      {size === 0 ? (
+        <p class="muted">No member matches the facet filter.</p>
+      ) : (
+        pager('Member pages', topPager)
+      )}
       {items.state === 'loading' && <p class="muted">Loading items…</p>}
       {items.state === 'failed' && <p class="error">Cannot load the items: {items.error}</p>}
       {items.state === 'done' &&
@@ -50,9 +69,15 @@ export function Members(props: { model: Model; route: Route; run: string; cluste
           </p>
         )}
       {items.state === 'done' && (
-        <ol start={from - cluster.start + 1}>
+        <ol start={from + 1}>
           {items.value.map((item, i) => (
-            <Member key={item.id} item={item} position={from + i} model={model} route={route} />
+            <Member
+              key={item.id}
+              item={item}
+              position={shown?.[i] ?? cluster.start + from + i}
+              model={model}
+              route={route}
+            />
           ))}
         </ol>
       )}
@@ -177,6 +202,16 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
               <>
                 <dt>Label</dt>
                 <dd>{item.label}</dd>
+              </>
+            )}
+            {item.facets && (
+              <>
+                <dt>Facets</dt>
+                <dd data-testid="item-facets">
+                  {Object.entries(item.facets)
+                    .map(([name, value]) => `${name}: ${value}`)
+                    .join(' · ')}
+                </dd>
               </>
             )}
             <dt>Clusters</dt>

@@ -1,8 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { loadSearchShard } from '../data.js';
+import type { FacetMatches } from '../facets.js';
 import type { Model } from '../model.js';
 import { formatRoute, hrefFor, type Route } from '../route.js';
 import { count, Highlight, matchesAll, plural, searchTerms } from '../text.js';
+import { useFacetFilter } from '../use-facet-filter.js';
+import { FacetFilterBar } from './facet-filter.js';
 import { PAGE_SIZE } from './members.js';
 
 const SHOWN_CLUSTERS = 30;
@@ -42,7 +45,9 @@ export function SearchResults({ model, route, run }: { model: Model; route: Rout
         matchesAll(`${c.name}\n${c.description}`, terms),
     )
     .sort((a, b) => b.level - a.level || b.size - a.size);
-  const items = useItemSearch(model, run, terms.join(' '), route.part, range);
+  const filter = useFacetFilter(model, route, run);
+  const matches = filter.state === 'ready' ? filter.matches : undefined;
+  const items = useItemSearch(model, run, terms.join(' '), route.part, range, matches);
   const nothing = items.done && items.matched === 0 && clusters.length === 0;
 
   return (
@@ -51,11 +56,18 @@ export function SearchResults({ model, route, run }: { model: Model; route: Rout
       <p class="muted">
         {scope ? `Only in “${scope.name}”. ` : 'In all clusters. '}
         {route.part && `Within partition “${route.part}”. `}
+        {filter.state === 'ready' && `Items with ${filter.label}. `}
         {from && !scope && (
           <a href={formatRoute({ ...route, within: true })}>Search only in “{from.name}”</a>
         )}
         {scope && <a href={formatRoute({ ...route, within: false })}>Search all clusters</a>}
       </p>
+      <FacetFilterBar
+        model={model}
+        route={route}
+        filter={filter}
+        of={{ start: range.start, size: range.end - range.start }}
+      />
       <p role="status" class={nothing ? undefined : 'visually-hidden'}>
         {!items.done
           ? ''
@@ -95,7 +107,11 @@ export function SearchResults({ model, route, run }: { model: Model; route: Rout
         {items.hits.map((hit) => {
           const base = model.baseAt(hit.position);
           if (!base) return null;
-          const page = Math.floor((hit.position - base.start) / PAGE_SIZE) + 1;
+          // With a facet filter the cluster page lists matching members only.
+          const before = matches
+            ? matches.count(base.start, hit.position)
+            : hit.position - base.start;
+          const page = Math.floor(before / PAGE_SIZE) + 1;
           const cluster = { level: base.level, id: base.id };
           return (
             <li key={hit.position} data-testid="item-hit">
@@ -131,6 +147,8 @@ function useItemSearch(
   query: string,
   partition: string | undefined,
   { start, end }: Range,
+  /** Items the facet filter keeps; undefined: no filter. */
+  matches?: FacetMatches,
 ): ItemSearch {
   const [state, setState] = useState<ItemSearch>({ hits: [], matched: 0, scanned: 0, done: false });
   useEffect(() => {
@@ -151,6 +169,7 @@ function useItemSearch(
           const id = shard.ids[i] ?? '';
           if (!matchesAll(`${summary}\n${id}`, terms)) return;
           if (partition && model.baseAt(position)?.partition !== partition) return;
+          if (matches && !matches.has(position)) return;
           matched++;
           if (hits.length < SHOWN_ITEMS) hits.push({ position, id, summary });
         });
@@ -164,6 +183,6 @@ function useItemSearch(
     return () => {
       current = false;
     };
-  }, [model, run, query, partition, start, end]);
+  }, [model, run, query, partition, start, end, matches]);
   return state;
 }
