@@ -4,6 +4,7 @@ import type { Store } from '../lib/store/types.js';
 import type { RunSummary } from '../lib/trends/history.js';
 import { VIZ_FORMAT, type VizRunEntry, type VizRuns, vizPaths } from '../lib/viz/format.js';
 import { prepareVizData, vizFile, vizFilePaths } from '../lib/viz/prepare.js';
+import { trendsOfHistory } from '../lib/viz/trends.js';
 
 /** Runs listed in the index; older ones stay in the table and the artifacts bucket. */
 export const RUNS_INDEX_LIMIT = 200;
@@ -42,6 +43,14 @@ export async function publishRun(doc: HierarchyDoc, deps: PublishDeps): Promise<
   const runs = [entry(doc.run), ...done.filter((r) => r.runId !== doc.run.runId).map(entry)]
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.key.localeCompare(a.key))
     .slice(0, RUNS_INDEX_LIMIT);
+  // The config's trends as of this run, beside it: each run of the picker shows its own config's.
+  if (deps.history && deps.history.length > 0) {
+    const trends = trendsOfHistory(
+      deps.history,
+      runs.map((r) => ({ key: r.key, runId: r.key })),
+    );
+    await deps.site.write(`${doc.run.runId}/${vizPaths.trends}`, JSON.stringify(trends));
+  }
   const index: VizRuns = { format: VIZ_FORMAT, runs };
   await deps.site.write(vizPaths.runs, `${JSON.stringify(index, null, 2)}\n`);
   return runs;

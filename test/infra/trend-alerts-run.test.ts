@@ -93,6 +93,18 @@ describe('runs of one config on AWS', () => {
     const linked = links.map(([, , level, id]) => ({ level: Number(level), id: Number(id) }));
     expect(Math.max(...linked.map(darkMode))).toBeGreaterThan(0.8);
 
+    // The published explorer carries the config's trends beside the run, each run linked.
+    const published = JSON.parse(
+      await world.getText(BUCKETS.site, `data/${second.runId}/trends.json`),
+    );
+    expect(published.base.runs.map((r: { runId: string }) => r.runId)).toEqual([
+      first.runId,
+      second.runId,
+    ]);
+    expect(published.shown).toEqual({ [first.runId]: first.runId, [second.runId]: second.runId });
+    const fresh = published.base.clusters.filter((c: { status: string }) => c.status === 'new');
+    expect(fresh.length).toBeGreaterThan(0);
+
     // The same window again: nothing emerged or grew, nobody is told.
     const third = await driveRun(world, handlers, 'configs/support.json');
     expect(sns.published).toHaveLength(1);

@@ -112,12 +112,16 @@ export const loadComparison = (to: string, from: string) =>
   json<Comparison>(runPath(to, `compare/${encodeURIComponent(from)}.json`));
 
 /**
- * The kept runs of the save_path shown, fetched afresh (a run may have finished since); null
- * where the explorer shows no single save_path (a folder of runs, a published site).
+ * The kept runs of the config shown, fetched afresh (a run may have finished since): the ones
+ * published beside `run` (a site, where each run carries its config's trends as of that run),
+ * else the save_path's; null where there are neither (a folder of runs).
  */
-export async function loadTrends(): Promise<VizTrends | null> {
-  const response = await fetch(`${DATA}trends.json`);
-  if (response.status === 404) return null;
-  if (!response.ok) throw new Error(`trends.json: ${response.status} ${response.statusText}`);
-  return (await response.json()) as VizTrends;
+export async function loadTrends(run?: string): Promise<VizTrends | null> {
+  for (const path of [...(run ? [runPath(run, 'trends.json')] : []), 'trends.json']) {
+    const response = await fetch(DATA + path);
+    if (response.status === 404 || response.status === 403) continue;
+    if (!response.ok) throw new Error(`trends.json: ${response.status} ${response.statusText}`);
+    return (await response.json()) as VizTrends;
+  }
+  return null;
 }

@@ -24,7 +24,7 @@ const SPARK = { width: 220, height: 44, pad: 6 } as const;
 
 /** Each cluster's share of every kept run of the config, with what grew, shrank, came or went. */
 export function TrendsView({ route }: ViewProps) {
-  const trends = useAsync(loadTrends, []);
+  const trends = useAsync(() => loadTrends(route.run), [route.run]);
   return (
     <section aria-labelledby="trends-heading" class="trends">
       <h1 id="trends-heading" tabIndex={-1}>
