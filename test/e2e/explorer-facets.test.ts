@@ -10,7 +10,13 @@ import { buildViewer } from '../../lib/viz/bundle.js';
 import { findRuns } from '../../lib/viz/runs.js';
 import { startVizServer, type VizServer } from '../../lib/viz/server.js';
 import { withQuestionFacets } from '../helpers/facet-run.js';
-import { hasChromium, launchChromium, type PageCanvas, type PageGlobals } from './browser.js';
+import {
+  hasChromium,
+  IMAGES,
+  launchChromium,
+  type PageCanvas,
+  type PageGlobals,
+} from './browser.js';
 import { makeExplorerRuns } from './fixture.js';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-output/screenshots');
@@ -86,7 +92,7 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
 
   it('filters the top-level clusters by a facet value, counting only matching items', async () => {
     await open('#run=facets');
-    await mkdir(SHOTS, { recursive: true });
+    await Promise.all([SHOTS, IMAGES].map((dir) => mkdir(dir, { recursive: true })));
     await page.getByRole('combobox', { name: /Filter by facet/ }).selectOption('mood');
     await page.getByRole('combobox', { name: /^value/ }).selectOption('annoyed');
     const matching = doc.items.filter(annoyed).length;
@@ -164,7 +170,7 @@ describe.skipIf(!hasChromium)('facets in the explorer', () => {
       await page.locator('[data-facet=frustration] [data-testid=facet-mean]').textContent(),
     ).toBe(`mean ${mean.toFixed(2)} over ${count(answered.length)} items`);
     await page.getByTestId('facet').first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(SHOTS, 'facets-cluster.png') });
+    await page.screenshot({ path: join(IMAGES, 'explorer-facets.png') });
     const rects = page.locator('[data-facet=frustration] rect');
     const [lowest, highest] = [Math.min(...answered), Math.max(...answered)];
     expect(await rects.count()).toBe(highest - lowest + 1);
