@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -31,6 +31,20 @@ beforeAll(async () => {
     })),
   );
   fake.addProject('chat-app', runs);
+  // One hour of a support app whose every export thread comes from one user.
+  fake.addProject(
+    'support-app',
+    Array.from({ length: 60 }, (_, i) => {
+      const topic = i % 3;
+      return {
+        id: `20000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        start_time: new Date(Date.UTC(2025, 6, 19, 0, 0, 30 * i)).toISOString(),
+        inputs: { messages: [{ role: 'user', content: `${TOPICS[topic]} (ticket ${i})` }] },
+        outputs: { answer: 'ok' },
+        metadata: { thread_id: `support-${i}`, user_id: topic === 2 ? 'u-export' : `u-${i}` },
+      };
+    }),
+  );
 });
 afterAll(() => fake.close());
 
@@ -84,3 +98,30 @@ it('trends over three consecutive windows of a tracing project', async () => {
   const table = await runCli(['trends', '--config', 'config.json'], dir, env);
   expect(table.stdout).toContain(`#3  ${HOUR(2)} – ${HOUR(3)}  (run `);
 }, 120_000);
+
+it('min_distinct_users counts the users LangSmith threads name, and withholds a one-user topic', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'clio-ls-users-'));
+  const env = { HOME: dir, LANGSMITH_API_KEY: KEY, LANGSMITH_ENDPOINT: fake.url };
+  await writeFile(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      project_name: 'support-app',
+      start_time: HOUR(0),
+      end_time: HOUR(1),
+      hierarchy: [3],
+      summary_prompt: 'Summarize this run: {{run.inputs}}',
+      save_path: 'out',
+      llm: { provider: 'offline' },
+      min_distinct_users: 2,
+    }),
+  );
+  const run = await runCli(['generate', '--config', 'config.json', '--no-viz'], dir, env);
+  expect(run.code, run.stderr).toBe(0);
+  // Every thread names its user, so nothing was counted by thread or item.
+  expect(run.stderr).not.toContain('name no user');
+  const doc = JSON.parse(await readFile(join(dir, 'out', 'hierarchy.json'), 'utf8'));
+  expect(doc.items).toHaveLength(40);
+  expect(JSON.stringify(doc)).not.toContain('export all projects');
+  expect(doc.run.counts.withheld).toBe(20);
+  expect(doc.run.privacy.withheldClusters).toEqual({ size: 0, users: 1 });
+});
