@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { readRunRecord } from '../lib/pipeline/run-record.js';
+import { readRunRecord, type Spend } from '../lib/pipeline/run-record.js';
 import { markFailed, reopenRun } from '../lib/pipeline/staged/index.js';
 import { storeOfRun } from '../lib/pipeline/staged/layout.js';
 import type { LambdaDeps } from './deps.js';
 import { stepHandler } from './runtime.js';
+import { spendMetrics } from './telemetry.js';
 
 /** What the lifecycle rule forwards: EventBridge's "Step Functions Execution Status Change". */
 export const executionStatusEventSchema = z.object({
@@ -55,6 +56,8 @@ export interface CloseRunResult {
   readonly runId: string | null;
   readonly action: 'closed' | 'reopened' | 'none';
   readonly releasedClaim: boolean;
+  /** What the closed run spent that no metric has counted yet. */
+  readonly spend?: Spend | undefined;
 }
 
 /**
@@ -79,24 +82,25 @@ export async function closeRun(
   if (!(ENDED_OUTSIDE_STATES as readonly string[]).includes(detail.status))
     return { runId, action: 'none', releasedClaim: false };
   let action: CloseRunResult['action'] = 'none';
+  let spend: Spend | undefined;
   if (runId) {
     const record = await readRunRecord(storeOfRun(deps, runId));
     // A run MarkFailed or Finalize already ended keeps its own, more specific, reason.
     if (record?.status === 'running') {
-      await markFailed(
+      ({ spend } = await markFailed(
         { runId, error: endingError(detail), note: redriveNote(detail.executionArn) },
         deps,
-      );
+      ));
       action = 'closed';
     }
   }
   const releasedClaim = trigger
     ? await claims.release(trigger.configKey, trigger.trigger, detail.executionArn)
     : false;
-  return { runId, action, releasedClaim };
+  return { runId, action, releasedClaim, spend };
 }
 
 export const handler = stepHandler('close-run', executionStatusEventSchema, closeRun, {
   // A run closed here failed as surely as one MarkFailed recorded: counted alike.
-  measure: (out) => (out.action === 'closed' ? { runsFailed: 1 } : {}),
+  measure: (out) => (out.action === 'closed' ? { runsFailed: 1, ...spendMetrics(out.spend) } : {}),
 });

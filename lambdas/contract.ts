@@ -102,11 +102,14 @@ export const METRIC = {
   runFailedItems: { name: 'RunFailedItems', unit: 'Count' },
   /** Finalize: Summarize batches that failed after their retries (tolerated by the Map). */
   runFailedBatches: { name: 'RunFailedBatches', unit: 'Count' },
-  /** Finalize: the finished run's LLM input tokens. */
+  /**
+   * Finalize, MarkFailed or CloseRun: LLM input tokens of a run that ended (finished, failed or
+   * stopped), counted once: a redriven run adds only what it spent since it failed.
+   */
   inputTokens: { name: 'InputTokens', unit: 'Count' },
-  /** Finalize: the finished run's LLM output tokens. */
+  /** The same for output tokens. */
   outputTokens: { name: 'OutputTokens', unit: 'Count' },
-  /** Finalize: the finished run's priced LLM cost, in US dollars. */
+  /** The same for the priced LLM cost, in US dollars. */
   costUsd: { name: 'CostUsd', unit: 'None' },
   /** MarkFailed or CloseRun: 1 per run that failed, timed out or was stopped (budget, abort). */
   runsFailed: { name: 'RunsFailed', unit: 'Count' },

@@ -1,5 +1,6 @@
 import { finalizeInputSchema, finalizeRun } from '../lib/pipeline/staged/index.js';
 import { stepHandler } from './runtime.js';
+import { spendMetrics } from './telemetry.js';
 
 /** Finalize: outputs to S3, hierarchy to DynamoDB, the run published, marked done. */
 export const handler = stepHandler('finalize', finalizeInputSchema, finalizeRun, {
@@ -11,8 +12,7 @@ export const handler = stepHandler('finalize', finalizeInputSchema, finalizeRun,
     runItems: out.items,
     runFailedItems: out.failedItems,
     runFailedBatches: out.failedBatches,
-    inputTokens: out.inputTokens,
-    outputTokens: out.outputTokens,
-    costUsd: out.costUsd,
+    // Only what was not counted when an earlier attempt of the run failed.
+    ...spendMetrics(out.newSpend),
   }),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { markFailed } from '../lib/pipeline/staged/index.js';
 import type { LambdaDeps } from './deps.js';
 import { stepHandler } from './runtime.js';
+import { spendMetrics } from './telemetry.js';
 
 /**
  * The whole execution state as a Catch leaves it (the start input, Prepare's result when it got
@@ -38,5 +39,5 @@ export async function markRunFailed({ state, executionArn }: MarkFailedEvent, de
 export const handler = stepHandler('mark-failed', markFailedEventSchema, markRunFailed, {
   runIdOf: (event) => event.state.prepare?.runId,
   // Every run that ends here, with or without a run record (a config rejected by Prepare).
-  measure: () => ({ runsFailed: 1 }),
+  measure: (out) => ({ runsFailed: 1, ...spendMetrics(out.spend) }),
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Spend } from '../lib/pipeline/run-record.js';
 import { ENV, METRIC, type MetricKey, TELEMETRY } from './contract.js';
 import { optionalEnv } from './env.js';
 
@@ -34,6 +35,19 @@ export const tracer = new Tracer({ serviceName: TELEMETRY.service });
 
 /** What a step reports once it succeeded: a value per metric of `METRIC` it emits. */
 export type Measurements = Partial<Record<MetricKey, number>>;
+
+/**
+ * A run's spend as metrics: tokens and priced cost, counted by whichever step ended the run
+ * (Finalize, MarkFailed, CloseRun), each dollar once. Nothing for a run with no record.
+ */
+export const spendMetrics = (spend: Spend | undefined): Measurements =>
+  spend
+    ? {
+        inputTokens: spend.inputTokens,
+        outputTokens: spend.outputTokens,
+        costUsd: spend.costUsd,
+      }
+    : {};
 
 /** Buffers a step's measurements until `flushMetrics`, each under its name and unit in `METRIC`. */
 export function recordMeasurements(measurements: Measurements): void {

@@ -26,6 +26,13 @@ export const runRecordSchema = runInfoSchema.extend({
    * not add them twice.
    */
   summariesFolded: z.boolean().optional(),
+  /**
+   * The spend already counted in the deployment's metrics (by MarkFailed, CloseRun or Finalize):
+   * a run that failed, was redriven and then finished reports only what it spent since.
+   */
+  reported: z
+    .object({ costUsd: z.number(), inputTokens: z.number(), outputTokens: z.number() })
+    .optional(),
 });
 
 export type RunRecord = z.infer<typeof runRecordSchema>;
@@ -121,6 +128,7 @@ export function runInfo(record: RunRecord): RunInfo {
     finishedAt: _f,
     error: _e,
     summariesFolded: _sf,
+    reported: _r,
     ...info
   } = structuredClone(record);
   return info;
@@ -141,6 +149,33 @@ export function assertSameProviders(
       );
     }
   }
+}
+
+/** LLM spend as the deployment's metrics count it. */
+export interface Spend {
+  readonly costUsd: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+}
+
+/**
+ * What the run spent since its spend was last reported, marking all of it reported: the step
+ * that ends a run (failed or done) reports this, so every dollar is counted once however often
+ * the run ends and is redriven.
+ */
+export function takeUnreportedSpend(record: RunRecord): Spend {
+  const before = record.reported ?? { costUsd: 0, inputTokens: 0, outputTokens: 0 };
+  const now = {
+    costUsd: record.costUsd,
+    inputTokens: record.usage.inputTokens,
+    outputTokens: record.usage.outputTokens,
+  };
+  record.reported = now;
+  return {
+    costUsd: now.costUsd - before.costUsd,
+    inputTokens: now.inputTokens - before.inputTokens,
+    outputTokens: now.outputTokens - before.outputTokens,
+  };
 }
 
 /** The status a run ends with after `error`: a spent budget stops it, anything else fails it. */

@@ -155,7 +155,12 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
       state: { ...start, prepare: prepared, error: { Error: 'ClioError', Cause: cause } },
       executionArn: arn,
     });
-    expect(out).toEqual({ runId, reason: 'ClioError: no item could be summarized' });
+    // The offline provider billed nothing; that is what the metrics are told.
+    expect(out).toEqual({
+      runId,
+      reason: 'ClioError: no item could be summarized',
+      spend: { costUsd: 0, inputTokens: 0, outputTokens: 0 },
+    });
     expect(await world.runs.getRun(runId)).toMatchObject({
       status: 'failed',
       error: 'ClioError: no item could be summarized',
@@ -196,7 +201,12 @@ describe('the Lambda handlers, driven as the state machine drives them', () => {
       const out = await handlers.closeRun(
         statusChange(arn, status, { input: JSON.stringify(start) }),
       );
-      expect(out).toEqual({ runId, action: 'closed', releasedClaim: true });
+      expect(out).toEqual({
+        runId,
+        action: 'closed',
+        releasedClaim: true,
+        spend: { costUsd: 0, inputTokens: 0, outputTokens: 0 },
+      });
       const stored = await world.runs.getRun(runId);
       expect(stored?.status).toBe('failed');
       expect(stored?.error).toBe(

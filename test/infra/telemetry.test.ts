@@ -1,8 +1,10 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Segment } from 'aws-xray-sdk-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV, METRIC, TELEMETRY } from '../../lambdas/contract.js';
 import { inStepSegment, type StepTracer, tracer } from '../../lambdas/telemetry.js';
 import {
+  BUCKETS,
   driveRun,
   executionArn,
   type Handlers,
@@ -113,6 +115,42 @@ describe('the step handlers publish EMF metrics', () => {
       runId,
       stage: 'finalize',
     });
+  });
+
+  it("count a failed run's spend when it fails, and only the rest when a redrive finishes it", async () => {
+    const configKey = 'configs/support.json';
+    const prepared = await handlers.prepare({
+      start: { configKey, trigger: 'upload#spend' },
+      executionArn: executionArn('spend'),
+    });
+    const runId = prepared.runId as string;
+    // What a level step had billed before the run failed (the offline provider bills nothing).
+    const key = `runs/${runId}/run.json`;
+    const record = JSON.parse(await world.getText(BUCKETS.artifacts, key));
+    record.costUsd = 0.75;
+    record.costByStage = { summarize: 0.75 };
+    record.usage = { ...record.usage, inputTokens: 3000, outputTokens: 400 };
+    await world.s3.client.send(
+      new PutObjectCommand({ Bucket: BUCKETS.artifacts, Key: key, Body: JSON.stringify(record) }),
+    );
+    await handlers.markFailed({
+      state: { configKey, prepare: { runId }, error: { Error: 'Lambda.Unknown', Cause: 'boom' } },
+      executionArn: executionArn('spend'),
+    });
+    expect(withMetric(METRIC.runsFailed.name)).toMatchObject([
+      { RunsFailed: 1, CostUsd: 0.75, InputTokens: 3000, OutputTokens: 400, runId },
+    ]);
+
+    // Redriven: the run goes on from its artifacts and Finalize adds only what came after.
+    const batches = JSON.parse(
+      await world.getText(BUCKETS.artifacts, prepared.batchKeysKey as string),
+    ) as unknown[];
+    for (const batch of batches) await handlers.summarize(batch);
+    for (let level = 0; level < 2; level++) await handlers.cluster({ runId, level });
+    await handlers.finalize({ runId });
+    expect(withMetric(METRIC.runsFinished.name)).toMatchObject([
+      { RunsFinished: 1, CostUsd: 0, InputTokens: 0, OutputTokens: 0, runId },
+    ]);
   });
 
   it('in one namespace, with low-cardinality dimensions and the run id as metadata', async () => {

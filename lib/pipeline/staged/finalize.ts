@@ -9,7 +9,7 @@ import { trendAlert } from '../../trends/alerts.js';
 import { historyUpdate, pruneHistory, readHistory } from '../../trends/history.js';
 import { ClioError } from '../../util/errors.js';
 import { assembleRun } from '../assemble-run.js';
-import { readRunRecord, runInfo, writeRunRecord } from '../run-record.js';
+import { readRunRecord, runInfo, takeUnreportedSpend, writeRunRecord } from '../run-record.js';
 import { collectSummaries } from './collect.js';
 import type { StagedDeps } from './deps.js';
 import { configHomeStore, readLevel, storeOfRun } from './layout.js';
@@ -66,6 +66,7 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
   const alert = deps.trendAlerts && trendAlert(kept, finished, deps.trendAlerts.thresholds);
   // Told after the run is published, so the alert's links open.
   if (alert) await deps.trendAlerts?.send(alert, { configKey: record.configKey });
+  const newSpend = takeUnreportedSpend(record);
   // Done only once everything is out: a run whose publishing failed is not reported done.
   await writeRunRecord(store, record);
   await deps.runIndex?.putRun(record);
@@ -78,5 +79,6 @@ export async function finalizeRun(input: FinalizeInput, deps: StagedDeps): Promi
     inputTokens: record.usage.inputTokens,
     outputTokens: record.usage.outputTokens,
     costUsd: record.costUsd,
+    newSpend,
   };
 }

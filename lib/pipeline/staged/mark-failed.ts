@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readRunRecord, writeRunRecord } from '../run-record.js';
+import { readRunRecord, type Spend, takeUnreportedSpend, writeRunRecord } from '../run-record.js';
 import type { StagedDeps } from './deps.js';
 import { storeOfRun } from './layout.js';
 import type { MarkFailedInput } from './types.js';
@@ -44,7 +44,7 @@ function failureType(error: MarkFailedInput['error']): string | undefined {
 export async function markFailed(
   input: MarkFailedInput,
   deps: StagedDeps,
-): Promise<{ runId: string | null; reason: string }> {
+): Promise<{ runId: string | null; reason: string; spend?: Spend }> {
   const reason = [failureReason(input.error), input.note].filter(Boolean).join(' ');
   if (!input.runId)
     return { runId: null, reason: input.configKey ? `${input.configKey}: ${reason}` : reason };
@@ -54,8 +54,10 @@ export async function markFailed(
     record.status = failureType(input.error) === 'BudgetExceededError' ? 'stopped' : 'failed';
     record.error = reason;
     record.finishedAt = (deps.now?.() ?? new Date()).toISOString();
+    const spend = takeUnreportedSpend(record);
     await writeRunRecord(store, record);
     await deps.runIndex?.putRun(record);
+    return { runId: input.runId, reason, spend };
   }
   return { runId: input.runId, reason };
 }

@@ -11,6 +11,7 @@
  */
 
 import type { RunSchedule } from '../../config/schedule-window.js';
+import type { Spend } from '../run-record.js';
 
 /** Input of Prepare: the uploaded config, and the time the run was scheduled or triggered. */
 export interface PrepareInput {
@@ -77,6 +78,11 @@ export interface FinalizeOutput {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly costUsd: number;
+  /**
+   * What the run spent since a MarkFailed or CloseRun last counted it (all of it for a run that
+   * never failed): what the deployment's metrics add, so a redriven run is counted once.
+   */
+  readonly newSpend: Spend;
 }
 
 export interface MarkFailedInput {
