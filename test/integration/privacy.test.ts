@@ -1,5 +1,4 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hierarchySchema } from '../../lib/output/hierarchy-schema.js';
@@ -11,6 +10,7 @@ import {
 } from '../fakes/anthropic-server.js';
 import { type FakeServer, startOpenAiServer, TEST_KEY } from '../fakes/embedding-servers.js';
 import { runCli } from '../helpers/cli.js';
+import { smallRun } from '../helpers/small-run.js';
 
 /**
  * The privacy floor and audit as a user with a key runs them, against loopback stand-ins for the
@@ -89,20 +89,14 @@ afterAll(async () => {
 });
 
 async function generate(privacy: Record<string, unknown>) {
-  const dir = await mkdtemp(join(tmpdir(), 'clio-privacy-'));
-  await writeFile(join(dir, 'tickets.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
-  await writeFile(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      source: { file: 'tickets.jsonl' },
-      hierarchy: [6, 3],
-      summary_prompt: 'Summarize what the customer needs: {{example.inputs.text}}',
-      save_path: 'out',
-      llm: { provider: 'anthropic' },
-      embedder: { provider: 'openai', base_url: embeddings.url, model: 'text-embedding-3-small' },
-      ...privacy,
-    }),
-  );
+  const dir = await smallRun(rows, {
+    hierarchy: [6, 3],
+    summary_prompt: 'Summarize what the customer needs: {{example.inputs.text}}',
+    save_path: 'out',
+    llm: { provider: 'anthropic' },
+    embedder: { provider: 'openai', base_url: embeddings.url, model: 'text-embedding-3-small' },
+    ...privacy,
+  });
   const before = anthropic.received.length;
   const run = await runCli(['generate', '--config', 'config.json', '--no-viz'], dir, {
     HOME: dir,
