@@ -15,7 +15,15 @@ export function facetsOf(items: readonly ItemRecord[]): VizFacet[] {
     }
     const given = [...counts.keys()];
     if (given.every((v): v is number => typeof v === 'number')) {
-      return { name, kind: 'scale', min: Math.min(...given), max: Math.max(...given) };
+      // A loop, not Math.min(...given): a length facet can take more distinct values than a call
+      // takes arguments.
+      let min = Number.POSITIVE_INFINITY;
+      let max = Number.NEGATIVE_INFINITY;
+      for (const v of given) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      return { name, kind: 'scale', min, max };
     }
     // A category answered with a number now and then ("3") is still one value set.
     const byText = new Map<string, number>();
