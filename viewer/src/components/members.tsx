@@ -1,5 +1,5 @@
 import type { RefObject } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { MEMBER_PAGE_ITEMS, type VizCluster, type VizItem } from '../../../lib/viz/format.js';
 import { loadItems, loadItemsAt } from '../data.js';
 import type { Model } from '../model.js';
@@ -169,7 +169,9 @@ function Member(props: { item: VizItem; position: number; model: Model; route: R
     const { item: _open, ...rest } = route;
     location.hash = formatRoute(open ? rest : { ...rest, item: item.id });
   };
-  useEffect(() => {
+  // A layout effect: the Escape listener must be in place by the time the detail is painted, or a
+  // quick Escape after opening is lost.
+  useLayoutEffect(() => {
     if (!open) return;
     const close = (event: KeyboardEvent) => {
       // Escape in a text field clears the field; it is not meant for the item.
