@@ -30,11 +30,13 @@ export const BEFORE: UseLiteOptions = {
   tokensPerBatch: Number.POSITIVE_INFINITY,
   sortByLength: false,
   fastSplit: false,
+  quantizedMatMul: false,
 };
 
 const SETTINGS: readonly (readonly [string, UseLiteOptions])[] = [
-  ['before (32 in order, stock SplitV)', BEFORE],
-  ['now (defaults)', {}],
+  ['before (32 in order, stock kernels)', BEFORE],
+  ['sorted batches, SplitV, float matmul', { quantizedMatMul: false }],
+  ['now (defaults: + int16 matmul)', {}],
 ];
 
 /** The demo conversations as the offline provider summarizes them. */

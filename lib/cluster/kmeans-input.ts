@@ -3,8 +3,9 @@
  * is already laid out the way the kernel wants (one row-major buffer, rows a multiple of 4 floats,
  * shared memory when worker threads read it) is used in place; anything else is copied once.
  */
+
+import { padDim } from '../util/dot-kernel.js';
 import { ClioError } from '../util/errors.js';
-import { padDim } from './kmeans-wasm.js';
 
 /** `rows` vectors of `dim` floats stored back to back in `data`. */
 export interface VectorMatrix {

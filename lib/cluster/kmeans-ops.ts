@@ -4,7 +4,7 @@
  * bit-identical results: every per-point and per-centroid result is computed in a fixed order
  * that does not depend on how the work was split.
  */
-import { DotKernel } from './kmeans-wasm.js';
+import { DotKernel } from '../util/dot-kernel.js';
 
 /** A point set in one coordinate space: rows of `dim` floats (a multiple of 4, zero padded). */
 export interface Space {

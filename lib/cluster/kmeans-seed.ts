@@ -3,9 +3,10 @@
  * poor locality; a sample of a few thousand points gives seeds that Lloyd iterations then refine
  * at a fraction of the cost. Distances use the SIMD kernel with the sample resident in its memory.
  */
+
+import { DotKernel } from '../util/dot-kernel.js';
 import { type Rng, randomInt, sampleIndices } from '../util/random.js';
 import type { Space } from './kmeans-ops.js';
-import { DotKernel } from './kmeans-wasm.js';
 
 export interface Seeds {
   /** Chosen centroid rows (count × dim). */

@@ -17,6 +17,7 @@
  * the SIMD kernel already clusters 100k × 1024 at k = 316 in well under a minute.
  */
 import { availableParallelism } from 'node:os';
+import { padDim } from '../util/dot-kernel.js';
 import { ClioError } from '../util/errors.js';
 import { mulberry32, normalGenerator, sampleIndices } from '../util/random.js';
 import { copyRows, inPlaceData, inputShape, type KMeansInput } from './kmeans-input.js';
@@ -24,7 +25,6 @@ import { Lloyd, splitRange } from './kmeans-lloyd.js';
 import { INERTIA_BLOCK, rowNorms, type SharedState, type SpaceId, spaceOf } from './kmeans-ops.js';
 import { type Executor, LocalExecutor, WorkerExecutor } from './kmeans-pool.js';
 import { seedPlusPlus } from './kmeans-seed.js';
-import { padDim } from './kmeans-wasm.js';
 
 export interface KMeansOptions {
   k: number;

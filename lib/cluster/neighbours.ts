@@ -1,6 +1,6 @@
+import { DotKernel, padDim } from '../util/dot-kernel.js';
 import { indicesByLabel } from '../util/group-by.js';
 import { kmeans } from './kmeans.js';
-import { DotKernel, padDim } from './kmeans-wasm.js';
 import { dot } from './vectors.js';
 
 /** Up to this many points, every pair is compared (≈ 0.3 s at 8k × 768 on one core). */

@@ -8,32 +8,40 @@
 
 type Heap = Float32Array | Int32Array | Uint8Array;
 
-interface TensorInfo {
+export interface TensorInfo {
   readonly dataId: object;
   readonly shape: number[];
   readonly dtype: string;
 }
 
-interface WasmBackend {
+export interface WasmBackend {
   makeOutput(shape: number[], dtype: string): TensorInfo;
   typedArrayFromHeap(tensor: TensorInfo): Heap;
+  disposeData(dataId: object): void;
 }
 
-interface KernelConfig {
+export interface KernelConfig<Attrs = Record<string, unknown>> {
   kernelName: string;
   backendName: string;
+  /** Binds the stock kernel to the WebAssembly module when the backend starts; kept as is. */
+  setupFunc?: unknown;
   kernelFunc: (args: {
-    inputs: { x: TensorInfo };
-    attrs: { numOrSizeSplits: number | number[]; axis: number };
+    inputs: Record<string, TensorInfo>;
+    attrs: Attrs;
     backend: WasmBackend;
-  }) => TensorInfo[];
+  }) => TensorInfo | TensorInfo[];
 }
 
-/** The slice of TensorFlow.js (as re-exported by @energetic-ai/core) that this module uses. */
+/** The slice of TensorFlow.js (as re-exported by @energetic-ai/core) that these modules use. */
 export interface KernelRegistry {
   getKernel(kernelName: string, backendName: string): unknown;
   unregisterKernel(kernelName: string, backendName: string): void;
-  registerKernel(config: KernelConfig): void;
+  registerKernel(config: KernelConfig<never>): void;
+}
+
+interface SplitAttrs {
+  numOrSizeSplits: number | number[];
+  axis: number;
 }
 
 /** Part sizes along an axis of length `length`, as TF's SplitV reads them (one size may be -1). */
@@ -80,7 +88,8 @@ function splitV({
   inputs: { x },
   attrs,
   backend,
-}: Parameters<KernelConfig['kernelFunc']>[0]): TensorInfo[] {
+}: Parameters<KernelConfig<SplitAttrs>['kernelFunc']>[0]): TensorInfo[] {
+  if (!x) throw new Error('SplitV: no input');
   const axis = attrs.axis < 0 ? attrs.axis + x.shape.length : attrs.axis;
   const sizes = splitSizes(x.shape[axis] as number, attrs.numOrSizeSplits);
   const outs = sizes.map((size) =>
@@ -102,13 +111,16 @@ function splitV({
 
 /** Puts the row-copying SplitV in place of the stock one on the `wasm` backend. */
 export function installFastSplit(tf: KernelRegistry): void {
-  const stock = tf.getKernel('SplitV', 'wasm') as KernelConfig | undefined;
+  const stock = tf.getKernel('SplitV', 'wasm') as KernelConfig<SplitAttrs> | undefined;
   if (stock) tf.unregisterKernel('SplitV', 'wasm');
   tf.registerKernel({
     kernelName: 'SplitV',
     backendName: 'wasm',
+    setupFunc: stock?.setupFunc,
     // Strings live outside the heap; the graph never splits them, but the stock kernel can.
     kernelFunc: (args) =>
-      args.inputs.x.dtype === 'string' && stock ? stock.kernelFunc(args) : splitV(args),
+      args.inputs.x?.dtype === 'string' && stock
+        ? (stock.kernelFunc(args) as TensorInfo[])
+        : splitV(args),
   });
 }

