@@ -9,6 +9,8 @@
  *   BENCH_FULL_LLOYD=1 ...                           also runs Lloyd to convergence at N > 10k (the
  *                                                    inertia reference; at 1M it takes the better part of an hour)
  *   KMEANS_FIT_SAMPLES=65536,262144 ...              also runs these sizes of fitting sample, side by side
+ *   BENCH_FLOAT=1 ...                                also runs every round on float products above 100k
+ *                                                    (the default runs int16 rounds, then exact ones)
  *
  * A full-Lloyd reference is saved (in the temp dir) and reused by later runs without
  * BENCH_FULL_LLOYD: the data and seed are fixed, so its inertia does not change.
@@ -107,10 +109,12 @@ export function makeBlobs(n: number, blobs: number, dim: number, seed: number) {
 const rssMiB = () => process.memoryUsage.rss() / 2 ** 20;
 const peakRssMiB = () => process.resourceUsage().maxRSS / 1024;
 
-type Method = 'default' | 'full Lloyd' | `fit sample ${number}`;
+type Method = 'default' | 'float products' | 'full Lloyd' | `fit sample ${number}`;
 
 function optionsFor(method: Method, k: number): KMeansOptions & KMeansTuning {
   if (method === 'default') return { k, seed: SEED };
+  // The default before int16 rounds: every round on exact float products.
+  if (method === 'float products') return { k, seed: SEED, int16: false };
   if (method === 'full Lloyd') {
     return {
       k,
@@ -225,6 +229,7 @@ export async function runKmeansBench(sizes?: number[]): Promise<KmeansBenchRow[]
     console.log(`\nk-means ${fmt(n)} × ${fmt(DIM)}, k = ${fmt(k)} (each run in its own process)`);
     const methods: Method[] = [
       'default',
+      ...(n <= 100_000 || process.env.BENCH_FLOAT === '1' ? (['float products'] as const) : []),
       ...listFromEnv('KMEANS_FIT_SAMPLES').map((m): Method => `fit sample ${m}`),
     ];
     if (n <= 10_000 || process.env.BENCH_FULL_LLOYD === '1') methods.push('full Lloyd');

@@ -2,7 +2,14 @@
  * Lloyd iterations driven from the main thread: it splits each step into tasks for the executor
  * and does the O(n) bookkeeping (cluster sizes, empty clusters) itself.
  */
-import { INERTIA_BLOCK, type SharedState, type SpaceId, spaceOf, type Task } from './kmeans-ops.js';
+import {
+  INERTIA_BLOCK,
+  type Precision,
+  type SharedState,
+  type SpaceId,
+  spaceOf,
+  type Task,
+} from './kmeans-ops.js';
 import type { Executor } from './kmeans-pool.js';
 import { exactSquaredDistance } from './kmeans-seed.js';
 
@@ -51,10 +58,21 @@ export class Lloyd {
   }
 
   /**
+   * Rounds on int16 products (when `int16`) until they stop as `run` does, then exact float
+   * rounds until those stop: at least one, so the final assignment is exact. Together at most
+   * maxIterations rounds (at least one).
+   */
+  async converge(space: SpaceId, maxIterations: number, int16: boolean): Promise<void> {
+    const start = this.iterations;
+    if (int16 && maxIterations > 1) await this.run(space, maxIterations - 1, 'i16');
+    await this.run(space, Math.max(1, maxIterations - (this.iterations - start)), 'f32');
+  }
+
+  /**
    * Assign/update rounds until at most tolerance·n points move, a round gains less than
    * minImprovement, or maxIterations is reached.
    */
-  async run(space: SpaceId, maxIterations: number): Promise<void> {
+  async run(space: SpaceId, maxIterations: number, precision: Precision = 'f32'): Promise<void> {
     const { n } = this.state;
     let previous = Number.POSITIVE_INFINITY;
     for (let i = 0; i < maxIterations; i++) {
@@ -64,6 +82,7 @@ export class Lloyd {
         k: this.k,
         start,
         end,
+        precision,
       }));
       const moved = (await this.executor.run(tasks)).reduce((a, b) => a + b, 0);
       // Inertia of this assignment against the centroids it was made with, summed in point order.

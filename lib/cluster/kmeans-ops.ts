@@ -4,7 +4,7 @@
  * bit-identical results: every per-point and per-centroid result is computed in a fixed order
  * that does not depend on how the work was split.
  */
-import { DotKernel } from '../util/dot-kernel.js';
+import { DotKernel, int16Limit } from '../util/dot-kernel.js';
 
 /** A point set in one coordinate space: rows of `dim` floats (a multiple of 4, zero padded). */
 export interface Space {
@@ -39,8 +39,16 @@ export const INERTIA_BLOCK = 1024;
 /** Points per kernel call: small enough to stay in cache next to the centroids. */
 const CHUNK = 128;
 
+/**
+ * How the assignment step computes point · centroid products: `f32` exactly (in float32), or
+ * `i16` from both sides rounded to 16-bit integers per row, twice the multiply-adds per
+ * instruction and off by ~1e-5 of a unit vector's products, which can only swap points whose
+ * two nearest centroids are about that close. Lloyd ends with `f32` rounds, so the result is exact.
+ */
+export type Precision = 'f32' | 'i16';
+
 export type Task =
-  | { op: 'assign'; space: SpaceId; k: number; start: number; end: number }
+  | { op: 'assign'; space: SpaceId; k: number; start: number; end: number; precision?: Precision }
   | { op: 'accumulate'; space: SpaceId; k: number; from: number; to: number }
   | { op: 'project'; start: number; end: number }
   | { op: 'inertia'; space: SpaceId; start: number; end: number };
@@ -66,9 +74,13 @@ export function rowNorms(data: Float32Array, dim: number, first: number, count: 
   return out;
 }
 
-/** Runs tasks against shared state; owns one kernel so its memory is reused across calls. */
+/** Point · centroid products for `count` points from `first`: row i at dots[i * stride]. */
+type ChunkProducts = (first: number, count: number) => { dots: Float32Array; stride: number };
+
+/** Runs tasks against shared state; owns its kernels so their memory is reused across calls. */
 export class KMeansCore {
   private readonly kernel = new DotKernel();
+  private readonly int16Kernel = new DotKernel('i16');
   private reserved = '';
 
   constructor(private readonly state: SharedState) {}
@@ -76,7 +88,7 @@ export class KMeansCore {
   run(task: Task): number {
     switch (task.op) {
       case 'assign':
-        return this.assign(task.space, task.k, task.start, task.end);
+        return this.assign(task.space, task.k, task.start, task.end, task.precision ?? 'f32');
       case 'accumulate':
         this.accumulate(task.space, task.from, task.to);
         return 0;
@@ -97,17 +109,16 @@ export class KMeansCore {
   }
 
   /** Nearest centroid for points [start, end); returns how many points changed cluster. */
-  private assign(id: SpaceId, k: number, start: number, end: number): number {
+  private assign(id: SpaceId, k: number, start: number, end: number, precision: Precision): number {
     const { data, norms, dim } = spaceOf(this.state, id);
     const { centroids, assignments, dists } = this.state;
-    this.reserve(dim, k);
-    const stride = this.kernel.setCentres(centroids, 0, k);
+    const products =
+      (precision === 'i16' && this.int16Products(data, dim, k)) || this.floatProducts(data, dim, k);
     const centroidNorms = rowNorms(centroids, dim, 0, k);
     let moved = 0;
     for (let s = start; s < end; s += CHUNK) {
       const count = Math.min(CHUNK, end - s);
-      this.kernel.setPoints(data, s, count);
-      const dots = this.kernel.compute();
+      const { dots, stride } = products(s, count);
       for (let i = 0; i < count; i++) {
         const row = i * stride;
         // ||x||² is the same for every centroid, so compare ||c||² − 2x·c only.
@@ -129,6 +140,42 @@ export class KMeansCore {
       }
     }
     return moved;
+  }
+
+  /** Products of a chunk of points with every centroid, exact in float32. */
+  private floatProducts(data: Float32Array, dim: number, k: number): ChunkProducts {
+    this.reserve(dim, k);
+    const stride = this.kernel.setCentres(this.state.centroids, 0, k);
+    return (first, count) => {
+      this.kernel.setPoints(data, first, count);
+      return { dots: this.kernel.compute(), stride };
+    };
+  }
+
+  /**
+   * The same from int16 rows (see `Precision`), or undefined when rows are not a multiple of 8
+   * or hold a value that is not finite (the float path then decides).
+   */
+  private int16Products(data: Float32Array, dim: number, k: number): ChunkProducts | undefined {
+    if (dim % 8 !== 0) return undefined;
+    const kernel = this.int16Kernel;
+    const limit = int16Limit(dim);
+    kernel.reserve(dim, k, Math.max(k, CHUNK));
+    const centroids = kernel.quantize(this.state.centroids, k, limit);
+    if (!centroids) return undefined;
+    kernel.reserve(dim, k, CHUNK);
+    const stride = kernel.setCentres(centroids.values, 0, k);
+    // Padding centres get a zero scale; their products are never read.
+    const scales = new Float32Array(stride);
+    scales.set(centroids.scales);
+    let float: ChunkProducts | undefined;
+    return (first, count) => {
+      if (!kernel.setPointsQuantized(data, first, count, limit)) {
+        float ??= this.floatProducts(data, dim, k);
+        return float(first, count);
+      }
+      return { dots: kernel.computeScaled(scales, count), stride };
+    };
   }
 
   /** Sums the points of centroids [from, to) in point order, so the result is split-independent. */

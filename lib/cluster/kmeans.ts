@@ -73,6 +73,11 @@ export interface KMeansTuning {
   minImprovement?: number;
   /** Lloyd on the fitting sample stops when an iteration gains less than this. Default 0.001. */
   fitMinImprovement?: number;
+  /**
+   * Run Lloyd's rounds on int16 products first, then exact float rounds (see `Precision` in
+   * kmeans-ops). Default true.
+   */
+  int16?: boolean;
 }
 
 export { type KMeansInput, matrixRows, sharedMatrix, type VectorMatrix } from './kmeans-input.js';
@@ -122,7 +127,7 @@ export async function kmeans(
       onProgress: options.onProgress,
     });
     lloyd.iterations = fitted.iterations;
-    await lloyd.run('original', maxIterations);
+    await lloyd.converge('original', maxIterations, options.int16 ?? true);
     return finish(state, lloyd, d, lloyd.iterations - fitted.iterations);
   });
 }
@@ -210,7 +215,7 @@ async function seedAndFit(
     onProgress: options.onProgress,
   });
   // At least one round, so every point has an assignment.
-  await lloyd.run(first, maxIterations);
+  await lloyd.converge(first, maxIterations, options.int16 ?? true);
   if (project) {
     // Means in the original space of the partition found on the projection, then polish.
     await lloyd.update('original');

@@ -297,12 +297,41 @@ describe('kmeans on a fitting sample, then full passes', () => {
 
   it('stops the full passes once one gains less than minImprovement', async () => {
     const { vectors } = blobs(30, 40, 32, 8);
-    const options = { k: 30, seed: 2, fitSampleSize: 120, tolerance: 0 };
+    // Float rounds only: with int16 rounds first, the exact rounds after them count as well.
+    const options = { k: 30, seed: 2, fitSampleSize: 120, tolerance: 0, int16: false };
     const patient = await run(vectors, { ...options, minImprovement: 0 });
     const hasty = await run(vectors, { ...options, minImprovement: 0.5 });
     // The first full pass has nothing to compare with; the second gains less than half.
     expect(hasty.fullPasses).toBe(2);
     expect(patient.fullPasses).toBeGreaterThan(2);
+  });
+});
+
+describe('int16 rounds', () => {
+  it('end exact: at convergence every point sits with its nearest centroid, by float distance', async () => {
+    const { vectors } = blobs(12, 60, 48, 9, 3);
+    const result = await run(vectors, { k: 12, seed: 5, tolerance: 0, maxIterations: 300 });
+    expect(result.iterations).toBeLessThanOrEqual(300);
+    vectors.forEach((v, p) => {
+      const distances = result.centroids.map((c) =>
+        v.reduce((s, x, j) => s + (x - (c[j] as number)) ** 2, 0),
+      );
+      const nearest = distances.indexOf(Math.min(...distances));
+      expect(distances[result.assignments[p] as number]).toBeCloseTo(
+        distances[nearest] as number,
+        3,
+      );
+    });
+  });
+
+  it('find the same partition as float rounds on separated blobs, within maxIterations', async () => {
+    const { vectors, labels } = blobs(20, 30, 64, 2, 4);
+    const int16 = await run(vectors, { k: 20, seed: 1 });
+    const float = await run(vectors, { k: 20, seed: 1, int16: false });
+    expect(samePartition(int16.assignments, float.assignments)).toBe(true);
+    expect(samePartition(int16.assignments, labels)).toBe(true);
+    const capped = await run(vectors, { k: 20, seed: 1, maxIterations: 3 });
+    expect(capped.iterations).toBeLessThanOrEqual(3);
   });
 });
 
