@@ -14,6 +14,7 @@ import {
   F32,
   F32_ADD,
   F32_DIV,
+  F32_GE,
   F32_LE,
   F32_MAX,
   F32X4_ABS,
@@ -41,6 +42,7 @@ import {
   lane,
   MUL,
   RETURN,
+  SELECT,
   set,
   V_ZERO,
   V128,
@@ -137,6 +139,8 @@ function dotsBody(element: DotElement): number[] {
 // magnitude), and scales[r] = that magnitude / limit. Requires dim % 8 == 0.
 const Q = { SRC: 0, ROWS: 1, DIM: 2, LIMIT: 3, DST: 4, SCALES: 5, R: 6, J: 7, END: 8, M: 9, S: 10 };
 const Q_MAX = 11;
+/** Rows whose largest magnitude is below this are rounded to zeros (their products are ~0). */
+const TINY_ROW = 1e-30;
 
 function quantizeBody(): number[] {
   const { SRC, ROWS, DIM, LIMIT, DST, SCALES, R, J, END, M, S } = Q;
@@ -161,8 +165,10 @@ function quantizeBody(): number[] {
     ...ifThen([...i32(0), ...RETURN]),
     ...[...get(SCALES), ...get(R), ...i32(4), ...MUL, ...ADD],
     ...[...get(Q_MAX), ...get(LIMIT), ...F32_DIV, ...f32Store(0)],
-    // An all-zero row scales by +Infinity: 0 × Infinity is NaN, which saturates to 0.
-    ...[...get(LIMIT), ...get(Q_MAX), ...F32_DIV, ...F32X4_SPLAT, ...set(S), ...i32(0), ...set(J)],
+    // A row too small for limit / max to be finite (or all zero) rounds to zeros.
+    ...[...get(LIMIT), ...get(Q_MAX), ...F32_DIV, ...f32Const(0)],
+    ...[...get(Q_MAX), ...f32Const(TINY_ROW), ...F32_GE, ...SELECT],
+    ...[...F32X4_SPLAT, ...set(S), ...i32(0), ...set(J)],
     ...LOOP_START,
     ...[...get(J), ...get(END), ...BREAK_UNLESS_LT],
     ...[...get(DST), ...get(J), ...i32(1), ...I32_SHR_U, ...ADD],

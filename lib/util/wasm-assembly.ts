@@ -64,6 +64,9 @@ export const F32 = 0x7d;
 export const F32_MAX = [0x97];
 export const F32_DIV = [0x95];
 export const F32_LE = [0x5f];
+export const F32_GE = [0x60];
+/** `select`: the first operand if the third (i32) is non-zero, else the second. */
+export const SELECT = [0x1b];
 export const I32_SHR_U = [0x76];
 export const I32_EQZ = [0x45];
 export const RETURN = [0x0f];

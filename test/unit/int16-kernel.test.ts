@@ -45,6 +45,9 @@ describe('the int16 dot kernel', () => {
     // An all-zero row stays zero with a zero scale rather than dividing by zero.
     expect(quantized?.scales[1]).toBe(0);
     expect(Array.from(quantized?.values.subarray(8) ?? [])).toEqual(new Array(8).fill(0));
+    // So does a row too small for limit / max to be a float, instead of saturating.
+    const tiny = kernel.quantize(Float32Array.from([1e-38, -2e-38, 0, 0, 0, 0, 0, 1e-39]), 1, 1000);
+    expect(Array.from(tiny?.values ?? [])).toEqual(new Array(8).fill(0));
   });
 
   it('refuses rows holding NaN or an infinity', () => {
