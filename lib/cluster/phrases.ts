@@ -112,6 +112,8 @@ const isContentWord = (word: Word) =>
   !word.value.endsWith('.') &&
   word.value.length >= 2 &&
   !/^\d+(st|nd|rd|th)$/i.test(word.value) &&
+  // A contraction the tagger left whole ("I'm", "I’ve") is a pronoun and a verb, never a topic.
+  !/['’]/.test(word.value) &&
   !FILLER_WORDS.has(word.lemma) &&
   !FILLER_WORDS.has(word.value.toLowerCase());
 

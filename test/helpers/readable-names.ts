@@ -23,6 +23,8 @@ export function nameProblems(name: string): string[] {
     problems.push(`"${name}" is made only of filler words`);
   if (lower.some((w) => GREETINGS.has(w))) problems.push(`"${name}" holds a greeting`);
   if (/,/.test(base)) problems.push(`"${name}" is a list of keywords, not a phrase`);
+  if (/\p{L}['’]\p{L}/u.test(base) && !/['’]s\b/u.test(base))
+    problems.push(`"${name}" holds a contraction`);
   return problems;
 }
 

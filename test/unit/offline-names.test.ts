@@ -80,6 +80,15 @@ describe('noun phrases', () => {
     for (const word of ['hi', 'team', 'thanks', 'show'])
       expect(keys.some((k) => k.split(' ').includes(word))).toBe(false);
   });
+
+  it('leave out contractions the tagger keeps whole, with either apostrophe', async () => {
+    const nlp = await phraseTagger();
+    for (const text of ["Error when I'm saving the report", 'Notifications I’m not getting']) {
+      const keys = nounPhrases(nlp, text).map((p) => p.key);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(keys.filter((k) => /['’]/.test(k))).toEqual([]);
+    }
+  });
 });
 
 describe('offline names', () => {
@@ -160,7 +169,13 @@ describe('distinguishNames', () => {
 
 describe('the readability check', () => {
   it('rejects the keyword names offline runs used to give', () => {
-    for (const name of ['Hi, team, charged', 'Password, log, log says', 'Sso', 'The and of'])
+    for (const name of [
+      'Hi, team, charged',
+      'Password, log, log says',
+      'Sso',
+      'The and of',
+      "Error and I'm",
+    ])
       expect(nameProblems(name)).not.toEqual([]);
     expect(nameProblems('Kazakh spelling dictionaries')).toEqual([]);
   });
