@@ -51,16 +51,17 @@ import {
   wasm,
 } from './wasm-assembly.js';
 
-// dots(xPtr, nx, cPtr, nc, rowBytes, outPtr): out[i * nc + c] = x_i · c_c (as float32) for nx
-// points and nc centres stored as rows of rowBytes. Requires nx even, nc % 4 == 0,
-// rowBytes % 16 == 0.
-
 /**
  * Element type of the rows. `f32`: float lanes, multiply then add. `i16`: 16-bit integers, eight
  * products per i32x4.dot_i16x8_s summed in 32-bit integer lanes, about twice the multiply-adds
  * per instruction; the caller scales the rows so the sums cannot overflow (see `int16Limit`).
  */
 export type DotElement = 'f32' | 'i16';
+
+// dots(xPtr, nx, cPtr, nc, rowBytes, outPtr): out[i * nc + c] = x_i · c_c (as float32) for nx
+// points and nc centres stored as rows of rowBytes. Requires nx even, nc % 4 == 0,
+// rowBytes % 16 == 0.
+
 const X_PTR = 0;
 const NX = 1;
 const C_PTR = 2;
