@@ -4,7 +4,7 @@
  * and a module builder for functions over one imported memory (`env.memory`).
  */
 
-export const uleb = (value: number): number[] => {
+const uleb = (value: number): number[] => {
   const out: number[] = [];
   let v = value >>> 0;
   do {

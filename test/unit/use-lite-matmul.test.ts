@@ -78,7 +78,7 @@ describe('the int16 BatchMatMul and Conv2D kernels', () => {
   });
 
   it.each(calls.map(([name]) => name))(
-    '%s: same shape, values within 1e-3 of the scale',
+    '%s: same shape, values within 0.4 % of their typical size (identical where the stock kernel answers)',
     (name) => {
       const want = stock.get(name) as Tensor;
       const got = ours.get(name) as Tensor;
